@@ -1,0 +1,60 @@
+# The README's commands. `make run` and `make test` work on a fresh machine with Python 3.11.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install migrate demo lint format typecheck i18n bench bench-web bench-analysis screenshots clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	mkdir -p instance
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) demo load
+
+## make run: create the virtualenv, install, migrate, load the demo, serve on http://127.0.0.1:5000
+run: demo
+	$(PY) wsgi.py
+
+## make test: the whole suite (PostgreSQL / Redis / Chromium tests run when TEST_DATABASE_URL,
+## TEST_REDIS_URL and a chromium binary are there, and skip with a reason otherwise)
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+i18n: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -d app/translations
+
+bench: bench-web bench-analysis
+
+bench-web: install
+	$(PY) bench/bench_web.py
+
+bench-analysis: install
+	$(PY) bench/bench_analysis_text.py
+	$(PY) bench/bench_analysis_groups.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache

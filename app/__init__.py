@@ -1,0 +1,54 @@
+"""The web skin of Zhongyi: create_app binds extensions and registers blueprints — nothing else."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from config import Config, config_from_env
+
+from .extensions import babel, csrf, db, limiter, login, migrate, socketio
+
+
+def create_app(config: type[Config] | None = None, **overrides: object) -> Flask:
+    """Build the application for a configuration class (from ZHONGYI_ENV by default)."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(config or config_from_env())
+    app.config.update(overrides)
+
+    from . import database, i18n, security
+
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    login.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=None)
+    limiter.init_app(app)
+    socketio.init_app(
+        app,
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
+    )
+    security.init_app(app)
+    i18n.init_app(app)
+
+    from . import errors
+    from .api import bp as api_bp
+    from .auth import bp as auth_bp
+    from .cli import register_cli
+    from .consultations import bp as consultations_bp
+    from .staff import bp as staff_bp
+
+    errors.init_app(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(consultations_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    register_cli(app)
+    return app
+
+
+def _migrations_dir():  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"

@@ -1,0 +1,197 @@
+"""JSON API under /api/v1: thin views over the same services as the pages."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app, jsonify, request
+from sqlalchemy.exc import IntegrityError
+
+from deliberation.errors import ValidationError
+from deliberation.services import comments, consultations, idempotency
+from deliberation.services.consultations import SectionInput
+
+from ..extensions import db, limiter
+from ..security import current_actor
+from . import bp
+from .serialize import comment_json, consultation_json
+
+
+def _json_body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError("invalid_json")
+    return data
+
+
+def _str(data: dict[str, Any], name: str, *, required: bool = False) -> str:
+    value = data.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError("invalid_field", field=name)
+    return value
+
+
+def _datetime(data: dict[str, Any], name: str) -> datetime | None:
+    value = data.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError("invalid_date", field=name) from None
+    if parsed.tzinfo is None:
+        raise ValidationError("invalid_date", field=name)
+    return parsed
+
+
+def _int_arg(name: str, default: int, *, low: int, high: int | None = None) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError("invalid_parameter", field=name) from None
+    if value < low or (high is not None and value > high):
+        raise ValidationError("invalid_parameter", field=name)
+    return value
+
+
+@bp.get("/consultations")
+def list_consultations():  # type: ignore[no-untyped-def]
+    items = consultations.list_consultations(db.session, current_actor(), status=request.args.get("status"))
+    totals = consultations.comment_totals(db.session, [c.id for c in items])
+    return jsonify({"items": [consultation_json(c, comment_count=totals.get(c.id, 0)) for c in items]})
+
+
+@bp.post("/consultations")
+@limiter.limit("30 per minute")
+def create_consultation():  # type: ignore[no-untyped-def]
+    data = _json_body()
+    raw_sections = data.get("sections") or []
+    if not isinstance(raw_sections, list) or not all(isinstance(s, dict) for s in raw_sections):
+        raise ValidationError("invalid_field", field="sections")
+    sections = [SectionInput(title=_str(s, "title"), body=_str(s, "body")) for s in raw_sections]
+    item = consultations.create_consultation(
+        db.session,
+        actor=current_actor(),
+        title=_str(data, "title"),
+        summary=_str(data, "summary"),
+        body=_str(data, "body"),
+        sections=sections,
+        status=_str(data, "status") or "draft",
+        opens_at=_datetime(data, "opens_at"),
+        closes_at=_datetime(data, "closes_at"),
+    )
+    db.session.commit()
+    item = consultations.get_consultation(db.session, item.id, current_actor())
+    return jsonify(consultation_json(item, full=True)), 201
+
+
+@bp.get("/consultations/<int:consultation_id>")
+def get_consultation(consultation_id: int):  # type: ignore[no-untyped-def]
+    item = consultations.get_consultation(db.session, consultation_id, current_actor())
+    return jsonify(consultation_json(item, full=True))
+
+
+@bp.patch("/consultations/<int:consultation_id>")
+def update_consultation_status(consultation_id: int):  # type: ignore[no-untyped-def]
+    """Change the status only: {"status": "open" | "closed" | "concluded"}."""
+    actor = current_actor()
+    data = _json_body()
+    item = consultations.get_consultation(db.session, consultation_id, actor)
+    consultations.set_status(db.session, item, _str(data, "status", required=True), actor=actor)
+    db.session.commit()
+    return jsonify(consultation_json(consultations.get_consultation(db.session, consultation_id, actor), full=True))
+
+
+@bp.get("/threads/<int:thread_id>/comments")
+def list_comments(thread_id: int):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    thread = comments.get_thread(db.session, thread_id, actor)
+    after = _int_arg("after_seq", 0, low=0)
+    limit = _int_arg("limit", 100, low=1, high=current_app.config["API_MAX_LIMIT"])
+    items, last_seq = comments.comments_after(db.session, thread, actor, after_seq=after, limit=limit)
+    return jsonify({"items": [comment_json(c, actor) for c in items], "last_seq": last_seq})
+
+
+@bp.post("/threads/<int:thread_id>/comments")
+@limiter.limit("30 per minute")
+def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    data = _json_body()
+    parent_id = data.get("parent_id")
+    if parent_id is not None and (isinstance(parent_id, bool) or not isinstance(parent_id, int)):
+        raise ValidationError("invalid_field", field="parent_id")
+    raw_key = request.headers.get("Idempotency-Key")
+    key = fp = None
+    if raw_key is not None and actor is not None:
+        key = idempotency.check_key(raw_key)
+        fp = idempotency.fingerprint(request.method, request.path, request.get_data())
+        stored = idempotency.replay(db.session, actor.id, key, fp)
+        if stored is not None:
+            return jsonify(stored[1]), stored[0]
+    thread = comments.get_thread(db.session, thread_id, actor)
+    comment = comments.post_comment(
+        db.session,
+        thread,
+        actor=actor,
+        body=_str(data, "body"),
+        parent_id=parent_id,
+        max_chars=current_app.config["COMMENT_MAX_CHARS"],
+    )
+    body = comment_json(comment, actor)
+    if key is not None and fp is not None and actor is not None:
+        idempotency.remember(db.session, actor.id, key, fp, 201, body)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer with its result.
+        db.session.rollback()
+        if key is None or fp is None or actor is None:
+            raise
+        stored = idempotency.replay(db.session, actor.id, key, fp)
+        if stored is None:
+            raise
+        return jsonify(stored[1]), stored[0]
+    return jsonify(body), 201
+
+
+@bp.get("/comments/<int:comment_id>")
+def get_comment(comment_id: int):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    return jsonify(comment_json(comments.get_comment(db.session, comment_id, actor), actor))
+
+
+@bp.patch("/comments/<int:comment_id>")
+def edit_comment(comment_id: int):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    data = _json_body()
+    version = data.get("version")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        raise ValidationError("invalid_field", field="version")
+    item = comments.get_comment(db.session, comment_id, actor)
+    comments.edit_comment(
+        db.session,
+        item,
+        actor=actor,
+        body=_str(data, "body"),
+        expected_version=version,
+        window=timedelta(minutes=current_app.config["COMMENT_EDIT_WINDOW_MINUTES"]),
+        max_chars=current_app.config["COMMENT_MAX_CHARS"],
+    )
+    db.session.commit()
+    return jsonify(comment_json(comments.get_comment(db.session, comment_id, actor), actor))
+
+
+@bp.post("/comments/<int:comment_id>/vote")
+@limiter.limit("120 per minute")
+def vote(comment_id: int):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    data = _json_body()
+    item, counts = comments.cast_vote(db.session, comment_id, actor=actor, value=data.get("value"))
+    db.session.commit()
+    return jsonify({"comment_id": item.id, "value": data.get("value"), "votes": counts.as_dict()})

@@ -1,0 +1,78 @@
+"""Register, log in, log out, and the reader's own page."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+
+from deliberation.errors import DomainError
+from deliberation.services import accounts, comments
+
+from ..errors import message_for
+from ..extensions import db, limiter
+from ..security import current_actor
+from . import bp
+from .forms import LoginForm, RegisterForm
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("consultations.index")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register():  # type: ignore[no-untyped-def]
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(
+                db.session,
+                email=form.email.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            field = getattr(form, error.params.get("field", ""), None)
+            message = message_for(error.code, **error.params)
+            (field.errors.append(message) if field is not None else flash(message, "error"))  # type: ignore[func-returns-value]
+        else:
+            login_user(user)
+            flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
+            return redirect(_safe_next(request.args.get("next")))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per 10 minutes", methods=["POST"])
+def login():  # type: ignore[no-untyped-def]
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(db.session, form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=bool(form.remember.data))
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(message_for("invalid_login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():  # type: ignore[no-untyped-def]
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("consultations.index"))
+
+
+@bp.route("/me")
+@login_required
+def profile():  # type: ignore[no-untyped-def]
+    user = current_actor()
+    assert user is not None
+    my_comments, my_votes = comments.user_activity(db.session, user)
+    return render_template("auth/profile.html", user=user, comments=my_comments, votes=my_votes)

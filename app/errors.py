@@ -1,0 +1,160 @@
+"""Domain errors and HTTP errors → status, words and format (JSON for the API, HTML for pages)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext, lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from deliberation.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotAuthenticated,
+    NotFound,
+    ValidationError,
+)
+
+STATUS: dict[type[DomainError], int] = {
+    ValidationError: 400,
+    NotAuthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+}
+
+MESSAGES: dict[str, Any] = {
+    "empty_comment": _l("Please write something before posting."),
+    "comment_too_long": _l("A comment can be at most %(max)s characters (yours has %(length)s)."),
+    "parent_not_found": _l("The comment you are replying to does not exist."),
+    "parent_hidden": _l("The comment you are replying to has been hidden by a moderator."),
+    "thread_too_deep": _l("This conversation is nested too deeply; reply higher up instead."),
+    "comment_not_found": _l("That comment does not exist."),
+    "thread_not_found": _l("That discussion does not exist."),
+    "consultation_not_found": _l("That consultation does not exist."),
+    "consultation_not_open": _l("This consultation is not open for comments."),
+    "thread_locked": _l("This discussion is locked."),
+    "not_authenticated": _l("Please log in first."),
+    "account_inactive": _l("Your account is not active."),
+    "not_author": _l("Only the author can edit this comment."),
+    "comment_hidden": _l("This comment has been hidden by a moderator."),
+    "edit_window_passed": _l("Comments can only be edited within %(minutes)s minutes of posting."),
+    "stale_edit": _l(
+        "This comment was changed since you opened it. Reload to see the latest text, then edit again."
+    ),
+    "invalid_vote": _l("A vote must be agree (1), disagree (-1) or pass (0)."),
+    "invalid_email": _l("Please enter a valid e-mail address."),
+    "email_taken": _l("An account with this e-mail address already exists."),
+    "name_required": _l("Please enter a display name."),
+    "name_too_long": _l("A display name can be at most %(max)s characters."),
+    "password_too_short": _l("A password needs at least %(min)s characters."),
+    "invalid_login": _l("Wrong e-mail address or password."),
+    "invalid_role": _l("Unknown role."),
+    "agency_required": _l("Staff accounts need an agency."),
+    "staff_only": _l("Only agency staff can do this."),
+    "not_agency_staff": _l("Only staff of this consultation's agency can do this."),
+    "title_required": _l("Please enter a title."),
+    "title_too_long": _l("A title can be at most %(max)s characters."),
+    "summary_too_long": _l("The summary can be at most %(max)s characters."),
+    "body_too_long": _l("The text can be at most %(max)s characters."),
+    "section_title_required": _l("Every section needs a title."),
+    "unknown_section": _l("One of the sections does not belong to this consultation."),
+    "section_has_comments": _l(
+        "The section “%(title)s” already has comments and cannot be removed."
+    ),
+    "invalid_status": _l("Unknown status."),
+    "invalid_transition": _l("A consultation cannot go from %(current)s to %(new)s."),
+    "invalid_date": _l("Please enter a valid date and time."),
+    "dates_out_of_order": _l("The closing time must be after the opening time."),
+    "invalid_idempotency_key": _l("The Idempotency-Key header is empty, too long or not printable."),
+    "idempotency_key_reused": _l("This Idempotency-Key was already used for a different request."),
+    "invalid_json": _l("The request body must be a JSON object."),
+    "invalid_field": _l("The field “%(field)s” is missing or has the wrong type."),
+    "invalid_parameter": _l("The parameter “%(field)s” is not valid."),
+    "csrf_failed": _l("Your session expired or the form is stale. Reload the page and try again."),
+    "bad_request": _l("The request could not be understood."),
+    "forbidden": _l("You are not allowed to do this."),
+    "not_found": _l("Page not found."),
+    "method_not_allowed": _l("This method is not allowed here."),
+    "too_many_requests": _l("Too many requests. Please wait a moment and try again."),
+    "payload_too_large": _l("The request is too large."),
+    "server_error": _l("Something went wrong on our side. Nothing was saved; please try again."),
+}
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    429: "too_many_requests",
+}
+
+
+def message_for(code: str, **params: Any) -> str:
+    """The user's-language message for an error code."""
+    template = MESSAGES.get(code)
+    if template is None:
+        return gettext("The request could not be completed (%(code)s).", code=code)
+    text = str(template)
+    try:
+        return text % params if params else text.replace("%%", "%")
+    except (KeyError, ValueError, TypeError):
+        return text
+
+
+def status_for(error: DomainError) -> int:
+    for cls, status in STATUS.items():
+        if isinstance(error, cls):
+            return status
+    return 400
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def error_response(code: str, status: int, **params: Any):  # type: ignore[no-untyped-def]
+    message = message_for(code, **params)
+    if wants_json():
+        body: dict[str, Any] = {"error": {"code": code, "message": message}}
+        if "field" in params:
+            body["error"]["field"] = params["field"]
+        response = jsonify(body)
+        response.status_code = status
+        return response
+    return render_template("errors/error.html", code=code, message=message, status=status), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
+        from .extensions import db
+
+        db.session.rollback()
+        return error_response(error.code, status_for(error), **error.params)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+        return error_response("csrf_failed", 400)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        status = error.code or 500
+        return error_response(HTTP_CODES.get(status, "bad_request"), status)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        from .extensions import db
+
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        return error_response("server_error", 500)

@@ -1,0 +1,79 @@
+"""Who is asking: session log-in, bearer tokens for the API, CSRF, and response headers."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g, request
+from flask_login import AnonymousUserMixin
+
+from deliberation.models import User
+from deliberation.services import accounts
+
+from .extensions import csrf, db, login
+
+
+class Anonymous(AnonymousUserMixin):
+    id = None
+    role = None
+    agency_id = None
+    is_active = False
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return None
+
+
+def current_actor() -> User | None:
+    """The logged-in User, or None: what the domain services take as `actor`."""
+    from flask_login import current_user
+
+    return current_user if isinstance(current_user._get_current_object(), User) else None  # type: ignore[attr-defined]
+
+
+def init_app(app: Flask) -> None:
+    login.anonymous_user = Anonymous
+    login.login_view = "auth.login"
+    login.login_message = None  # the login page says why on its own
+    login.session_protection = "basic"
+
+    @login.user_loader
+    def load_user(user_id: str) -> User | None:
+        # A request that carries a bearer token is judged by that token alone.
+        if bearer_token() is not None:
+            return None
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None
+
+    @login.request_loader
+    def load_from_token(_request) -> User | None:  # type: ignore[no-untyped-def]
+        token = bearer_token()
+        if token is None:
+            return None
+        user = accounts.user_for_token(db.session, token)
+        g.bearer_failed = user is None
+        return user
+
+    @app.before_request
+    def csrf_unless_bearer() -> None:
+        # A cross-site page cannot attach an Authorization header, so token calls need no CSRF
+        # token; everything authenticated by the session cookie does.
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        if bearer_token() is not None:
+            return
+        csrf.protect()
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; "
+            "form-action 'self'; object-src 'none'",
+        )
+        return response

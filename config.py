@@ -1,0 +1,97 @@
+"""Configuration: every value comes from the environment, with a default that works on a bare machine."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _database_url(url: str | None) -> str:
+    url = url or f"sqlite:///{INSTANCE_DIR / 'zhongyi.sqlite3'}"
+    # Heroku-style URLs and plain postgresql:// both go through psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    """Development defaults: SQLite under instance/, in-process Socket.IO, zh-TW first."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret-change-me")
+    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    # threading for the embedded default; production serves with gevent (docs/deploy.md).
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+    SOCKETIO_CORS_ORIGINS = os.environ.get("SOCKETIO_CORS_ORIGINS") or None
+
+    # Sessions: HttpOnly + SameSite always; Secure in production (see ProductionConfig).
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+    # CSRF is checked in a before_request hook so bearer-token API calls can skip it.
+    WTF_CSRF_CHECK_DEFAULT = False
+
+    BABEL_DEFAULT_LOCALE = "zh_TW"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("BABEL_DEFAULT_TIMEZONE", "Asia/Taipei")
+    LANGUAGES = ("zh_TW", "en")
+
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    COMMENT_MAX_CHARS = _int("COMMENT_MAX_CHARS", 5000)
+    COMMENT_EDIT_WINDOW_MINUTES = _int("COMMENT_EDIT_WINDOW_MINUTES", 15)
+    THREAD_PAGE_SIZE = _int("THREAD_PAGE_SIZE", 20)
+    THREAD_DISPLAY_DEPTH = _int("THREAD_DISPLAY_DEPTH", 5)
+    API_MAX_LIMIT = 200
+
+    HOST = os.environ.get("HOST", "127.0.0.1")
+    PORT = _int("PORT", 5000)
+
+
+class TestingConfig(Config):
+    """Tests: a database from TEST_DATABASE_URL (PostgreSQL in CI) or an in-memory SQLite."""
+
+    TESTING = True
+    SECRET_KEY = "testing"
+    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+    WTF_CSRF_ENABLED = True
+    RATELIMIT_ENABLED = False
+    SOCKETIO_MESSAGE_QUEUE = None
+
+
+class ProductionConfig(Config):
+    """Production: a real SECRET_KEY and secure cookies are required."""
+
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
+
+
+def config_from_env() -> type[Config]:
+    """Pick the configuration class named by ZHONGYI_ENV (development by default)."""
+    name = os.environ.get("ZHONGYI_ENV", "development").lower()
+    return {"production": ProductionConfig, "testing": TestingConfig}.get(name, Config)

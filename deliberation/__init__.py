@@ -1,0 +1,1 @@
+"""The deliberation domain: consultations, threads, comments, votes, moderation and plans."""

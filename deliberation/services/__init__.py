@@ -1,0 +1,1 @@
+"""Use cases: f(session, ..., *, actor) -> result. Services flush, never commit."""

@@ -1,0 +1,24 @@
+"""Server entry point: `python wsgi.py` (development) or gunicorn `wsgi:app` (production)."""
+
+from __future__ import annotations
+
+import os
+
+if os.environ.get("ZHONGYI_GEVENT") == "1":  # production: patch before anything imports sockets
+    from gevent import monkey
+
+    monkey.patch_all()
+
+from app import create_app  # noqa: E402
+from app.extensions import socketio  # noqa: E402
+
+app = create_app()
+
+if __name__ == "__main__":
+    socketio.run(
+        app,
+        host=app.config["HOST"],
+        port=app.config["PORT"],
+        debug=os.environ.get("FLASK_DEBUG") == "1",
+        allow_unsafe_werkzeug=True,
+    )
