@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Flask, current_app, has_request_context, redirect, request, url_for
 from flask_babel import format_datetime, get_locale
 from werkzeug.wrappers import Response
 
@@ -29,6 +29,8 @@ def _normalise(value: str | None) -> str | None:
 
 def select_locale() -> str:
     """?lang= → cookie → Accept-Language (zh-* counts as zh-TW) → zh-TW."""
+    if not has_request_context():  # the CLI and background jobs speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     for value in (request.args.get("lang"), request.cookies.get(COOKIE)):
         chosen = _normalise(value)
         if chosen:

@@ -7,6 +7,7 @@ import contextvars
 import itertools
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,14 +16,14 @@ import pytest
 from flask import Flask
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, text
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.security import generate_password_hash
 
 from app import create_app
 from app.extensions import db
-from config import TestingConfig
+from config import TestingConfig, _database_url
 from deliberation.models import Agency, Consultation, Thread, User, utcnow
 from deliberation.services import comments, consultations
 from deliberation.services.consultations import SectionInput
@@ -48,6 +49,7 @@ def app() -> Iterator[Flask]:
     yield application
     with application.app_context():
         db.drop_all()
+        db.engine.dispose()
 
 
 @pytest.fixture
@@ -209,3 +211,21 @@ def count_queries(app: Flask):
 
 def hours_ago(h: float):
     return utcnow() - timedelta(hours=h)
+
+
+@pytest.fixture
+def empty_database_url(tmp_path) -> Iterator[str]:
+    """An empty database of its own: a fresh SQLite file, or a fresh schema on the test PostgreSQL."""
+    pg = os.environ.get("TEST_DATABASE_URL")
+    if not pg:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(_database_url(pg))
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in pg else "?"
+    yield f"{_database_url(pg)}{sep}options=-csearch_path%3D{schema}"
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()

@@ -5,9 +5,10 @@ from wtforms.validators import DataRequired, Length
 
 
 class RegisterForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=80)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
+    # Formats and lengths are the domain's rules (deliberation.services.accounts), worded there.
+    email = EmailField(_l("E-mail"), validators=[DataRequired()])
+    display_name = StringField(_l("Display name"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
 class LoginForm(FlaskForm):

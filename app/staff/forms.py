@@ -2,13 +2,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 STATUS_CHOICES = [
-    ("draft", _l("Draft")),
-    ("open", _l("Open for comments")),
-    ("closed", _l("Closed")),
-    ("concluded", _l("Concluded")),
+    SelectChoice("draft", _l("Draft")),
+    SelectChoice("open", _l("Open for comments")),
+    SelectChoice("closed", _l("Closed")),
+    SelectChoice("concluded", _l("Concluded")),
 ]
 
 

@@ -445,7 +445,7 @@ def user_activity(
             .limit(limit)
         )
     )
-    votes = list(
+    votes: list[tuple[Vote, Comment]] = list(
         session.execute(
             select(Vote, Comment)
             .join(Comment, Vote.comment_id == Comment.id)
@@ -453,7 +453,7 @@ def user_activity(
             .options(joinedload(Comment.thread).joinedload(Thread.consultation))
             .order_by(Vote.updated_at.desc(), Vote.id.desc())
             .limit(limit)
-        ).tuples()
+        ).all()
     )
     return comments, votes
 

@@ -1,0 +1,178 @@
+"""Opinion groups (analysis.groups): determinism, Polis agreement, exclusions, repness, consensus."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from analysis.groups import OpinionGroups, agreement_with_reference
+from analysis.polis import InputError, read_comments, read_participants_votes
+
+
+def _data_dir() -> Path:
+    here = Path(__file__).resolve()
+    main = next((p for p in here.parents if p.name == "main"), here.parents[3])
+    return main.parent / "shared" / "data" / "polis-opendata"
+
+
+DATA = _data_dir()
+CONVERSATIONS = sorted(p.name for p in DATA.iterdir() if p.is_dir()) if DATA.is_dir() else []
+
+# Measured with the defaults (seed 0), see docs/analysis.md. These conversations stay below the
+# 95% target: Polis's stored groups there come from its incremental history (warm-started
+# k-means, k smoothing, participants clustered with fewer than 7 votes), which the final vote
+# matrix alone does not determine. The floors below guard against regressions.
+BELOW_TARGET = {
+    "football-concussions": 0.58,
+    "london.youth.policing": 0.45,
+    "scoop-hivemind.affordable-housing": 0.92,
+    "scoop-hivemind.freshwater": 0.74,
+    "scoop-hivemind.ubi": 0.42,
+}
+
+
+@cache
+def _fit_conversation(name: str) -> tuple[OpinionGroups, list[str | None]]:
+    folder = DATA / name
+    matrix = read_participants_votes(folder / "participants-votes.csv")
+    rejected = [
+        c.id
+        for c in read_comments(folder / "comments.csv", include_rejected=True)
+        if c.moderated == -1
+    ]
+    est = OpinionGroups(random_state=0).fit(
+        matrix.values, matrix.participant_ids, matrix.comment_ids, excluded_comments=rejected
+    )
+    return est, matrix.reference_groups
+
+
+def _camps(n_per_camp: int = 12, seed: int = 0) -> np.ndarray:
+    """Two camps voting opposite on comments 0-3, all agreeing on 4, mixed noise on 5-7."""
+    rng = np.random.RandomState(seed)
+    n = 2 * n_per_camp
+    values = np.zeros((n, 8))
+    camp = np.repeat([1.0, -1.0], n_per_camp)
+    values[:, :4] = camp[:, None]
+    values[:, 4] = 1.0
+    values[:, 5:] = rng.choice([-1.0, 0.0, 1.0], size=(n, 3))
+    return values
+
+
+# ---------------------------------------------------------------- agreement with Polis itself
+
+
+@pytest.mark.skipif(not CONVERSATIONS, reason=f"Polis open data not found at {DATA}")
+@pytest.mark.parametrize("name", CONVERSATIONS)
+def test_groups_agree_with_polis_on_each_conversation(name):
+    est, reference = _fit_conversation(name)
+    agreement = agreement_with_reference(est.labels_, reference)
+    if name in BELOW_TARGET:
+        assert agreement >= BELOW_TARGET[name]
+        pytest.xfail(f"{name}: {agreement:.3f} agreement with Polis, below the 0.95 target")
+    assert agreement >= 0.95
+
+
+@pytest.mark.skipif(not CONVERSATIONS, reason=f"Polis open data not found at {DATA}")
+def test_participants_polis_clustered_are_the_ones_clustered_here_when_they_voted_enough():
+    est, reference = _fit_conversation("austria-climate.5twd2jsnkf.2022-08-08")
+    ours = est.labels_ >= 0
+    theirs = np.array([g is not None for g in reference])
+    assert np.array_equal(ours, theirs)
+
+
+def test_agreement_ignores_label_names_and_unclustered_participants():
+    assert agreement_with_reference([0, 0, 1, 1, -1], ["b", "b", "a", "a", "a"]) == 1.0
+    assert agreement_with_reference([0, 1, 1, 1], ["x", "x", "y", None]) == pytest.approx(2 / 3)
+
+
+# ---------------------------------------------------------------- behaviour
+
+
+def test_same_input_and_seed_give_identical_results():
+    values = _camps()
+    a = OpinionGroups(random_state=3).fit(values).to_dict()
+    b = OpinionGroups(random_state=3).fit(values).to_dict()
+    assert a == b
+
+
+def test_two_opposed_camps_become_two_groups():
+    values = _camps()
+    est = OpinionGroups().fit(values)
+    assert est.k_ == 2
+    assert agreement_with_reference(est.labels_, np.repeat([0, 1], 12)) == 1.0
+    assert est.projection_.shape == (24, 2)
+
+
+def test_participants_with_too_few_votes_are_placed_but_not_clustered():
+    values = _camps()
+    values = np.vstack([values, [1.0, 1.0, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan]])
+    est = OpinionGroups(min_votes=7).fit(values)
+    assert est.labels_[-1] == -1
+    assert (est.labels_[:-1] >= 0).all()
+    assert np.isfinite(est.projection_[-1]).all() and np.any(est.projection_[-1] != 0)
+    assert "24" in est.to_dict()["unclustered"]
+
+
+def test_votes_on_excluded_comments_do_not_change_the_result():
+    values = _camps()
+    noisy = np.hstack([values, np.random.RandomState(1).choice([-1.0, 1.0], size=(24, 3))])
+    flipped = noisy.copy()
+    flipped[:, 8:] *= -1
+    ids = [f"c{j}" for j in range(11)]
+    for count_excluded in (True, False):
+        kw = {"comment_ids": ids, "excluded_comments": ["c8", "c9", "c10"]}
+        a = OpinionGroups(count_excluded=count_excluded).fit(noisy, **kw)
+        b = OpinionGroups(count_excluded=count_excluded).fit(flipped, **kw)
+        assert a.to_dict() == b.to_dict()
+        assert "c9" not in a.comment_ids_
+    dropped = OpinionGroups(count_excluded=False).fit(values, comment_ids=ids[:8])
+    excluded = OpinionGroups(count_excluded=False).fit(noisy, **kw)
+    np.testing.assert_allclose(dropped.projection_, excluded.projection_)
+    assert np.array_equal(dropped.labels_, excluded.labels_)
+
+
+def test_the_comment_everyone_agrees_with_is_consensus_and_the_split_ones_represent_groups():
+    values = _camps()
+    est = OpinionGroups().fit(values, comment_ids=[f"c{j}" for j in range(8)])
+    top = est.consensus_[0]
+    assert (top["comment_id"], top["direction"]) == ("c4", "agree")
+    assert not any(e["comment_id"] in {"c0", "c1", "c2", "c3"} for e in est.consensus_)
+    for group in est.groups_:
+        rep_ids = {e["comment_id"] for e in group["representative"]}
+        assert rep_ids and rep_ids <= {"c0", "c1", "c2", "c3"}
+        for e in group["representative"]:
+            assert e["z"] > 1.2816 and e["ratio"] > 1 and 0 < e["rate"] < 1
+    assert {e["comment_id"] for e in est.divisive_[:4]} == {"c0", "c1", "c2", "c3"}
+
+
+def test_sparse_input_gives_the_same_groups_as_dense():
+    values = _camps()
+    rows, cols = np.nonzero(~np.isnan(values))
+    coo = sp.coo_array((values[rows, cols], (rows, cols)), shape=values.shape)
+    dense = OpinionGroups().fit(values).to_dict()
+    sparse = OpinionGroups().fit(coo).to_dict()
+    assert dense == sparse
+
+
+def test_fixed_k_is_respected():
+    est = OpinionGroups(k=3).fit(_camps(20))
+    assert est.k_ == 3 and len(est.groups_) == 3
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (np.full((5, 4), np.nan), "every vote is empty"),
+        (np.array([[1.0, np.nan]] * 5), "need at least 2"),
+        (np.ones((2, 4)), "need at least 3"),
+        (np.array([[1.0, 2.0]] * 5), "not 1, -1 or 0"),
+        (np.ones((5, 4)), "same point"),
+    ],
+)
+def test_unusable_matrices_raise_input_error_naming_the_problem(values, message):
+    with pytest.raises(InputError, match=message):
+        OpinionGroups().fit(values)
