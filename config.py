@@ -22,7 +22,9 @@ def _int(name: str, default: int) -> int:
 
 
 def _database_url(url: str | None) -> str:
-    url = url or f"sqlite:///{INSTANCE_DIR / 'zhongyi.sqlite3'}"
+    if not url:
+        INSTANCE_DIR.mkdir(exist_ok=True)
+        url = f"sqlite:///{INSTANCE_DIR / 'zhongyi.sqlite3'}"
     # Heroku-style URLs and plain postgresql:// both go through psycopg 3.
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
@@ -36,7 +38,8 @@ class Config:
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret-change-me")
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No pre-ping (it costs a round trip per request); recycle connections instead.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_recycle": _int("DB_POOL_RECYCLE", 1800)}
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
     # threading for the embedded default; production serves with gevent (docs/deploy.md).
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
@@ -66,6 +69,9 @@ class Config:
     THREAD_PAGE_SIZE = _int("THREAD_PAGE_SIZE", 20)
     THREAD_DISPLAY_DEPTH = _int("THREAD_DISPLAY_DEPTH", 5)
     API_MAX_LIMIT = 200
+    # Read a thread's cache key on its own autocommit connection (one round trip). The tests turn
+    # this off: their per-test transaction is invisible to other connections.
+    PUBLIC_STATE_AUTOCOMMIT = True
 
     HOST = os.environ.get("HOST", "127.0.0.1")
     PORT = _int("PORT", 5000)
@@ -80,6 +86,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = False
     SOCKETIO_MESSAGE_QUEUE = None
+    PUBLIC_STATE_AUTOCOMMIT = False
 
 
 class ProductionConfig(Config):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.security import generate_password_hash
 
 from app import create_app
+from app.cache import public_cache
 from app.extensions import db
 from config import TestingConfig, _database_url
 from deliberation.models import Agency, Consultation, Thread, User, utcnow
@@ -70,6 +71,7 @@ def session(app: Flask) -> Iterator:
         )
         original = db.session
         db.session = scoped
+        public_cache.clear()  # rendered pages of a rolled-back test must not outlive it
         try:
             yield scoped
         finally:

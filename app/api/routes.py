@@ -12,6 +12,9 @@ from deliberation.errors import ValidationError
 from deliberation.services import comments, consultations, idempotency
 from deliberation.services.consultations import SectionInput
 
+from deliberation.models import utcnow
+
+from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..extensions import db, limiter
 from ..security import current_actor
 from . import bp
@@ -111,11 +114,21 @@ def update_consultation_status(consultation_id: int):  # type: ignore[no-untyped
 @bp.get("/threads/<int:thread_id>/comments")
 def list_comments(thread_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    thread = comments.get_thread(db.session, thread_id, actor)
     after = _int_arg("after_seq", 0, low=0)
     limit = _int_arg("limit", 100, low=1, high=current_app.config["API_MAX_LIMIT"])
-    items, last_seq = comments.comments_after(db.session, thread, actor, after_seq=after, limit=limit)
-    return jsonify({"items": [comment_json(c, actor) for c in items], "last_seq": last_seq})
+
+    def render() -> bytes:
+        thread = comments.get_thread(db.session, thread_id, actor)
+        items, last_seq = comments.comments_after(db.session, thread, actor, after_seq=after, limit=limit)
+        body = {"items": [comment_json(c, actor) for c in items], "last_seq": last_seq}
+        return current_app.json.dumps(body).encode()
+
+    if cacheable_request():
+        state = public_thread_state(thread_id)
+        if state is not None and state.status != "draft":
+            key = ("api-comments", *state.key(utcnow()), after, limit)
+            return serve_cached(key, "application/json", render)
+    return current_app.response_class(render(), mimetype="application/json")
 
 
 @bp.post("/threads/<int:thread_id>/comments")

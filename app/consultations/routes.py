@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -13,6 +14,7 @@ from deliberation.errors import DomainError
 from deliberation.models import utcnow
 from deliberation.services import comments, consultations
 
+from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..errors import message_for, status_for
 from ..extensions import db, limiter
 from ..security import current_actor
@@ -73,8 +75,6 @@ def _render_thread(thread_id: int, *, form_error: dict | None = None, status: in
             thread=thread,
             consultation=thread.consultation,
             page=page,
-            form=CommentForm(),
-            vote_form=VoteForm(),
             form_error=form_error or {},
             refusal=refusal,
             refusal_message=message_for(refusal) if refusal else None,
@@ -88,6 +88,11 @@ def _render_thread(thread_id: int, *, form_error: dict | None = None, status: in
 
 @bp.route("/threads/<int:thread_id>")
 def thread(thread_id: int):  # type: ignore[no-untyped-def]
+    if cacheable_request():
+        state = public_thread_state(thread_id)
+        if state is not None and state.status != "draft":
+            key = ("thread-page", *state.key(utcnow()), request.full_path, str(get_locale()))
+            return serve_cached(key, "text/html", lambda: _render_thread(thread_id)[0].encode())
     return _render_thread(thread_id)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import Connection, case, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from .. import rules
@@ -466,3 +466,52 @@ def revisions(session: Session, comment: Comment) -> list[CommentRevision]:
             .order_by(CommentRevision.version.asc())
         )
     )
+
+
+@dataclass(frozen=True)
+class ThreadState:
+    """Everything a public rendering of a thread depends on, read in one query.
+
+    Invariant kept by every service: any change to what a thread shows records a thread event,
+    so (thread, last_event_seq, consultation state) identifies one public rendering.
+    """
+
+    thread_id: int
+    last_event_seq: int
+    last_comment_seq: int
+    locked: bool
+    status: str
+    updated_at: datetime
+    opens_at: datetime | None
+    closes_at: datetime | None
+    agency_id: int
+
+    def key(self, now: datetime) -> tuple[object, ...]:
+        return (
+            self.thread_id,
+            self.last_event_seq,
+            self.locked,
+            self.status,
+            self.updated_at,
+            rules.accepts_comments(self, now),
+        )
+
+
+def thread_state(session: Session | Connection, thread_id: int) -> ThreadState | None:
+    """The thread's public state; pass an autocommit Connection to make it one round trip."""
+    row = session.execute(
+        select(
+            Thread.id,
+            Thread.last_event_seq,
+            Thread.last_comment_seq,
+            Thread.locked,
+            Consultation.status,
+            Consultation.updated_at,
+            Consultation.opens_at,
+            Consultation.closes_at,
+            Consultation.agency_id,
+        )
+        .join(Consultation, Consultation.id == Thread.consultation_id)
+        .where(Thread.id == thread_id)
+    ).one_or_none()
+    return ThreadState(*row) if row is not None else None

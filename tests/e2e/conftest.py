@@ -51,6 +51,7 @@ def live_server(empty_database_url) -> Iterator[str]:
         TestingConfig,
         SQLALCHEMY_DATABASE_URI=empty_database_url,
         WTF_CSRF_ENABLED=True,
+        PUBLIC_STATE_AUTOCOMMIT=True,
     )
     with app.app_context():
         db.create_all()
