@@ -15,7 +15,16 @@ from pathlib import Path
 import numpy as np
 
 COMMENT_COLUMNS = ("comment-id", "moderated", "comment-body")
-VOTE_META_COLUMNS = ("participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree")
+# Exports made with include-xid carry an "xid" column (the external participant id): not a comment.
+VOTE_META_COLUMNS = (
+    "participant",
+    "xid",
+    "group-id",
+    "n-comments",
+    "n-votes",
+    "n-agree",
+    "n-disagree",
+)
 
 
 class InputError(ValueError):

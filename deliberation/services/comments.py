@@ -81,7 +81,9 @@ def _bump_seqs(session: Session, thread_id: int, *, comment: bool) -> tuple[int,
     return row[0], row[1]
 
 
-def _record_event(session: Session, thread_id: int, type_: str, comment_id: int) -> ThreadEvent:
+def record_event(session: Session, thread_id: int, type_: str, comment_id: int) -> ThreadEvent:
+    """Append the thread's next event. Every change to what a thread shows must call this, in
+    the same transaction: real-time delivery, resync and the public page cache all key on it."""
     _, event_seq = _bump_seqs(session, thread_id, comment=False)
     event = ThreadEvent(thread_id=thread_id, seq=event_seq, type=type_, comment_id=comment_id)
     session.add(event)
@@ -235,7 +237,7 @@ def edit_comment(
             replaced_at=now,
         )
     )
-    _record_event(session, comment.thread_id, "comment_edited", comment.id)
+    record_event(session, comment.thread_id, "comment_edited", comment.id)
     session.flush()
     session.refresh(comment)
     return comment
@@ -302,7 +304,7 @@ def cast_vote(
             .values(changes)
             .execution_options(synchronize_session=False)
         )
-        _record_event(session, comment.thread_id, "votes_changed", comment.id)
+        record_event(session, comment.thread_id, "votes_changed", comment.id)
     session.flush()
     session.refresh(comment)
     return comment, VoteCounts(comment.agree_count, comment.disagree_count, comment.pass_count)
