@@ -27,13 +27,24 @@ def _fail(error: DomainError) -> None:
 @click.option("--password", required=True)
 @click.option("--name", required=True, help="Display name.")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.CITIZEN.value)
-@click.option("--agency", "agency_code", default=None, help="Agency code (created if new); staff only.")
+@click.option(
+    "--agency", "agency_code", default=None, help="Agency code (created if new); staff only."
+)
 @click.option("--agency-name", default=None, help="Full name for a new agency.")
-def create_user(email: str, password: str, name: str, role: str, agency_code: str | None, agency_name: str | None) -> None:
+def create_user(
+    email: str,
+    password: str,
+    name: str,
+    role: str,
+    agency_code: str | None,
+    agency_name: str | None,
+) -> None:
     """Create an account."""
     try:
         agency = (
-            accounts.get_or_create_agency(db.session, agency_code, agency_name) if agency_code else None
+            accounts.get_or_create_agency(db.session, agency_code, agency_name)
+            if agency_code
+            else None
         )
         user = accounts.create_user(
             db.session, email=email, display_name=name, password=password, role=role, agency=agency

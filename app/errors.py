@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -69,7 +70,9 @@ MESSAGES: dict[str, Any] = {
     "invalid_transition": _l("A consultation cannot go from %(current)s to %(new)s."),
     "invalid_date": _l("Please enter a valid date and time."),
     "dates_out_of_order": _l("The closing time must be after the opening time."),
-    "invalid_idempotency_key": _l("The Idempotency-Key header is empty, too long or not printable."),
+    "invalid_idempotency_key": _l(
+        "The Idempotency-Key header is empty, too long or not printable."
+    ),
     "idempotency_key_reused": _l("This Idempotency-Key was already used for a different request."),
     "invalid_json": _l("The request body must be a JSON object."),
     "invalid_field": _l("The field “%(field)s” is missing or has the wrong type."),
@@ -115,9 +118,7 @@ def status_for(error: DomainError) -> int:
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json"
-    )
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
 def error_response(code: str, status: int, **params: Any):  # type: ignore[no-untyped-def]

@@ -45,28 +45,44 @@ def seed(url: str) -> int:
     """Migrate and load a consultation whose general thread has 200 comments and many votes."""
     env = {**os.environ, "DATABASE_URL": url}
     subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=REPO, env=env, check=True,
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=REPO,
+        env=env,
+        check=True,
         capture_output=True,
     )
     os.environ["DATABASE_URL"] = url
     from app import create_app
     from app.extensions import db
+    from config import _database_url
     from deliberation.services import accounts, comments, consultations
     from deliberation.services.consultations import SectionInput
-
-    from config import _database_url
 
     app = create_app(SQLALCHEMY_DATABASE_URI=_database_url(url))
     with app.app_context():
         s = db.session
         agency = accounts.get_or_create_agency(s, "NDC", "國家發展委員會")
-        staff = accounts.create_user(s, email="staff@bench.tw", display_name="承辦人", password="bench-password", role="staff", agency=agency)
+        staff = accounts.create_user(
+            s,
+            email="staff@bench.tw",
+            display_name="承辦人",
+            password="bench-password",
+            role="staff",
+            agency=agency,
+        )
         item = consultations.create_consultation(
-            s, actor=staff, title="效能測試草案", summary="200 則留言的討論串", body="全文",
-            sections=[SectionInput(title="第一條", body="內容")], status="open",
+            s,
+            actor=staff,
+            title="效能測試草案",
+            summary="200 則留言的討論串",
+            body="全文",
+            sections=[SectionInput(title="第一條", body="內容")],
+            status="open",
         )
         users = [
-            accounts.create_user(s, email=f"u{i}@bench.tw", display_name=f"市民{i}", password="bench-password")
+            accounts.create_user(
+                s, email=f"u{i}@bench.tw", display_name=f"市民{i}", password="bench-password"
+            )
             for i in range(30)
         ]
         thread = consultations.general_thread(item)
@@ -74,8 +90,11 @@ def seed(url: str) -> int:
         for i in range(200):
             parent = posted[i // 3] if i % 3 == 2 and posted else None
             c = comments.post_comment(
-                s, thread, actor=users[i % 30],
-                body=f"第 {i} 則意見：我認為**補助**應該擴大到二手車，並且公開審查標準。" * (1 + i % 3),
+                s,
+                thread,
+                actor=users[i % 30],
+                body=f"第 {i} 則意見：我認為**補助**應該擴大到二手車，並且公開審查標準。"
+                * (1 + i % 3),
                 parent_id=parent.id if parent else None,
             )
             posted.append(c)
@@ -100,7 +119,9 @@ def wait_up(url: str, timeout: float = 30) -> None:
 def wrk(url: str, duration: int, connections: int) -> dict[str, float]:
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
     def ms(label: str) -> float:
@@ -112,7 +133,12 @@ def wrk(url: str, duration: int, connections: int) -> dict[str, float]:
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": ms("50%"), "p99": ms("99%"), "non2xx": float(errors.group(1)) if errors else 0.0}
+    return {
+        "rps": rps,
+        "p50": ms("50%"),
+        "p99": ms("99%"),
+        "non2xx": float(errors.group(1)) if errors else 0.0,
+    }
 
 
 SERVERS = {
@@ -132,7 +158,15 @@ def serve(url: str, args: list[str]) -> subprocess.Popen:
         "ZHONGYI_GEVENT": "1" if "gevent" in args else "0",
         "SOCKETIO_ASYNC_MODE": "gevent" if "gevent" in args else "threading",
     }
-    cmd = [str(REPO / ".venv" / "bin" / "gunicorn"), *args, "-b", f"127.0.0.1:{PORT}", "--log-level", "warning", "wsgi:app"]
+    cmd = [
+        str(REPO / ".venv" / "bin" / "gunicorn"),
+        *args,
+        "-b",
+        f"127.0.0.1:{PORT}",
+        "--log-level",
+        "warning",
+        "wsgi:app",
+    ]
     return subprocess.Popen(cmd, cwd=REPO, env=env)
 
 
@@ -190,7 +224,10 @@ def main() -> None:
                     "non2xx": sum(r["non2xx"] for r in runs),
                 }
                 rows.append(row)
-                print(f"{name:34} {target:26} {row['rps']:8.0f} req/s  p50 {row['p50']:6.1f} ms  p99 {row['p99']:6.1f} ms  non-2xx {row['non2xx']:.0f}", flush=True)
+                print(
+                    f"{name:34} {target:26} {row['rps']:8.0f} req/s  p50 {row['p50']:6.1f} ms  p99 {row['p99']:6.1f} ms  non-2xx {row['non2xx']:.0f}",
+                    flush=True,
+                )
         finally:
             proc.terminate()
             proc.wait(timeout=20)
@@ -208,7 +245,9 @@ def main() -> None:
         "|---|---|---|---|---|---|",
     ]
     for r in rows:
-        lines.append(f"| {r['server']} | {r['target']} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['non2xx']:.0f} |")
+        lines.append(
+            f"| {r['server']} | {r['target']} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['non2xx']:.0f} |"
+        )
     write_section("\n".join(lines) + "\n")
 
 

@@ -242,7 +242,9 @@ class Comment(Base):
     # Analysis tokens (space-separated), segmented once at write time.
     tokens: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=CommentStatus.VISIBLE.value)
-    version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on each edit (stale-edit check)
+    version: Mapped[int] = mapped_column(
+        Integer, default=1
+    )  # bumped on each edit (stale-edit check)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
     # Denormalised counts for sorting without aggregates; kept in step by the vote service.

@@ -11,7 +11,9 @@ from typing import Protocol
 
 from .models import CommentStatus, ConsultationStatus, Role
 
-MAX_DEPTH = 32  # replies deeper than this are refused; the page shows "continue this thread" far earlier
+MAX_DEPTH = (
+    32  # replies deeper than this are refused; the page shows "continue this thread" far earlier
+)
 
 # draft → open → closed → concluded; a closed consultation may be reopened (deadline extended).
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -30,10 +32,14 @@ class Actor(Protocol):
 
 
 class ConsultationLike(Protocol):
-    agency_id: int
-    status: str
-    opens_at: datetime | None
-    closes_at: datetime | None
+    @property
+    def agency_id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def opens_at(self) -> datetime | None: ...
+    @property
+    def closes_at(self) -> datetime | None: ...
 
 
 class CommentLike(Protocol):

@@ -16,8 +16,8 @@ import pytest
 from flask import Flask
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, text
 from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.security import generate_password_hash
 
@@ -114,7 +114,13 @@ def make_agency(code: str = "NDC", name: str = "國家發展委員會") -> Agenc
     return agency
 
 
-def make_user(role: str = "citizen", *, agency: Agency | None = None, name: str | None = None, email: str | None = None) -> User:
+def make_user(
+    role: str = "citizen",
+    *,
+    agency: Agency | None = None,
+    name: str | None = None,
+    email: str | None = None,
+) -> User:
     n = next(_counter)
     if role == "staff" and agency is None:
         agency = make_agency()
@@ -140,7 +146,9 @@ def make_consultation(
         title=kwargs.pop("title", "電動機車補助草案"),
         summary=kwargs.pop("summary", "草案摘要"),
         body=kwargs.pop("body", "草案**全文**"),
-        sections=[SectionInput(title=f"第{i}條", body=f"條文內容 {i}") for i in range(1, sections + 1)],
+        sections=[
+            SectionInput(title=f"第{i}條", body=f"條文內容 {i}") for i in range(1, sections + 1)
+        ],
         status=status,
         **kwargs,
     )
@@ -152,7 +160,9 @@ def general_thread(consultation: Consultation) -> Thread:
     return consultations.general_thread(consultation)
 
 
-def make_comment(thread: Thread, author: User | None = None, body: str = "我支持這個草案", parent=None, **kwargs):
+def make_comment(
+    thread: Thread, author: User | None = None, body: str = "我支持這個草案", parent=None, **kwargs
+):
     comment = comments.post_comment(
         db.session,
         thread,
@@ -174,7 +184,9 @@ def login(client: FlaskClient, user: User) -> FlaskClient:
     """Log the client in through the real form (CSRF and all)."""
     page = client.get("/login")
     token = csrf_from(page.get_data(as_text=True))
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return client
 

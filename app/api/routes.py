@@ -9,10 +9,9 @@ from flask import current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from deliberation.errors import ValidationError
+from deliberation.models import utcnow
 from deliberation.services import comments, consultations, idempotency
 from deliberation.services.consultations import SectionInput
-
-from deliberation.models import utcnow
 
 from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..extensions import db, limiter
@@ -65,9 +64,13 @@ def _int_arg(name: str, default: int, *, low: int, high: int | None = None) -> i
 
 @bp.get("/consultations")
 def list_consultations():  # type: ignore[no-untyped-def]
-    items = consultations.list_consultations(db.session, current_actor(), status=request.args.get("status"))
+    items = consultations.list_consultations(
+        db.session, current_actor(), status=request.args.get("status")
+    )
     totals = consultations.comment_totals(db.session, [c.id for c in items])
-    return jsonify({"items": [consultation_json(c, comment_count=totals.get(c.id, 0)) for c in items]})
+    return jsonify(
+        {"items": [consultation_json(c, comment_count=totals.get(c.id, 0)) for c in items]}
+    )
 
 
 @bp.post("/consultations")
@@ -108,7 +111,11 @@ def update_consultation_status(consultation_id: int):  # type: ignore[no-untyped
     item = consultations.get_consultation(db.session, consultation_id, actor)
     consultations.set_status(db.session, item, _str(data, "status", required=True), actor=actor)
     db.session.commit()
-    return jsonify(consultation_json(consultations.get_consultation(db.session, consultation_id, actor), full=True))
+    return jsonify(
+        consultation_json(
+            consultations.get_consultation(db.session, consultation_id, actor), full=True
+        )
+    )
 
 
 @bp.get("/threads/<int:thread_id>/comments")
@@ -119,7 +126,9 @@ def list_comments(thread_id: int):  # type: ignore[no-untyped-def]
 
     def render() -> bytes:
         thread = comments.get_thread(db.session, thread_id, actor)
-        items, last_seq = comments.comments_after(db.session, thread, actor, after_seq=after, limit=limit)
+        items, last_seq = comments.comments_after(
+            db.session, thread, actor, after_seq=after, limit=limit
+        )
         body = {"items": [comment_json(c, actor) for c in items], "last_seq": last_seq}
         return current_app.json.dumps(body).encode()
 

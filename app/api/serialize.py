@@ -59,7 +59,9 @@ def thread_json(thread: Thread) -> dict[str, Any]:
     }
 
 
-def consultation_json(item: Consultation, *, full: bool = False, comment_count: int | None = None) -> dict[str, Any]:
+def consultation_json(
+    item: Consultation, *, full: bool = False, comment_count: int | None = None
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": item.id,
         "title": item.title,

@@ -50,7 +50,9 @@ def consultation(consultation_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _render_thread(thread_id: int, *, form_error: dict | None = None, status: int = 200, root_id: int | None = None):  # type: ignore[no-untyped-def]
+def _render_thread(
+    thread_id: int, *, form_error: dict | None = None, status: int = 200, root_id: int | None = None
+):  # type: ignore[no-untyped-def]
     actor = current_actor()
     thread = comments.get_thread(db.session, thread_id, actor)
     sort = request.args.get("sort", "oldest")
@@ -125,7 +127,9 @@ def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
         }
         return _render_thread(thread_id, form_error=form_error, status=status_for(error))
     flash(_("Your comment was posted."), "success")
-    return redirect(url_for(".thread", thread_id=thread_id, sort=request.args.get("sort")) + f"#c{comment.id}")
+    return redirect(
+        url_for(".thread", thread_id=thread_id, sort=request.args.get("sort")) + f"#c{comment.id}"
+    )
 
 
 @bp.route("/comments/<int:comment_id>")

@@ -78,7 +78,7 @@ def load(session: Session, *, force: bool = False) -> bool:
             thread,
             actor=users[item["by"]],
             body=item["text"],
-            parent_id=posted.get(item.get("reply_to", ""), None),
+            parent_id=posted.get(item.get("reply_to", "")),
             now=start + timedelta(minutes=37 * i),
         )
         posted[item["id"]] = comment.id

@@ -73,7 +73,12 @@ SECOND = {
 
 ACCOUNTS = [
     {"key": "admin", "email": "admin@demo.zhongyi.tw", "name": "系統管理員", "role": "admin"},
-    {"key": "mod", "email": "moderator@demo.zhongyi.tw", "name": "討論區管理員 小周", "role": "moderator"},
+    {
+        "key": "mod",
+        "email": "moderator@demo.zhongyi.tw",
+        "name": "討論區管理員 小周",
+        "role": "moderator",
+    },
     {
         "key": "staff",
         "email": "staff@demo.zhongyi.tw",
@@ -90,11 +95,21 @@ ACCOUNTS = [
         "agency": "MOTC",
         "agency_name": "交通部",
     },
-    {"key": "reviewer", "email": "reviewer@demo.zhongyi.tw", "name": "審議機關 王審查員", "role": "reviewer"},
+    {
+        "key": "reviewer",
+        "email": "reviewer@demo.zhongyi.tw",
+        "name": "審議機關 王審查員",
+        "role": "reviewer",
+    },
     {"key": "amei", "email": "amei@demo.zhongyi.tw", "name": "阿美", "role": "citizen"},
     {"key": "jianhong", "email": "jianhong@demo.zhongyi.tw", "name": "建宏", "role": "citizen"},
     {"key": "yuting", "email": "yuting@demo.zhongyi.tw", "name": "Yu-Ting", "role": "citizen"},
-    {"key": "prof", "email": "prof.hsu@demo.zhongyi.tw", "name": "許教授（公共行政）", "role": "citizen"},
+    {
+        "key": "prof",
+        "email": "prof.hsu@demo.zhongyi.tw",
+        "name": "許教授（公共行政）",
+        "role": "citizen",
+    },
     {"key": "ngo", "email": "ngo@demo.zhongyi.tw", "name": "開放政府聯盟志工", "role": "citizen"},
     {"key": "citizen", "email": "citizen@demo.zhongyi.tw", "name": "示範民眾", "role": "citizen"},
 ]

@@ -25,6 +25,10 @@ class ConsultationForm(FlaskForm):
     summary = TextAreaField(_l("Summary"))
     body = TextAreaField(_l("Full text (introduction)"))
     status = SelectField(_l("Status"), choices=STATUS_CHOICES, default="draft")
-    opens_at = DateTimeLocalField(_l("Opens at (Taiwan time)"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    closes_at = DateTimeLocalField(_l("Closes at (Taiwan time)"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    opens_at = DateTimeLocalField(
+        _l("Opens at (Taiwan time)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+    closes_at = DateTimeLocalField(
+        _l("Closes at (Taiwan time)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
     sections = FieldList(FormField(SectionForm), min_entries=1, max_entries=200)

@@ -58,7 +58,7 @@ def _pad(form: ConsultationForm) -> None:
         for e in form.sections.entries
         if not (e.form.title.data or "").strip() and not (e.form.body.data or "").strip()
     )
-    for _ in range(max(0, EXTRA_SECTION_SLOTS - empty)):
+    for _slot in range(max(0, EXTRA_SECTION_SLOTS - empty)):
         form.sections.append_entry()
 
 
@@ -94,7 +94,9 @@ def new():  # type: ignore[no-untyped-def]
     elif form.is_submitted():
         error, status = _form_problem(form), 400
     _pad(form)
-    return render_template("staff/consultation_form.html", form=form, error=error, consultation=None), status
+    return render_template(
+        "staff/consultation_form.html", form=form, error=error, consultation=None
+    ), status
 
 
 def _form_problem(form: ConsultationForm) -> str:
@@ -123,7 +125,9 @@ def edit(consultation_id: int):  # type: ignore[no-untyped-def]
                 "status": item.status,
                 "opens_at": _local(item.opens_at),
                 "closes_at": _local(item.closes_at),
-                "sections": [{"id": str(s.id), "title": s.title, "body": s.body} for s in item.sections],
+                "sections": [
+                    {"id": str(s.id), "title": s.title, "body": s.body} for s in item.sections
+                ],
             }
         )
     else:
@@ -152,7 +156,9 @@ def edit(consultation_id: int):  # type: ignore[no-untyped-def]
         else:
             error, status = _form_problem(form), 400
     _pad(form)
-    return render_template("staff/consultation_form.html", form=form, error=error, consultation=item), status
+    return render_template(
+        "staff/consultation_form.html", form=form, error=error, consultation=item
+    ), status
 
 
 @bp.route("/consultations/<int:consultation_id>/status", methods=["POST"])

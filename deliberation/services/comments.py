@@ -128,9 +128,7 @@ def post_comment(
             raise NotFound("parent_not_found")
         if parent.status == CommentStatus.HIDDEN:
             raise Conflict("parent_hidden")
-        if parent.status != CommentStatus.VISIBLE and not rules.can_see_comment_text(
-            actor, parent
-        ):
+        if parent.status != CommentStatus.VISIBLE and not rules.can_see_comment_text(actor, parent):
             raise NotFound("parent_not_found")
         if parent.depth + 1 > rules.MAX_DEPTH:
             raise Conflict("thread_too_deep")
@@ -156,7 +154,9 @@ def post_comment(
     else:
         _add_to_ancestors(session, parent, +1)
     session.add(
-        ThreadEvent(thread_id=thread.id, seq=event_seq, type="comment_created", comment_id=comment.id)
+        ThreadEvent(
+            thread_id=thread.id, seq=event_seq, type="comment_created", comment_id=comment.id
+        )
     )
     session.flush()
     return comment
@@ -181,7 +181,9 @@ def get_comment(session: Session, comment_id: int, viewer: User | None) -> Comme
     comment = session.scalar(
         select(Comment)
         .where(Comment.id == comment_id)
-        .options(joinedload(Comment.author), joinedload(Comment.thread).joinedload(Thread.consultation))
+        .options(
+            joinedload(Comment.author), joinedload(Comment.thread).joinedload(Thread.consultation)
+        )
     )
     if comment is None or not rules.can_view_consultation(viewer, comment.thread.consultation):
         raise NotFound("comment_not_found")
@@ -203,7 +205,9 @@ def edit_comment(
 ) -> Comment:
     """The author edits within the window; the previous text is kept as a revision."""
     now = now or utcnow()
-    _refuse(rules.edit_refusal(actor, comment, now, window), minutes=int(window.total_seconds() // 60))
+    _refuse(
+        rules.edit_refusal(actor, comment, now, window), minutes=int(window.total_seconds() // 60)
+    )
     consultation = comment.thread.consultation
     if not rules.accepts_comments(consultation, now):
         raise Forbidden("consultation_not_open")
@@ -225,7 +229,7 @@ def edit_comment(
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult for UPDATE
         raise Conflict("stale_edit")
     session.add(
         CommentRevision(
@@ -286,11 +290,17 @@ def cast_vote(
     _refuse(rules.posting_refusal(actor, comment.thread.consultation, comment.thread.locked, now))
 
     vote = session.scalar(
-        select(Vote).where(Vote.comment_id == comment.id, Vote.user_id == actor.id).with_for_update()
+        select(Vote)
+        .where(Vote.comment_id == comment.id, Vote.user_id == actor.id)
+        .with_for_update()
     )
     changes: dict = {}
     if vote is None:
-        session.add(Vote(comment_id=comment.id, user_id=actor.id, value=value, created_at=now, updated_at=now))
+        session.add(
+            Vote(
+                comment_id=comment.id, user_id=actor.id, value=value, created_at=now, updated_at=now
+            )
+        )
         changes[_count_column(value)] = _count_column(value) + 1
     elif vote.value != value:
         changes[_count_column(vote.value)] = _count_column(vote.value) - 1
@@ -320,7 +330,9 @@ def _visibility_filter(viewer: User | None):  # type: ignore[no-untyped-def]
     shown = Comment.status.in_([CommentStatus.VISIBLE.value, CommentStatus.HIDDEN.value])
     if viewer is None:
         return shown
-    return or_(shown, (Comment.status == CommentStatus.PENDING.value) & (Comment.author_id == viewer.id))
+    return or_(
+        shown, (Comment.status == CommentStatus.PENDING.value) & (Comment.author_id == viewer.id)
+    )
 
 
 def _divisiveness():  # type: ignore[no-untyped-def]
@@ -371,7 +383,9 @@ def thread_page(
     vis = _visibility_filter(viewer)
     base = select(Comment).where(Comment.thread_id == thread.id, vis)
     if root_id is not None:
-        focus = session.scalar(base.where(Comment.id == root_id).options(joinedload(Comment.author)))
+        focus = session.scalar(
+            base.where(Comment.id == root_id).options(joinedload(Comment.author))
+        )
         if focus is None:
             raise NotFound("comment_not_found")
         roots, total, page, pages = [focus], 1, 1, 1
@@ -411,7 +425,13 @@ def thread_page(
             ).all()
         )
     return ThreadPage(
-        roots=roots, children=children, my_votes=my_votes, total_roots=total, page=page, pages=pages, sort=sort
+        roots=roots,
+        children=children,
+        my_votes=my_votes,
+        total_roots=total,
+        page=page,
+        pages=pages,
+        sort=sort,
     )
 
 
@@ -422,7 +442,9 @@ def comments_after(
     items = list(
         session.scalars(
             select(Comment)
-            .where(Comment.thread_id == thread.id, Comment.seq > after_seq, _visibility_filter(viewer))
+            .where(
+                Comment.thread_id == thread.id, Comment.seq > after_seq, _visibility_filter(viewer)
+            )
             .options(joinedload(Comment.author))
             .order_by(Comment.seq.asc())
             .limit(limit)

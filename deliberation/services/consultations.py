@@ -247,7 +247,9 @@ def list_consultations(
         ConsultationStatus.CLOSED.value: 2,
         ConsultationStatus.CONCLUDED.value: 3,
     }
-    items = list(session.scalars(stmt.order_by(Consultation.created_at.desc(), Consultation.id.desc())))
+    items = list(
+        session.scalars(stmt.order_by(Consultation.created_at.desc(), Consultation.id.desc()))
+    )
     return sorted(items, key=lambda c: order.get(c.status, 9))
 
 

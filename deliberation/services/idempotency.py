@@ -30,9 +30,7 @@ def check_key(key: str) -> str:
     return key
 
 
-def replay(
-    session: Session, user_id: int, key: str, fp: str
-) -> tuple[int, dict[str, Any]] | None:
+def replay(session: Session, user_id: int, key: str, fp: str) -> tuple[int, dict[str, Any]] | None:
     """The stored (status, body) for this key, None if new; Conflict if reused differently."""
     row = session.scalar(
         select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)

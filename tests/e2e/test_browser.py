@@ -52,7 +52,14 @@ def test_a_citizen_registers_comments_and_votes(browser, live_server):
     )
     assert int(agree.locator(".count").inner_text()) == before + 1
     page.reload()
-    assert int(page.locator("article.comment", has_text="資料開放的格式").locator("button.vote.agree .count").first.inner_text()) == before + 1
+    assert (
+        int(
+            page.locator("article.comment", has_text="資料開放的格式")
+            .locator("button.vote.agree .count")
+            .first.inner_text()
+        )
+        == before + 1
+    )
 
     # An empty comment is refused with a message; nothing is lost.
     page.locator("#body-new").fill("   ")

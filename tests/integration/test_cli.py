@@ -11,21 +11,53 @@ from deliberation.models import Comment, Consultation, User, Vote
 def test_users_create_and_token_then_use_the_token(app, session, client):
     runner = app.test_cli_runner()
     result = runner.invoke(
-        args=["users", "create", "--email", "Staff@NDC.gov.tw", "--password", "long password", "--name", "林科員", "--role", "staff", "--agency", "NDC"]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Staff@NDC.gov.tw",
+            "--password",
+            "long password",
+            "--name",
+            "林科員",
+            "--role",
+            "staff",
+            "--agency",
+            "NDC",
+        ]
     )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "staff@ndc.gov.tw"))
     assert user.role == "staff" and user.agency.code == "NDC"
     token = runner.invoke(args=["users", "token", "--email", "staff@ndc.gov.tw"]).output.strip()
-    r = client.post("/api/v1/consultations", json={"title": "由 CLI 帳號建立"}, headers={"Authorization": f"Bearer {token}"})
+    r = client.post(
+        "/api/v1/consultations",
+        json={"title": "由 CLI 帳號建立"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert r.status_code == 201
 
 
 def test_users_create_refuses_bad_input_with_a_message(app, session):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "--email", "x@example.tw", "--password", "short", "--name", "甲"])
+    result = runner.invoke(
+        args=["users", "create", "--email", "x@example.tw", "--password", "short", "--name", "甲"]
+    )
     assert result.exit_code != 0 and "8" in result.output
-    result = runner.invoke(args=["users", "create", "--email", "y@example.tw", "--password", "long password", "--name", "乙", "--role", "staff"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "y@example.tw",
+            "--password",
+            "long password",
+            "--name",
+            "乙",
+            "--role",
+            "staff",
+        ]
+    )
     assert result.exit_code != 0
     assert db.session.scalar(select(func.count(User.id))) == 0
 
@@ -34,7 +66,9 @@ def test_demo_loads_the_governance_draft_once(app, session, client):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
-    item = db.session.scalar(select(Consultation).where(Consultation.title.contains("強化政府治理效能")))
+    item = db.session.scalar(
+        select(Consultation).where(Consultation.title.contains("強化政府治理效能"))
+    )
     assert item.status == "open" and len(item.sections) >= 5
     assert db.session.scalar(select(func.count(Comment.id))) >= 10
     assert db.session.scalar(select(func.count(Vote.id))) >= 20

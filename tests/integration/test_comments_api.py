@@ -39,7 +39,9 @@ def thread(session):
 def test_citizen_posts_a_comment_and_reads_it_back(client, thread):
     user = make_user(name="阿美")
     headers = _token(user)
-    r = client.post(f"/api/v1/threads/{thread.id}/comments", json={"body": "我支持**補助**"}, headers=headers)
+    r = client.post(
+        f"/api/v1/threads/{thread.id}/comments", json={"body": "我支持**補助**"}, headers=headers
+    )
     assert r.status_code == 201
     created = r.get_json()
     assert created["seq"] == 1 and created["status"] == "visible"
@@ -66,14 +68,22 @@ def test_session_api_calls_need_the_csrf_token(client, thread):
 
 def test_replies_nest_under_their_parent_and_count_in_ancestors(client, thread):
     headers = _token(make_user())
-    top = client.post(f"/api/v1/threads/{thread.id}/comments", json={"body": "第一層"}, headers=headers).get_json()
+    top = client.post(
+        f"/api/v1/threads/{thread.id}/comments", json={"body": "第一層"}, headers=headers
+    ).get_json()
     mid = client.post(
-        f"/api/v1/threads/{thread.id}/comments", json={"body": "第二層", "parent_id": top["id"]}, headers=headers
+        f"/api/v1/threads/{thread.id}/comments",
+        json={"body": "第二層", "parent_id": top["id"]},
+        headers=headers,
     ).get_json()
     client.post(
-        f"/api/v1/threads/{thread.id}/comments", json={"body": "第三層", "parent_id": mid["id"]}, headers=headers
+        f"/api/v1/threads/{thread.id}/comments",
+        json={"body": "第三層", "parent_id": mid["id"]},
+        headers=headers,
     )
-    items = {c["id"]: c for c in client.get(f"/api/v1/threads/{thread.id}/comments").get_json()["items"]}
+    items = {
+        c["id"]: c for c in client.get(f"/api/v1/threads/{thread.id}/comments").get_json()["items"]
+    }
     assert items[mid["id"]]["parent_id"] == top["id"]
     assert items[top["id"]]["reply_count"] == 2 and items[mid["id"]]["reply_count"] == 1
     assert [c["seq"] for c in items.values()] == [1, 2, 3]
@@ -103,7 +113,9 @@ def test_bad_comments_get_a_clear_error_and_change_nothing(client, thread, paylo
 
 def test_a_comment_of_exactly_the_limit_is_accepted(client, thread):
     r = client.post(
-        f"/api/v1/threads/{thread.id}/comments", json={"body": "字" * 5000}, headers=_token(make_user())
+        f"/api/v1/threads/{thread.id}/comments",
+        json={"body": "字" * 5000},
+        headers=_token(make_user()),
     )
     assert r.status_code == 201
 
@@ -125,7 +137,9 @@ def test_posting_without_login_is_401_and_changes_nothing(client, thread):
     r = client.post(f"/api/v1/threads/{thread.id}/comments", json={"body": "匿名"})
     # Without a session there is no CSRF token either; a bad bearer token is the API's 401 path.
     r = client.post(
-        f"/api/v1/threads/{thread.id}/comments", json={"body": "匿名"}, headers={"Authorization": "Bearer nope"}
+        f"/api/v1/threads/{thread.id}/comments",
+        json={"body": "匿名"},
+        headers={"Authorization": "Bearer nope"},
     )
     assert r.status_code == 401 and r.get_json()["error"]["code"] == "not_authenticated"
     assert _rows() == before
@@ -166,7 +180,9 @@ def test_closed_consultations_take_no_comments_or_votes(client, status):
     db.session.commit()
     headers = _token(make_user())
     before = _rows()
-    r = client.post(f"/api/v1/threads/{thread.id}/comments", json={"body": "太晚了"}, headers=headers)
+    r = client.post(
+        f"/api/v1/threads/{thread.id}/comments", json={"body": "太晚了"}, headers=headers
+    )
     assert r.status_code == 403 and r.get_json()["error"]["code"] == "consultation_not_open"
     r = client.post(f"/api/v1/comments/{existing.id}/vote", json={"value": 1}, headers=headers)
     assert r.status_code == 403
@@ -174,9 +190,13 @@ def test_closed_consultations_take_no_comments_or_votes(client, status):
 
 
 def test_a_consultation_past_its_closing_time_takes_no_comments(client):
-    item = make_consultation(opens_at=utcnow() - timedelta(days=10), closes_at=utcnow() - timedelta(days=1))
+    item = make_consultation(
+        opens_at=utcnow() - timedelta(days=10), closes_at=utcnow() - timedelta(days=1)
+    )
     r = client.post(
-        f"/api/v1/threads/{general_thread(item).id}/comments", json={"body": "x"}, headers=_token(make_user())
+        f"/api/v1/threads/{general_thread(item).id}/comments",
+        json={"body": "x"},
+        headers=_token(make_user()),
     )
     assert r.status_code == 403
 
@@ -184,7 +204,9 @@ def test_a_consultation_past_its_closing_time_takes_no_comments(client):
 def test_a_draft_is_invisible_to_the_public(client):
     item = make_consultation(status="draft")
     r = client.post(
-        f"/api/v1/threads/{general_thread(item).id}/comments", json={"body": "x"}, headers=_token(make_user())
+        f"/api/v1/threads/{general_thread(item).id}/comments",
+        json={"body": "x"},
+        headers=_token(make_user()),
     )
     assert r.status_code == 404
     assert client.get(f"/api/v1/consultations/{item.id}").status_code == 404
@@ -192,11 +214,17 @@ def test_a_draft_is_invisible_to_the_public(client):
 
 def test_same_idempotency_key_creates_one_comment(client, thread):
     headers = {**_token(make_user()), "Idempotency-Key": "retry-123"}
-    first = client.post(f"/api/v1/threads/{thread.id}/comments", json={"body": "只發一次"}, headers=headers)
-    second = client.post(f"/api/v1/threads/{thread.id}/comments", json={"body": "只發一次"}, headers=headers)
+    first = client.post(
+        f"/api/v1/threads/{thread.id}/comments", json={"body": "只發一次"}, headers=headers
+    )
+    second = client.post(
+        f"/api/v1/threads/{thread.id}/comments", json={"body": "只發一次"}, headers=headers
+    )
     assert first.status_code == second.status_code == 201
     assert first.get_json() == second.get_json()
-    assert db.session.scalar(select(func.count(Comment.id)).where(Comment.thread_id == thread.id)) == 1
+    assert (
+        db.session.scalar(select(func.count(Comment.id)).where(Comment.thread_id == thread.id)) == 1
+    )
 
 
 def test_an_idempotency_key_reused_for_other_text_is_a_conflict(client, thread):
@@ -208,19 +236,35 @@ def test_an_idempotency_key_reused_for_other_text_is_a_conflict(client, thread):
 
 def test_a_failed_post_does_not_burn_its_idempotency_key(client, thread):
     headers = {**_token(make_user()), "Idempotency-Key": "k2"}
-    assert client.post(f"/api/v1/threads/{thread.id}/comments", json={"body": ""}, headers=headers).status_code == 400
-    assert client.post(f"/api/v1/threads/{thread.id}/comments", json={"body": ""}, headers=headers).status_code == 400
+    assert (
+        client.post(
+            f"/api/v1/threads/{thread.id}/comments", json={"body": ""}, headers=headers
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            f"/api/v1/threads/{thread.id}/comments", json={"body": ""}, headers=headers
+        ).status_code
+        == 400
+    )
 
 
 def test_seq_is_gap_free_per_thread(client, thread):
     headers = _token(make_user())
     for i in range(3):
-        client.post(f"/api/v1/threads/{thread.id}/comments", json={"body": f"第{i}則"}, headers=headers)
-    client.post(f"/api/v1/threads/{thread.id}/comments", json={"body": ""}, headers=headers)  # refused
+        client.post(
+            f"/api/v1/threads/{thread.id}/comments", json={"body": f"第{i}則"}, headers=headers
+        )
+    client.post(
+        f"/api/v1/threads/{thread.id}/comments", json={"body": ""}, headers=headers
+    )  # refused
     client.post(f"/api/v1/threads/{thread.id}/comments", json={"body": "最後"}, headers=headers)
     other = thread.consultation.sections[0].thread
     client.post(f"/api/v1/threads/{other.id}/comments", json={"body": "別串"}, headers=headers)
-    seqs = db.session.scalars(select(Comment.seq).where(Comment.thread_id == thread.id).order_by(Comment.seq)).all()
+    seqs = db.session.scalars(
+        select(Comment.seq).where(Comment.thread_id == thread.id).order_by(Comment.seq)
+    ).all()
     assert seqs == [1, 2, 3, 4]
 
 
@@ -241,7 +285,9 @@ def test_hidden_comments_keep_their_place_but_not_their_text(client, thread):
     db.session.commit()
     items = client.get(f"/api/v1/threads/{thread.id}/comments").get_json()["items"]
     assert items[0]["status"] == "hidden" and items[0]["html"] == ""
-    assert "不該被看到" not in client.get(f"/api/v1/threads/{thread.id}/comments").get_data(as_text=True)
+    assert "不該被看到" not in client.get(f"/api/v1/threads/{thread.id}/comments").get_data(
+        as_text=True
+    )
 
 
 def test_votes_are_one_per_person_and_changeable(client, thread):
@@ -263,7 +309,9 @@ def test_votes_are_one_per_person_and_changeable(client, thread):
 def test_invalid_votes_are_refused(client, thread, value):
     comment = make_comment(thread)
     before = _rows()
-    r = client.post(f"/api/v1/comments/{comment.id}/vote", json={"value": value}, headers=_token(make_user()))
+    r = client.post(
+        f"/api/v1/comments/{comment.id}/vote", json={"value": value}, headers=_token(make_user())
+    )
     assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_vote"
     assert _rows() == before
 
@@ -276,7 +324,11 @@ def test_voting_on_a_missing_comment_is_404(client, thread):
 def test_author_edits_within_the_window_and_history_is_kept(client, thread):
     author = make_user()
     comment = make_comment(thread, author, body="初稿")
-    r = client.patch(f"/api/v1/comments/{comment.id}", json={"body": "修正稿", "version": 1}, headers=_token(author))
+    r = client.patch(
+        f"/api/v1/comments/{comment.id}",
+        json={"body": "修正稿", "version": 1},
+        headers=_token(author),
+    )
     assert r.status_code == 200
     data = r.get_json()
     assert data["edited_at"] is not None and data["version"] == 2 and "修正稿" in data["html"]
@@ -288,9 +340,13 @@ def test_a_stale_edit_is_a_conflict_and_changes_nothing(client, thread):
     author = make_user()
     comment = make_comment(thread, author, body="初稿")
     headers = _token(author)
-    client.patch(f"/api/v1/comments/{comment.id}", json={"body": "第二版", "version": 1}, headers=headers)
+    client.patch(
+        f"/api/v1/comments/{comment.id}", json={"body": "第二版", "version": 1}, headers=headers
+    )
     before = _rows()
-    r = client.patch(f"/api/v1/comments/{comment.id}", json={"body": "從舊版改的", "version": 1}, headers=headers)
+    r = client.patch(
+        f"/api/v1/comments/{comment.id}", json={"body": "從舊版改的", "version": 1}, headers=headers
+    )
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "stale_edit"
     assert _rows() == before
     db.session.expire_all()
@@ -299,7 +355,9 @@ def test_a_stale_edit_is_a_conflict_and_changes_nothing(client, thread):
 
 def test_only_the_author_may_edit(client, thread):
     comment = make_comment(thread, body="原文")
-    r = client.patch(f"/api/v1/comments/{comment.id}", json={"body": "竄改"}, headers=_token(make_user()))
+    r = client.patch(
+        f"/api/v1/comments/{comment.id}", json={"body": "竄改"}, headers=_token(make_user())
+    )
     assert r.status_code == 403 and r.get_json()["error"]["code"] == "not_author"
 
 
@@ -315,7 +373,9 @@ def test_edits_after_the_window_are_refused(client, thread):
 def test_comment_text_is_sanitized(client, thread):
     r = client.post(
         f"/api/v1/threads/{thread.id}/comments",
-        json={"body": '<script>alert(1)</script> [點我](javascript:alert(1)) <img src=x onerror=alert(1)>'},
+        json={
+            "body": "<script>alert(1)</script> [點我](javascript:alert(1)) <img src=x onerror=alert(1)>"
+        },
         headers=_token(make_user()),
     )
     html = r.get_json()["html"]
@@ -351,7 +411,14 @@ def test_staff_create_a_consultation_through_the_api(client):
     ("payload", "code"),
     [
         ({"title": ""}, "title_required"),
-        ({"title": "x", "opens_at": "2027-01-01T00:00:00+00:00", "closes_at": "2026-01-01T00:00:00+00:00"}, "dates_out_of_order"),
+        (
+            {
+                "title": "x",
+                "opens_at": "2027-01-01T00:00:00+00:00",
+                "closes_at": "2026-01-01T00:00:00+00:00",
+            },
+            "dates_out_of_order",
+        ),
         ({"title": "x", "opens_at": "not a date"}, "invalid_date"),
         ({"title": "x", "status": "concluded"}, "invalid_status"),
         ({"title": "x", "sections": [{"title": "", "body": "沒有標題"}]}, "section_title_required"),

@@ -16,16 +16,29 @@ POSTS_EACH = 8
 
 
 def test_concurrent_posts_get_gap_free_seqs_in_commit_order(empty_database_url):
-    engine = create_engine(empty_database_url, pool_size=WRITERS + 2) if "postgresql" in empty_database_url else create_engine(empty_database_url)
+    engine = (
+        create_engine(empty_database_url, pool_size=WRITERS + 2)
+        if "postgresql" in empty_database_url
+        else create_engine(empty_database_url)
+    )
     if engine.dialect.name == "sqlite":
         _sqlite_fixes(engine)
     Base.metadata.create_all(engine)
     with Session(engine) as s:
         agency = accounts.get_or_create_agency(s, "NDC")
-        staff = accounts.create_user(s, email="s@example.tw", display_name="承辦", password="long password", role="staff", agency=agency)
+        staff = accounts.create_user(
+            s,
+            email="s@example.tw",
+            display_name="承辦",
+            password="long password",
+            role="staff",
+            agency=agency,
+        )
         item = consultations.create_consultation(s, actor=staff, title="併發測試", status="open")
         writers = [
-            accounts.create_user(s, email=f"w{i}@example.tw", display_name=f"w{i}", password="long password")
+            accounts.create_user(
+                s, email=f"w{i}@example.tw", display_name=f"w{i}", password="long password"
+            )
             for i in range(WRITERS)
         ]
         s.commit()
@@ -49,10 +62,14 @@ def test_concurrent_posts_get_gap_free_seqs_in_commit_order(empty_database_url):
                 with Session(engine) as check:
                     # Everything before me is already committed: no later seq overtook an earlier one.
                     before = check.scalar(
-                        select(func.count(Comment.id)).where(Comment.thread_id == thread_id, Comment.seq < seq)
+                        select(func.count(Comment.id)).where(
+                            Comment.thread_id == thread_id, Comment.seq < seq
+                        )
                     )
                     if before != seq - 1:
-                        violations.append(f"seq {seq} committed with only {before} earlier rows visible")
+                        violations.append(
+                            f"seq {seq} committed with only {before} earlier rows visible"
+                        )
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -64,8 +81,14 @@ def test_concurrent_posts_get_gap_free_seqs_in_commit_order(empty_database_url):
     assert not errors, errors[:3]
     assert not violations, violations[:5]
     with Session(engine) as s:
-        seqs = s.scalars(select(Comment.seq).where(Comment.thread_id == thread_id).order_by(Comment.seq)).all()
-        events = s.scalars(select(ThreadEvent.seq).where(ThreadEvent.thread_id == thread_id).order_by(ThreadEvent.seq)).all()
+        seqs = s.scalars(
+            select(Comment.seq).where(Comment.thread_id == thread_id).order_by(Comment.seq)
+        ).all()
+        events = s.scalars(
+            select(ThreadEvent.seq)
+            .where(ThreadEvent.thread_id == thread_id)
+            .order_by(ThreadEvent.seq)
+        ).all()
         last = s.get(Thread, thread_id)
         assert seqs == list(range(1, WRITERS * POSTS_EACH + 1))
         assert events == list(range(1, WRITERS * POSTS_EACH + 1))

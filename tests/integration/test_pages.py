@@ -48,7 +48,9 @@ def test_register_log_out_and_log_in(client):
     assert r.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "new.person@example.tw"))
     assert user is not None and user.display_name == "新朋友" and user.role == "citizen"
-    assert user.password_hash != "long enough pw" and user.password_hash.startswith(("scrypt", "pbkdf2"))
+    assert user.password_hash != "long enough pw" and user.password_hash.startswith(
+        ("scrypt", "pbkdf2")
+    )
     assert "新朋友" in client.get("/").get_data(as_text=True)
     html = client.get("/").get_data(as_text=True)
     client.post("/logout", data={"csrf_token": csrf_from(html)})
@@ -56,7 +58,11 @@ def test_register_log_out_and_log_in(client):
     login_page = client.get("/login")
     r = client.post(
         "/login",
-        data={"email": "new.person@example.tw", "password": "long enough pw", "csrf_token": csrf_from(login_page.get_data(as_text=True))},
+        data={
+            "email": "new.person@example.tw",
+            "password": "long enough pw",
+            "csrf_token": csrf_from(login_page.get_data(as_text=True)),
+        },
     )
     assert r.status_code == 302
 
@@ -64,7 +70,14 @@ def test_register_log_out_and_log_in(client):
 def test_session_cookie_is_httponly_and_samesite(client):
     user = make_user()
     page = client.get("/login")
-    r = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page.get_data(as_text=True))})
+    r = client.post(
+        "/login",
+        data={
+            "email": user.email,
+            "password": PASSWORD,
+            "csrf_token": csrf_from(page.get_data(as_text=True)),
+        },
+    )
     cookie = r.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
@@ -72,13 +85,18 @@ def test_session_cookie_is_httponly_and_samesite(client):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"email": "not-an-email", "display_name": "甲", "password": "long enough pw"}, "valid e-mail"),
+        (
+            {"email": "not-an-email", "display_name": "甲", "password": "long enough pw"},
+            "valid e-mail",
+        ),
         ({"email": "a@example.tw", "display_name": "甲", "password": "short"}, "at least 8"),
     ],
 )
 def test_bad_registration_keeps_what_was_typed(client, data, message):
     page = client.get("/register")
-    r = client.post("/register", data={**data, "csrf_token": csrf_from(page.get_data(as_text=True))}, headers=EN)
+    r = client.post(
+        "/register", data={**data, "csrf_token": csrf_from(page.get_data(as_text=True))}, headers=EN
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 400 and message in html
     assert 'value="甲"' in html
@@ -90,7 +108,12 @@ def test_duplicate_email_is_refused(client):
     page = client.get("/register")
     r = client.post(
         "/register",
-        data={"email": "TAKEN@example.tw", "display_name": "乙", "password": "long enough pw", "csrf_token": csrf_from(page.get_data(as_text=True))},
+        data={
+            "email": "TAKEN@example.tw",
+            "display_name": "乙",
+            "password": "long enough pw",
+            "csrf_token": csrf_from(page.get_data(as_text=True)),
+        },
         headers=EN,
     )
     assert r.status_code == 400 and "already exists" in r.get_data(as_text=True)
@@ -99,7 +122,15 @@ def test_duplicate_email_is_refused(client):
 def test_wrong_password_is_refused(client):
     user = make_user()
     page = client.get("/login")
-    r = client.post("/login", data={"email": user.email, "password": "wrong password", "csrf_token": csrf_from(page.get_data(as_text=True))}, headers=EN)
+    r = client.post(
+        "/login",
+        data={
+            "email": user.email,
+            "password": "wrong password",
+            "csrf_token": csrf_from(page.get_data(as_text=True)),
+        },
+        headers=EN,
+    )
     assert r.status_code == 400 and "Wrong e-mail address or password" in r.get_data(as_text=True)
 
 
@@ -141,7 +172,10 @@ def test_posting_a_comment_and_a_reply_through_the_page(client):
     assert "我支持這個方向" in html and "補充一點" in html and "阿美" in html
     # The reply is rendered inside its parent's article.
     parent_block = html[html.index(f'id="c{top.id}"') :]
-    assert parent_block.index("補充一點") < parent_block.index("</article>") or "replies" in parent_block
+    assert (
+        parent_block.index("補充一點") < parent_block.index("</article>")
+        or "replies" in parent_block
+    )
 
 
 def test_an_empty_comment_re_shows_the_form_with_a_message(client):
@@ -263,7 +297,9 @@ def test_voting_without_javascript(client):
     user = make_user()
     login(client, user)
     page = client.get(f"/threads/{thread.id}").get_data(as_text=True)
-    r = client.post(f"/comments/{comment.id}/vote", data={"value": "-1", "csrf_token": csrf_from(page)})
+    r = client.post(
+        f"/comments/{comment.id}/vote", data={"value": "-1", "csrf_token": csrf_from(page)}
+    )
     assert r.status_code == 302
     vote = db.session.scalar(select(Vote).where(Vote.user_id == user.id))
     assert vote.value == -1
@@ -280,7 +316,11 @@ def test_editing_through_the_page_and_seeing_the_history(client):
     assert page.status_code == 200 and "原本的說法" in page.get_data(as_text=True)
     r = client.post(
         f"/comments/{comment.id}/edit",
-        data={"body": "修正後的說法", "version": "1", "csrf_token": csrf_from(page.get_data(as_text=True))},
+        data={
+            "body": "修正後的說法",
+            "version": "1",
+            "csrf_token": csrf_from(page.get_data(as_text=True)),
+        },
     )
     assert r.status_code == 302
     html = client.get(f"/threads/{thread.id}", headers=EN).get_data(as_text=True)
@@ -295,7 +335,9 @@ def test_a_stale_edit_form_is_refused_with_the_text_kept(client):
     comment = make_comment(thread, author, body="第一版")
     login(client, author)
     page = client.get(f"/comments/{comment.id}/edit").get_data(as_text=True)
-    comments.edit_comment(db.session, db.session.get(Comment, comment.id), actor=author, body="別的分頁改過了")
+    comments.edit_comment(
+        db.session, db.session.get(Comment, comment.id), actor=author, body="別的分頁改過了"
+    )
     save()
     r = client.post(
         f"/comments/{comment.id}/edit",

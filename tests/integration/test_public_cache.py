@@ -29,10 +29,15 @@ def test_votes_and_closing_show_up_for_anonymous_readers(client):
     client.get(f"/threads/{thread.id}")
     comments.cast_vote(db.session, c.id, actor=make_user(), value=1)
     save()
-    assert client.get(f"/api/v1/threads/{thread.id}/comments").get_json()["items"][0]["votes"]["agree"] == 1
+    assert (
+        client.get(f"/api/v1/threads/{thread.id}/comments").get_json()["items"][0]["votes"]["agree"]
+        == 1
+    )
     consultations.set_status(db.session, item, "closed", actor=staff)
     save()
-    assert "This consultation is closed" in client.get(f"/threads/{thread.id}", headers=EN).get_data(as_text=True)
+    assert "This consultation is closed" in client.get(
+        f"/threads/{thread.id}", headers=EN
+    ).get_data(as_text=True)
 
 
 def test_an_unchanged_thread_answers_304_to_a_conditional_request(client):

@@ -43,12 +43,18 @@ def test_staff_create_a_consultation_with_sections_then_publish_it(client):
     assert item.status == "draft" and item.agency_id == staff.agency_id
     assert [s.title for s in item.sections] == ["第一條 目的", "第二條 補助對象"]
     assert item.opens_at.hour == 1  # 09:00 Taiwan time is 01:00 UTC
-    assert db.session.scalar(select(func.count(Thread.id)).where(Thread.consultation_id == item.id)) == 3
+    assert (
+        db.session.scalar(select(func.count(Thread.id)).where(Thread.consultation_id == item.id))
+        == 3
+    )
     # Drafts are invisible to the public until published.
     client_public = client.application.test_client()
     assert client_public.get(f"/consultations/{item.id}").status_code == 404
     page = client.get(f"/consultations/{item.id}").get_data(as_text=True)
-    r = client.post(f"/staff/consultations/{item.id}/status", data={"status": "open", "csrf_token": csrf_from(page)})
+    r = client.post(
+        f"/staff/consultations/{item.id}/status",
+        data={"status": "open", "csrf_token": csrf_from(page)},
+    )
     assert r.status_code == 302
     db.session.expire_all()
     assert db.session.get(Consultation, item.id).status == "open"
@@ -60,7 +66,13 @@ def test_a_consultation_without_title_is_re_shown_with_the_typed_text(client):
     token = _form(client, "/staff/consultations/new")
     r = client.post(
         "/staff/consultations/new",
-        data={"csrf_token": token, "title": "  ", "summary": "我打了很多字的摘要", "status": "draft", "sections-0-title": "第一條"},
+        data={
+            "csrf_token": token,
+            "title": "  ",
+            "summary": "我打了很多字的摘要",
+            "status": "draft",
+            "sections-0-title": "第一條",
+        },
         headers=EN,
     )
     html = r.get_data(as_text=True)
@@ -73,7 +85,13 @@ def test_closing_before_opening_is_refused(client):
     token = _form(client, "/staff/consultations/new")
     r = client.post(
         "/staff/consultations/new",
-        data={"csrf_token": token, "title": "x", "status": "draft", "opens_at": "2027-01-01T00:00", "closes_at": "2026-01-01T00:00"},
+        data={
+            "csrf_token": token,
+            "title": "x",
+            "status": "draft",
+            "opens_at": "2027-01-01T00:00",
+            "closes_at": "2026-01-01T00:00",
+        },
         headers=EN,
     )
     assert r.status_code == 400 and "closing time must be after" in r.get_data(as_text=True)
@@ -89,7 +107,9 @@ def test_editing_sections_keeps_threads_and_refuses_removing_discussed_ones(clie
     token = _form(client, url)
     base = {"csrf_token": token, "title": "改過的標題", "summary": "", "body": "", "status": "open"}
     # Remove the discussed first section: refused, nothing changes.
-    r = client.post(url, data={**base, "sections-0-id": str(second.id), "sections-0-title": "第2條"}, headers=EN)
+    r = client.post(
+        url, data={**base, "sections-0-id": str(second.id), "sections-0-title": "第2條"}, headers=EN
+    )
     assert r.status_code == 409 and "already has comments" in r.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Consultation, item.id).title == "電動機車補助草案"
@@ -108,9 +128,14 @@ def test_editing_sections_keeps_threads_and_refuses_removing_discussed_ones(clie
     db.session.expire_all()
     item = db.session.get(Consultation, item.id)
     assert item.title == "改過的標題"
-    assert [(s.position, s.title) for s in item.sections] == [(1, "第一條（修正）"), (2, "新增條文")]
+    assert [(s.position, s.title) for s in item.sections] == [
+        (1, "第一條（修正）"),
+        (2, "新增條文"),
+    ]
     assert item.sections[0].thread.id == first.thread.id
-    titles = db.session.scalars(select(Section.title).where(Section.consultation_id == item.id)).all()
+    titles = db.session.scalars(
+        select(Section.title).where(Section.consultation_id == item.id)
+    ).all()
     assert "第2條" not in titles
 
 
@@ -132,11 +157,17 @@ def test_status_moves_forward_only(client):
     item = make_consultation(staff=staff)
     login(client, staff)
     page = client.get(f"/consultations/{item.id}").get_data(as_text=True)
-    r = client.post(f"/staff/consultations/{item.id}/status", data={"status": "draft", "csrf_token": csrf_from(page)}, headers=EN)
+    r = client.post(
+        f"/staff/consultations/{item.id}/status",
+        data={"status": "draft", "csrf_token": csrf_from(page)},
+        headers=EN,
+    )
     assert r.status_code == 302
     db.session.expire_all()
     assert db.session.get(Consultation, item.id).status == "open"
-    assert "cannot go from" in client.get(f"/consultations/{item.id}", headers=EN).get_data(as_text=True)
+    assert "cannot go from" in client.get(f"/consultations/{item.id}", headers=EN).get_data(
+        as_text=True
+    )
 
 
 def test_general_thread_comes_first(client):

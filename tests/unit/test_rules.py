@@ -68,7 +68,9 @@ def test_staff_manage_only_their_agency():
 def test_edit_window_and_authorship():
     window = timedelta(minutes=15)
     assert rules.edit_refusal(U(), Cm(), NOW + timedelta(minutes=14), window) is None
-    assert rules.edit_refusal(U(), Cm(), NOW + timedelta(minutes=16), window) == "edit_window_passed"
+    assert (
+        rules.edit_refusal(U(), Cm(), NOW + timedelta(minutes=16), window) == "edit_window_passed"
+    )
     assert rules.edit_refusal(U(id=2), Cm(), NOW, window) == "not_author"
     assert rules.edit_refusal(U(), Cm(status="hidden"), NOW, window) == "comment_hidden"
 
