@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint format typecheck i18n bench bench-web bench-analysis screenshots clean
+.PHONY: run test install migrate demo lint format typecheck i18n bench bench-web bench-analysis bench-realtime screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ bench: bench-web bench-analysis
 
 bench-web: install
 	$(PY) bench/bench_web.py
+
+## make bench-realtime: fan-out latency with 1,000 subscribers (BENCH_DATABASE_URL=postgresql://… recommended)
+bench-realtime: install
+	$(PY) bench/bench_realtime.py
 
 bench-analysis: install
 	$(PY) bench/bench_analysis_text.py

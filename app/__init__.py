@@ -40,10 +40,18 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     from .staff import bp as staff_bp
 
     errors.init_app(app)
+    from . import realtime
+
+    realtime.init_app(app)  # the /threads Socket.IO namespace and emit-after-commit
     app.register_blueprint(auth_bp)
     app.register_blueprint(consultations_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    from .moderation import api_bp as moderation_api_bp
+    from .moderation import bp as moderation_bp
+
+    app.register_blueprint(moderation_bp)  # the queue, actions, rules and transparency pages
+    app.register_blueprint(moderation_api_bp, url_prefix="/api/v1")
     register_cli(app)
     return app
 

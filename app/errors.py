@@ -85,6 +85,55 @@ MESSAGES: dict[str, Any] = {
     "too_many_requests": _l("Too many requests. Please wait a moment and try again."),
     "payload_too_large": _l("The request is too large."),
     "server_error": _l("Something went wrong on our side. Nothing was saved; please try again."),
+    # moderation (issue 4)
+    "moderators_only": _l("Only moderators can do this."),
+    "note_too_long": _l("A note can be at most %(max)s characters."),
+    "note_required": _l("Please add a note saying what is wrong."),
+    "reason_required": _l("Please choose the rule this breaks."),
+    "invalid_reason": _l("Please choose one of the published moderation rules."),
+    "invalid_flag_reason": _l(
+        "Please choose a reason: spam, harassment, hate, personal data, off-topic, misinformation or other."
+    ),
+    "invalid_setting": _l("“%(field)s” must be a whole number from %(low)s to %(high)s."),
+    "muted": _l("Your account is muted (read-only) until %(until)s. You can read but not post."),
+    "muted_indefinitely": _l("Your account is muted (read-only). You can read but not post."),
+    "suspended": _l("Your account is suspended until %(until)s."),
+    "suspended_indefinitely": _l(
+        "Your account is suspended. You can still appeal on your notices page."
+    ),
+    "slow_mode": _l(
+        "Slow mode is on in this discussion: you can post again in %(seconds)s seconds."
+    ),
+    "cannot_flag_own": _l("You cannot flag your own comment."),
+    "already_flagged": _l("You have already flagged this comment. Moderators will review it."),
+    "invalid_action": _l("Unknown moderation action."),
+    "duplicate_of_required": _l("Please give the number of the comment this one duplicates."),
+    "invalid_duplicate": _l(
+        "The original must be another visible comment in the same consultation."
+    ),
+    "moderation_conflict": _l(
+        "Another moderator changed this comment while you were looking (it is now %(state)s). "
+        "Reload to see the current state."
+    ),
+    "use_restore": _l("This comment is hidden: restore it instead of approving it."),
+    "use_approve": _l("This comment is awaiting review: approve it instead of restoring it."),
+    "pin_visible_only": _l("Only visible comments can be pinned."),
+    "invalid_slow_mode": _l("Slow mode must be between 0 (off) and %(max)s seconds."),
+    "invalid_sanction": _l("A sanction is either a mute or a suspension."),
+    "invalid_days": _l("Please give a period from 1 to %(max)s days (required for a mute)."),
+    "user_not_found": _l("That account does not exist."),
+    "cannot_sanction": _l("You cannot sanction this account."),
+    "sanction_not_found": _l("That sanction does not exist."),
+    "appeal_required": _l("Please explain why the decision should be reviewed."),
+    "appeal_too_long": _l("An appeal can be at most %(max)s characters."),
+    "appeal_not_hidden": _l("Only a hidden comment can be appealed."),
+    "appeal_not_needed": _l("This sanction has already been lifted."),
+    "appeal_exists": _l(
+        "You have already appealed this decision; each decision can be appealed once."
+    ),
+    "invalid_decision": _l("An appeal is either upheld or rejected."),
+    "appeal_not_found": _l("That appeal does not exist."),
+    "appeal_decided": _l("This appeal was already decided (%(state)s)."),
 }
 
 HTTP_CODES = {

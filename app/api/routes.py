@@ -217,3 +217,28 @@ def vote(comment_id: int):  # type: ignore[no-untyped-def]
     item, counts = comments.cast_vote(db.session, comment_id, actor=actor, value=data.get("value"))
     db.session.commit()
     return jsonify({"comment_id": item.id, "value": data.get("value"), "votes": counts.as_dict()})
+
+
+@bp.get("/threads/<int:thread_id>/events")
+def list_events(thread_id: int):  # type: ignore[no-untyped-def]
+    """Thread events after a seq, for real-time clients that missed some (docs/api.md)."""
+    from deliberation import events as thread_events
+
+    actor = current_actor()
+    after = _int_arg("after_seq", 0, low=0)
+    limit = _int_arg("limit", 100, low=1, high=current_app.config["API_MAX_LIMIT"])
+
+    def render() -> bytes:
+        comments.get_thread(db.session, thread_id, actor)  # drafts: 404 unless you manage it
+        items, last_seq, more = thread_events.events_after(
+            db.session, thread_id, after_seq=after, limit=limit
+        )
+        return current_app.json.dumps({"items": items, "last_seq": last_seq, "more": more}).encode()
+
+    # The payloads are the public view whoever asks, so every reader of a public thread shares
+    # one cached answer: a thousand clients resyncing after the same gap cost one query.
+    state = public_thread_state(thread_id)
+    if state is not None and state.status != "draft":
+        key = ("api-events", *state.key(utcnow()), after, limit)
+        return serve_cached(key, "application/json", render)
+    return current_app.response_class(render(), mimetype="application/json")

@@ -162,7 +162,8 @@ def edit(comment_id: int):  # type: ignore[no-untyped-def]
     error = None
     status = 200
     if request.method == "GET":
-        form.body.data = item.body
+        # Hidden text is never put in a form, not even for its author (moderation guarantee).
+        form.body.data = item.body if rules.can_see_comment_text(actor, item) else ""
         form.version.data = str(item.version)
         refusal = rules.edit_refusal(actor, item, utcnow(), window)
         if refusal:

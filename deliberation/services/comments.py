@@ -40,6 +40,11 @@ def set_tokenizer(tokenizer: Tokenizer | None) -> None:
     _tokenizer = tokenizer
 
 
+def tokenizer() -> Tokenizer | None:
+    """The installed write-time tokenizer (moderation matches keywords on its tokens too)."""
+    return _tokenizer
+
+
 def _tokens(text: str) -> str | None:
     if _tokenizer is None:
         return None
@@ -81,7 +86,9 @@ def _bump_seqs(session: Session, thread_id: int, *, comment: bool) -> tuple[int,
     return row[0], row[1]
 
 
-def record_event(session: Session, thread_id: int, type_: str, comment_id: int) -> ThreadEvent:
+def record_event(
+    session: Session, thread_id: int, type_: str, comment_id: int | None
+) -> ThreadEvent:
     """Append the thread's next event. Every change to what a thread shows must call this, in
     the same transaction: real-time delivery, resync and the public page cache all key on it."""
     _, event_seq = _bump_seqs(session, thread_id, comment=False)
@@ -133,6 +140,11 @@ def post_comment(
         if parent.depth + 1 > rules.MAX_DEPTH:
             raise Conflict("thread_too_deep")
 
+    # Sanctions, slow mode and automatic holds (pre-moderation, personal data, keywords, links).
+    from . import moderation  # imported here: moderation builds on this module
+
+    tokens = _tokens(text)
+    hold = moderation.screen_post(session, thread, actor, text, tokens, now)
     comment_seq, event_seq = _bump_seqs(session, thread.id, comment=True)
     comment = Comment(
         thread_id=thread.id,
@@ -143,21 +155,24 @@ def post_comment(
         seq=comment_seq,
         body=text,
         html=render_markdown(text),
-        tokens=_tokens(text),
-        status=CommentStatus.VISIBLE.value,
+        tokens=tokens,
+        status=CommentStatus.PENDING.value if hold else CommentStatus.VISIBLE.value,
+        held_by=hold.rule if hold else None,
         created_at=now,
     )
     session.add(comment)
     session.flush()
     if parent is None:
         comment.root_id = comment.id
-    else:
+    elif hold is None:  # public reply counts never include pending replies
         _add_to_ancestors(session, parent, +1)
     session.add(
         ThreadEvent(
             thread_id=thread.id, seq=event_seq, type="comment_created", comment_id=comment.id
         )
     )
+    if hold is not None:
+        moderation.record_hold(session, comment, hold, before="", now=now)
     session.flush()
     return comment
 
@@ -216,6 +231,10 @@ def edit_comment(
         raise Conflict("stale_edit", current_version=comment.version)
     if text == comment.body:
         return comment
+    from . import moderation
+
+    assert actor is not None
+    moderation.check_participation(session, actor, now)
     # Compare-and-set on the version: of two concurrent edits from the same base, one loses.
     result = session.execute(
         update(Comment)
@@ -244,6 +263,7 @@ def edit_comment(
     record_event(session, comment.thread_id, "comment_edited", comment.id)
     session.flush()
     session.refresh(comment)
+    moderation.screen_edit(session, comment, actor, now)  # new text may need review again
     return comment
 
 
@@ -288,6 +308,9 @@ def cast_vote(
     if comment.status != CommentStatus.VISIBLE:
         raise NotFound("comment_not_found")
     _refuse(rules.posting_refusal(actor, comment.thread.consultation, comment.thread.locked, now))
+    from . import moderation
+
+    moderation.check_participation(session, actor, now)
 
     vote = session.scalar(
         select(Vote)
@@ -398,7 +421,7 @@ def thread_page(
         roots = list(
             session.scalars(
                 top.options(joinedload(Comment.author))
-                .order_by(*_order(sort))
+                .order_by(Comment.pinned.desc(), *_order(sort))
                 .limit(per_page)
                 .offset((page - 1) * per_page)
             )

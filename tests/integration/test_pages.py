@@ -382,6 +382,8 @@ def test_profile_needs_login(client):
 def test_hidden_comment_text_never_appears_on_the_page(client):
     thread = general_thread(make_consultation())
     hidden = make_comment(thread, body="含有個資的留言 0912345678")
+    hidden.status = "visible"  # published before it was hidden (personal data is held on posting)
+    save()
     make_comment(thread, body="回覆被隱藏的留言", parent=hidden)
     hidden.status = "hidden"
     save()

@@ -1,0 +1,846 @@
+"""Themes in short comments: a scikit-learn-style estimator over pre-segmented tokens.
+
+Method (docs/analysis.md has the reasoning and the measured figures):
+
+1. Features: word unigrams + adjacent bigrams and character 2-3-grams of the joined tokens (short
+   Chinese comments share few whole words but many characters: 補助款 / 購車補助), both TF-IDF with
+   sublinear tf, characters weighted ``char_weight`` against words, rows L2-normalised. A small
+   general synonym map (補貼/津貼 -> 補助 ...) is applied first.
+2. Near-duplicates (copy-paste campaigns, form letters): comments whose 4-character shingle sets
+   have Jaccard similarity >= ``dup_threshold`` (0.4) are linked, groups are the connected
+   components; each group is one row when the themes are shaped, and reported with its size.
+3. Clustering: NMF with a deterministic NNDSVD start; a comment's theme is its largest component.
+   The number of themes, unless given, is the most *stable* k in ``k_range``: for each k, NMF with
+   random starts on 80% subsamples, mean pairwise AMI between the runs; near-ties (within 0.01)
+   go to the smaller k. Above ``max_quality_docs`` distinct comments the fast path is used instead:
+   word features -> TruncatedSVD -> MiniBatchKMeans (k still chosen on a sample).
+4. Labels: class-based TF-IDF over word unigrams/bigrams (terms frequent in the theme and rare in
+   the others); representatives: the comments closest to the theme centre, re-ranked by their
+   smoothed agree rate when votes are given.
+5. Guided mode: each seed theme (name + keywords) becomes a vector in the same feature space; seed
+   centres are refined by self-training (centre = mean of the comments the seed holds + its
+   keyword vector, 10 rounds at most); a comment goes to the most similar centre, or to "other"
+   when no centre reaches ``other_threshold`` (cosine 0.05). "Other" is clustered as in (3).
+   Each assignment carries a confidence (softmax of the seed similarities, temperature 0.05).
+6. Stable themes: ``previous=`` maps new themes onto a previous run's by shared comments (mutual
+   best overlap), keeping the previous id and name; splits and merges are reported.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+from sklearn.cluster import MiniBatchKMeans
+from sklearn.decomposition import NMF, TruncatedSVD
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.metrics import adjusted_mutual_info_score
+from sklearn.preprocessing import normalize
+
+from analysis.segment import PLACEHOLDERS, Segmenter, get_segmenter, load_synonyms
+
+OTHER = "other"
+MAX_WORD_FEATURES = 30000  # the most frequent terms; rarer ones cannot shape a theme anyway
+MAX_CHAR_FEATURES = 30000
+SELECTION_FEATURES = 2000
+MIN_AVG_THEME_SIZE = 5  # k is capped at n / 5: a theme should hold a handful of comments
+
+
+class ThemeError(ValueError):
+    """The input cannot be turned into themes (too few comments, bad seeds ...)."""
+
+
+@dataclass
+class Theme:
+    """One theme: label, keywords, members and representatives."""
+
+    id: str
+    label: str
+    keywords: list[str]
+    size: int
+    comment_ids: list[str]
+    representative_ids: list[str]
+    stance: dict[str, float] | None = None
+    seed: str | None = None  # the seed theme's name in guided mode
+    other: bool = False  # guided mode: clustered from comments no seed claimed
+    confidence: float | None = None  # guided mode: mean assignment confidence
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict; optional fields only when set."""
+        d = asdict(self)
+        for key in ("stance", "seed", "confidence"):
+            if d[key] is None:
+                del d[key]
+        if not d["other"]:
+            del d["other"]
+        return d
+
+
+@dataclass
+class DuplicateGroup:
+    """Near-identical comments (a copy-paste campaign or form letter)."""
+
+    id: str
+    size: int
+    comment_ids: list[str]
+    theme_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass
+class ThemeChanges:
+    """How this run's themes relate to a previous run's."""
+
+    matched: dict[str, str] = field(default_factory=dict)  # new theme id -> previous id
+    splits: list[dict[str, Any]] = field(default_factory=list)
+    merges: list[dict[str, Any]] = field(default_factory=list)
+    new: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+
+
+# -- text helpers ------------------------------------------------------------------------------
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or ch >= "\U00020000"
+
+
+def _join(tokens: Sequence[str]) -> str:
+    """Tokens as one string: CJK neighbours touch, everything else is space-separated."""
+    out: list[str] = []
+    for tok in tokens:
+        if out and not (_is_cjk(out[-1][-1]) and _is_cjk(tok[0])):
+            out.append(" ")
+        out.append(tok)
+    return "".join(out)
+
+
+def _word_terms(tokens: Sequence[str]) -> list[str]:
+    """Word unigrams and adjacent bigrams (a bigram is written as the joined pair)."""
+    return [*tokens, *(_join(pair) for pair in itertools.pairwise(tokens))]
+
+
+def _canonical(
+    token_lists: Sequence[Sequence[str]], synonyms: Mapping[str, str]
+) -> list[list[str]]:
+    skip = set(PLACEHOLDERS)
+    return [[synonyms.get(t, t) for t in toks if t not in skip] for toks in token_lists]
+
+
+def _identity(doc: list[str]) -> list[str]:
+    return doc
+
+
+# -- near-duplicates ---------------------------------------------------------------------------
+
+
+def find_near_duplicates(
+    docs: Sequence[str], threshold: float = 0.4, *, shingle: int = 4, min_chars: int = 10
+) -> np.ndarray:
+    """Group label per document: near-duplicates share a label (connected components of pairs with
+    shingle Jaccard >= threshold). Texts shorter than ``min_chars`` are never grouped, except
+    exact copies."""
+    n = len(docs)
+    labels = np.arange(n)
+    if n < 2:
+        return labels
+    # Exact copies first (O(n)); they also shrink the all-pairs step.
+    first: dict[str, int] = {}
+    rep = np.empty(n, dtype=np.int64)
+    for i, d in enumerate(docs):
+        rep[i] = first.setdefault(d, i) if d else i
+    uniq = np.unique(rep)
+    long_idx = np.array([i for i in uniq if len(docs[i]) >= min_chars], dtype=np.int64)
+    rows: list[np.ndarray] = [np.arange(n)]
+    cols: list[np.ndarray] = [rep]
+    if len(long_idx) > 1:
+        pi, pj = _similar_pairs([docs[i] for i in long_idx], threshold, shingle)
+        rows.append(long_idx[pi])
+        cols.append(long_idx[pj])
+    r = np.concatenate(rows)
+    c = np.concatenate(cols)
+    graph = sp.coo_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return labels
+
+
+def _similar_pairs(
+    docs: list[str], threshold: float, shingle: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i < j) whose shingle sets have Jaccard >= threshold."""
+    vec = CountVectorizer(
+        analyzer="char",
+        ngram_range=(shingle, shingle),
+        binary=True,
+        lowercase=False,
+        dtype=np.float32,
+    )
+    x = vec.fit_transform(docs).tocsr()
+    sizes = np.asarray(x.sum(axis=1)).ravel()
+    n = x.shape[0]
+    if n <= 20000:
+        pi, pj = _pairs_exact(x, sizes, threshold)
+    else:
+        pi, pj = _pairs_minhash(x, sizes, threshold)
+    return pi, pj
+
+
+def _pairs_exact(
+    x: sp.csr_matrix, sizes: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    n = x.shape[0]
+    out_i: list[np.ndarray] = []
+    out_j: list[np.ndarray] = []
+    xt = x.T.tocsc()
+    for start in range(0, n, 2000):  # chunked so the pair matrix stays small
+        inter = (x[start : start + 2000] @ xt).tocoo()
+        i = inter.row + start
+        j = inter.col
+        keep = i < j
+        i, j, v = i[keep], j[keep], inter.data[keep]
+        jac = v / np.maximum(sizes[i] + sizes[j] - v, 1)
+        ok = jac >= threshold
+        out_i.append(i[ok])
+        out_j.append(j[ok])
+    return np.concatenate(out_i), np.concatenate(out_j)
+
+
+def _pairs_minhash(
+    x: sp.csr_matrix, sizes: np.ndarray, threshold: float, bands: int = 12, rows: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs by MinHash LSH (bands x rows hashes), verified by exact Jaccard.
+
+    Within a bucket every member is compared with the bucket's first member only, which keeps the
+    work linear; near-duplicate groups still connect through their many high-similarity pairs."""
+    n = x.shape[0]
+    p = np.uint64((1 << 61) - 1)
+    rng = np.random.default_rng(0)
+    a = rng.integers(1, 1 << 31, size=bands * rows, dtype=np.uint64)
+    b = rng.integers(0, 1 << 31, size=bands * rows, dtype=np.uint64)
+    cols = x.indices.astype(np.uint64)
+    starts = x.indptr[:-1]
+    nonempty = np.diff(x.indptr) > 0
+    sig = np.full((n, bands * rows), np.iinfo(np.uint64).max, dtype=np.uint64)
+    for h in range(bands * rows):
+        hv = (a[h] * cols + b[h]) % p
+        sig[nonempty, h] = np.minimum.reduceat(hv, starts[nonempty])
+    cand_i: list[np.ndarray] = []
+    cand_j: list[np.ndarray] = []
+    idx = np.flatnonzero(nonempty)
+    for band in range(bands):
+        key = sig[idx, band * rows : (band + 1) * rows]
+        _, first, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
+        leader = idx[first][inv.ravel()]
+        m = leader != idx
+        cand_i.append(np.minimum(leader[m], idx[m]))
+        cand_j.append(np.maximum(leader[m], idx[m]))
+    if not cand_i:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    pairs = np.unique(np.stack([np.concatenate(cand_i), np.concatenate(cand_j)], axis=1), axis=0)
+    if len(pairs) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    i, j = pairs[:, 0], pairs[:, 1]
+    inter = np.asarray(x[i].multiply(x[j]).sum(axis=1)).ravel()
+    jac = inter / np.maximum(sizes[i] + sizes[j] - inter, 1)
+    ok = jac >= threshold
+    return i[ok], j[ok]
+
+
+# -- the estimator -----------------------------------------------------------------------------
+
+
+class ThemeModel:
+    """Themes of short comments from their tokens (see the module docstring for the method).
+
+    Parameters are stored as given; ``fit`` returns self and sets ``themes_``, ``labels_``
+    (theme index per comment, -1 for comments without content), ``duplicates_``, ``k_``,
+    ``k_scores_``, ``assignments_`` (guided mode) and ``changes_`` (when ``previous`` is given).
+    """
+
+    def __init__(
+        self,
+        n_themes: int | None = None,
+        *,
+        k_range: tuple[int, int] = (3, 15),
+        seed_themes: Sequence[Mapping[str, Any]] | None = None,
+        random_state: int = 0,
+        dup_threshold: float = 0.4,
+        char_weight: float = 2.0,
+        n_keywords: int = 8,
+        n_representatives: int = 5,
+        max_quality_docs: int = 20000,
+        selection_sample: int = 400,
+        synonyms: bool = True,
+        other_threshold: float = 0.05,
+        segmenter: Segmenter | None = None,
+    ) -> None:
+        self.n_themes = n_themes
+        self.k_range = k_range
+        self.seed_themes = seed_themes
+        self.random_state = random_state
+        self.dup_threshold = dup_threshold
+        self.char_weight = char_weight
+        self.n_keywords = n_keywords
+        self.n_representatives = n_representatives
+        self.max_quality_docs = max_quality_docs
+        self.selection_sample = selection_sample
+        self.synonyms = synonyms
+        self.other_threshold = other_threshold
+        self.segmenter = segmenter
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor parameters (scikit-learn convention), JSON-friendly."""
+        return {
+            "n_themes": self.n_themes,
+            "k_range": list(self.k_range),
+            "random_state": self.random_state,
+            "dup_threshold": self.dup_threshold,
+            "char_weight": self.char_weight,
+            "n_keywords": self.n_keywords,
+            "n_representatives": self.n_representatives,
+            "max_quality_docs": self.max_quality_docs,
+            "other_threshold": self.other_threshold,
+            "seed_themes": len(self.seed_themes) if self.seed_themes else 0,
+        }
+
+    # -- public API ----------------------------------------------------------------------------
+
+    def fit_texts(
+        self,
+        texts: Sequence[str],
+        ids: Sequence[str] | None = None,
+        votes: Sequence[tuple[int, int]] | np.ndarray | None = None,
+        previous: Sequence[Mapping[str, Any]] | None = None,
+    ) -> ThemeModel:
+        """Segment raw texts with the default segmenter, then :meth:`fit`."""
+        seg = self.segmenter or get_segmenter()
+        return self.fit([seg.tokens(t) for t in texts], ids=ids, votes=votes, previous=previous)
+
+    def fit(
+        self,
+        token_lists: Sequence[Sequence[str]],
+        ids: Sequence[str] | None = None,
+        texts: Sequence[str] | None = None,
+        votes: Sequence[tuple[int, int]] | np.ndarray | None = None,
+        previous: Sequence[Mapping[str, Any]] | None = None,
+    ) -> ThemeModel:
+        """Find themes in pre-segmented comments (one token list per comment); returns self.
+
+        ``votes`` is (agrees, disagrees) per comment; ``texts`` is accepted for API symmetry and
+        not needed (everything is computed from tokens); ``previous`` is a previous run's themes
+        (dicts with id, label, comment_ids) whose ids and names carry over.
+        """
+        n = len(token_lists)
+        if n < 2:
+            raise ThemeError(f"need at least 2 comments to find themes, got {n}")
+        ids_ = [str(i) for i in ids] if ids is not None else [str(i) for i in range(n)]
+        if len(ids_) != n or len(set(ids_)) != n:
+            raise ThemeError("ids must be unique and one per comment")
+        if texts is not None and len(texts) != n:
+            raise ThemeError("texts must have one entry per comment")
+        vote_arr = self._votes(votes, n)
+        self.ids_ = ids_
+        docs = _canonical(token_lists, load_synonyms() if self.synonyms else {})
+        joined = [_join(d) for d in docs]
+
+        # 1. near-duplicates: one row per group when shaping themes
+        dup = find_near_duplicates(joined, self.dup_threshold)
+        _, first, inv = np.unique(dup, return_index=True, return_inverse=True)
+        inv = inv.ravel()
+        has_content = np.array([bool(d) for d in docs])
+        rows = np.array([i for i in first if has_content[i]], dtype=np.int64)
+        if len(rows) < 2:
+            raise ThemeError("fewer than 2 distinct comments with content; nothing to group")
+        row_of_group = {int(dup[i]): r for r, i in enumerate(rows)}
+
+        # 2. features on the distinct rows
+        x, word_vec, word_x, char_vec = self._features([docs[i] for i in rows], joined, rows)
+        self._word_vec, self._char_vec = word_vec, char_vec
+        fast = len(rows) > self.max_quality_docs
+
+        # 3. guided assignment, then unguided clustering of what is left
+        row_labels = np.full(len(rows), -1, dtype=np.int64)
+        row_conf = np.ones(len(rows))
+        seeds = self._parse_seeds()
+        theme_meta: list[dict[str, Any]] = []
+        if seeds:
+            seed_labels, seed_conf = self._assign_seeds(x, seeds)
+            row_labels[:] = seed_labels
+            row_conf[:] = seed_conf
+            theme_meta = [{"seed": s["name"]} for s in seeds]
+        free = np.flatnonzero(row_labels < 0)
+        self.k_scores_: dict[int, float] = {}
+        self.k_ = 0
+        if len(free) >= 2:
+            k = self._choose_k(x[free]) if self.n_themes is None or seeds else self.n_themes
+            k = max(1, min(k, len(free)))
+            self.k_ = k
+            free_labels = self._cluster(x[free], k, fast) if k > 1 else np.zeros(len(free), int)
+            offset = len(theme_meta)
+            row_labels[free] = free_labels + offset
+            theme_meta += [{"other": bool(seeds)} for _ in range(k)]
+        elif len(free) == 1:
+            row_labels[free] = len(theme_meta)
+            theme_meta.append({"other": bool(seeds)})
+
+        # 4. expand rows back to comments
+        labels = np.full(n, -1, dtype=np.int64)
+        conf = np.zeros(n)
+        for i in range(n):
+            r = row_of_group.get(int(dup[i]))
+            if r is not None and has_content[i]:
+                labels[i] = row_labels[r]
+                conf[i] = row_conf[r]
+        self.assignments_ = (
+            {
+                ids_[i]: {"theme": int(labels[i]), "confidence": round(float(conf[i]), 3)}
+                for i in range(n)
+            }
+            if seeds
+            else {}
+        )
+
+        # 5. describe the themes (empty ones dropped, ids in size order)
+        self._build_themes(
+            labels, theme_meta, rows, x, word_x, word_vec, vote_arr, dup, conf, seeds
+        )
+        self.unassigned_ids_ = [ids_[i] for i in range(n) if self.labels_[i] < 0]
+        self._build_duplicates(dup, inv)
+        self.changes_ = self.match_previous(previous) if previous is not None else None
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as the CLI's JSON shape."""
+        out: dict[str, Any] = {
+            "themes": [t.to_dict() for t in self.themes_],
+            "duplicates": [d.to_dict() for d in self.duplicates_],
+            "unassigned": self.unassigned_ids_,
+            "params": {**self.get_params(), "k": self.k_, "path": self.path_},
+        }
+        if self.changes_ is not None:
+            out["changes"] = asdict(self.changes_)
+        return out
+
+    # -- stable themes -------------------------------------------------------------------------
+
+    def match_previous(
+        self, previous: Sequence[Mapping[str, Any]], *, min_share: float = 0.25
+    ) -> ThemeChanges:
+        """Map this fit's themes onto a previous run's themes by shared comments.
+
+        A new theme takes a previous theme's id and label when each is the other's largest overlap
+        (mutual best match). A previous theme whose comments went, at least ``min_share`` each, to
+        two or more new themes is reported as split; a new theme drawing at least ``min_share`` of
+        two or more previous themes is reported as a merge. Also sets ``changes_``.
+        """
+        prev = [dict(p) for p in previous]
+        new_sets = [set(t.comment_ids) for t in self.themes_]
+        prev_sets = [set(map(str, p.get("comment_ids", []))) for p in prev]
+        common = (
+            set().union(*new_sets) & set().union(*prev_sets) if new_sets and prev_sets else set()
+        )
+        ov = np.array(
+            [[len(ps & ns & common) for ns in new_sets] for ps in prev_sets], dtype=float
+        ).reshape(len(prev_sets), len(new_sets))
+        changes = ThemeChanges()
+        prev_id = [str(p.get("id", f"p{i + 1}")) for i, p in enumerate(prev)]
+        pairs: dict[int, int] = {}  # new theme index -> previous theme index (mutual best)
+        if ov.size and ov.sum() > 0:
+            for j in range(len(new_sets)):
+                i = int(np.argmax(ov[:, j]))
+                if ov[i, j] > 0 and int(np.argmax(ov[i])) == j:
+                    pairs[j] = i
+            share_prev = ov / np.maximum(ov.sum(axis=1, keepdims=True), 1)
+            share_new = ov / np.maximum(ov.sum(axis=0, keepdims=True), 1)
+        for j, i in pairs.items():
+            theme = self.themes_[j]
+            theme.id = prev_id[i]
+            if prev[i].get("label") and theme.seed is None:
+                theme.label = str(prev[i]["label"])
+            changes.matched[theme.id] = prev_id[i]
+        # unmatched new themes get fresh ids that collide with no previous id
+        taken = set(prev_id)
+        fresh = (f"t{c}" for c in itertools.count(1))
+        for j, theme in enumerate(self.themes_):
+            if j not in pairs:
+                theme.id = next(c for c in fresh if c not in taken)
+                taken.add(theme.id)
+                changes.new.append(theme.id)
+        if pairs or (ov.size and ov.sum() > 0):
+            for i in range(len(prev)):
+                parts = [self.themes_[j].id for j in np.flatnonzero(share_prev[i] >= min_share)]
+                if len(parts) >= 2:
+                    changes.splits.append({"previous": prev_id[i], "into": parts})
+            for j, theme in enumerate(self.themes_):
+                parts = [
+                    prev_id[i]
+                    for i in np.flatnonzero(share_new[:, j] >= min_share)
+                    if share_prev[i, j] >= min_share
+                ]
+                if len(parts) >= 2:
+                    changes.merges.append({"from": parts, "into": theme.id})
+        changes.gone = [p for p in prev_id if p not in changes.matched.values()]
+        for d in self.duplicates_:
+            if d.theme_id is not None:
+                d.theme_id = self._theme_id_of(d.comment_ids[0])
+        self.changes_ = changes
+        return changes
+
+    def _theme_id_of(self, comment_id: str) -> str | None:
+        for t in self.themes_:
+            if comment_id in t.comment_ids:
+                return t.id
+        return None
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _votes(votes: Any, n: int) -> np.ndarray | None:
+        if votes is None:
+            return None
+        arr = np.asarray(votes, dtype=float)
+        if arr.shape != (n, 2):
+            raise ThemeError(f"votes must be (agrees, disagrees) per comment, shape {arr.shape}")
+        return np.nan_to_num(arr)
+
+    def _features(
+        self, row_docs: list[list[str]], joined: list[str], rows: np.ndarray
+    ) -> tuple[sp.csr_matrix, TfidfVectorizer, sp.csr_matrix, TfidfVectorizer | None]:
+        min_df = 2 if len(row_docs) >= 50 else 1
+        word_vec = TfidfVectorizer(
+            analyzer=_identity,
+            sublinear_tf=True,
+            min_df=min_df,
+            max_features=MAX_WORD_FEATURES,
+            dtype=np.float32,
+        )
+        word_docs = [_word_terms(d) for d in row_docs]
+        try:
+            word_x = word_vec.fit_transform(word_docs)
+        except ValueError:  # every term below min_df
+            word_vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float32)
+            word_x = word_vec.fit_transform(word_docs)
+        char_vec = None
+        x = word_x
+        if self.char_weight > 0 and len(row_docs) <= self.max_quality_docs:
+            char_vec = TfidfVectorizer(
+                analyzer="char",
+                ngram_range=(2, 3),
+                sublinear_tf=True,
+                min_df=min_df,
+                max_features=MAX_CHAR_FEATURES,
+                lowercase=False,
+                dtype=np.float32,
+            )
+            try:
+                char_x = char_vec.fit_transform([joined[i] for i in rows])
+                x = sp.hstack([normalize(word_x), self.char_weight * normalize(char_x)]).tocsr()
+            except ValueError:
+                char_vec = None
+        return normalize(x).astype(np.float32), word_vec, word_x.tocsr(), char_vec
+
+    def _nmf(self, x: sp.csr_matrix, k: int, init: str, seed: int, **kw: Any) -> np.ndarray:
+        with warnings.catch_warnings():
+            # a capped iteration count is a time budget here, not an error
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = NMF(k, init=init, random_state=seed, max_iter=kw.pop("max_iter", 400), **kw)
+            w = model.fit_transform(x)
+        self._last_nmf = model
+        return w
+
+    def _cluster(self, x: sp.csr_matrix, k: int, fast: bool) -> np.ndarray:
+        if not fast:
+            self.path_ = "quality"
+            w = self._nmf(x, k, "nndsvda", self.random_state)
+            labels = w.argmax(axis=1)
+            empty = w.max(axis=1) <= 0
+            if empty.any():  # rows NMF could not explain: nearest component by cosine
+                h = normalize(self._last_nmf.components_)
+                labels[empty] = np.asarray(x[empty] @ h.T).argmax(axis=1)
+            return _relabel(labels)
+        self.path_ = "fast"
+        dims = min(64, x.shape[1] - 1, x.shape[0] - 1)
+        z = normalize(TruncatedSVD(dims, random_state=self.random_state).fit_transform(x))
+        km = MiniBatchKMeans(
+            k, random_state=self.random_state, n_init=3, batch_size=4096, max_no_improvement=20
+        )
+        return _relabel(km.fit_predict(z))
+
+    def _choose_k(self, x: sp.csr_matrix) -> int:
+        """The most stable k in k_range (mean pairwise AMI of NMF runs on 80% subsamples)."""
+        lo, hi = self.k_range
+        n = x.shape[0]
+        hi = min(hi, n - 1, n // MIN_AVG_THEME_SIZE)
+        lo = max(2, min(lo, hi))
+        self.path_ = "quality" if n <= self.max_quality_docs else "fast"
+        if hi < 2:
+            return 1
+        rng = np.random.default_rng(self.random_state)
+        sample = np.sort(rng.choice(n, min(n, self.selection_sample), replace=False))
+        xs = x[sample]
+        # the sample's most common columns only: the selection runs many NMFs and their cost grows
+        # with the column count; rarer columns barely move a k-way split
+        df = xs.getnnz(axis=0)
+        keep = np.sort(np.argsort(-df, kind="stable")[:SELECTION_FEATURES])
+        xs = normalize(xs[:, keep[df[keep] > 0]])
+        m = xs.shape[0]
+        scores: dict[int, float] = {}
+        runs = 4
+        subsets = [np.sort(rng.choice(m, int(0.8 * m), replace=False)) for _ in range(runs)]
+        for k in range(lo, hi + 1):
+            if k >= int(0.8 * m):
+                break
+            labels = []
+            for r, sub in enumerate(subsets):
+                w = self._nmf(xs[sub], k, "nndsvdar", self.random_state * 7919 + r, max_iter=100)
+                labels.append(w.argmax(axis=1))
+            agree = []
+            for a, b in itertools.combinations(range(runs), 2):
+                _, ia, ib = np.intersect1d(subsets[a], subsets[b], return_indices=True)
+                agree.append(adjusted_mutual_info_score(labels[a][ia], labels[b][ib]))
+            scores[k] = float(np.mean(agree))
+        self.k_scores_ = {k: round(v, 4) for k, v in scores.items()}
+        if not scores:
+            return lo
+        best = max(scores.values())
+        return min(k for k, v in scores.items() if v >= best - 0.01)
+
+    def _parse_seeds(self) -> list[dict[str, Any]]:
+        if not self.seed_themes:
+            return []
+        seeds = []
+        for i, s in enumerate(self.seed_themes):
+            if not isinstance(s, Mapping) or not isinstance(s.get("name"), str) or not s["name"]:
+                raise ThemeError(f"seed theme {i + 1}: needs a non-empty 'name'")
+            kws = s.get("keywords", [])
+            if not isinstance(kws, list) or not all(isinstance(k, str) for k in kws) or not kws:
+                raise ThemeError(
+                    f"seed theme {s['name']!r}: 'keywords' must be a non-empty list of strings"
+                )
+            seeds.append({"name": s["name"], "keywords": kws})
+        names = [s["name"] for s in seeds]
+        if len(set(names)) != len(names):
+            raise ThemeError("seed theme names must be unique")
+        return seeds
+
+    def _seed_matrix(self, seeds: list[dict[str, Any]]) -> sp.csr_matrix:
+        """Seed keywords in the same feature space as the comments."""
+        seg = self.segmenter or get_segmenter()
+        syn = load_synonyms() if self.synonyms else {}
+        vecs = []
+        for s in seeds:
+            toks: list[str] = []
+            for kw in s["keywords"]:
+                kt = seg.tokens(kw) or [kw.casefold()]
+                toks.extend(syn.get(t, t) for t in kt)
+            parts = [normalize(self._word_vec.transform([toks]))]
+            if self._char_vec is not None:
+                # each keyword separately, so character n-grams never span two keywords
+                chars = " ".join(
+                    _join([syn.get(t, t) for t in seg.tokens(kw) or [kw]]) for kw in s["keywords"]
+                )
+                parts.append(self.char_weight * normalize(self._char_vec.transform([chars])))
+            vecs.append(sp.hstack(parts))
+        return normalize(sp.vstack(vecs).tocsr()).astype(np.float32)
+
+    def _assign_seeds(
+        self, x: sp.csr_matrix, seeds: list[dict[str, Any]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Seeded centroids, refined by self-training: each round a seed's centre is the mean of
+        the comments it holds plus its keyword vector; a comment goes to the most similar centre,
+        or to "other" when no centre reaches ``other_threshold`` (cosine)."""
+        q = self._seed_matrix(seeds).toarray()
+        sim = np.asarray(x @ q.T)
+        labels = np.where(sim.max(axis=1) > 0, sim.argmax(axis=1), -1)
+        for _ in range(10):
+            centres = []
+            for s in range(len(seeds)):
+                mem = labels == s
+                c = np.asarray(x[mem].mean(axis=0)).ravel() if mem.any() else np.zeros(x.shape[1])
+                centres.append(normalize(c[None, :]) + q[s][None, :])
+            sim = np.asarray(x @ normalize(np.vstack(centres)).T)
+            new = np.where(sim.max(axis=1) >= self.other_threshold, sim.argmax(axis=1), -1)
+            if np.array_equal(new, labels):
+                break
+            labels = new
+        # confidence: softmax over the seed similarities (temperature 0.05); for "other", how far
+        # below the threshold the best similarity stays
+        e = np.exp((sim - sim.max(axis=1, keepdims=True)) / 0.05)
+        conf = (e.max(axis=1) / e.sum(axis=1)).astype(float)
+        best = sim.max(axis=1)
+        conf = np.where(labels >= 0, conf, 1.0 - np.clip(best / self.other_threshold, 0, 1))
+        return labels, conf
+
+    def _build_themes(
+        self,
+        labels: np.ndarray,
+        meta: list[dict[str, Any]],
+        rows: np.ndarray,
+        x: sp.csr_matrix,
+        word_x: sp.csr_matrix,
+        word_vec: TfidfVectorizer,
+        votes: np.ndarray | None,
+        dup: np.ndarray,
+        conf: np.ndarray,
+        seeds: list[dict[str, Any]],
+    ) -> None:
+        ids = self.ids_
+        row_pos = {int(i): r for r, i in enumerate(rows)}
+        self._group_rows = {int(dup[i]): r for r, i in enumerate(rows)}
+        # theme order: seeds first (in the order given), then by size; empty themes dropped
+        present = [t for t in range(len(meta)) if (labels == t).any()]
+        seeded = [t for t in present if "seed" in meta[t]]
+        rest = sorted(
+            (t for t in present if "seed" not in meta[t]), key=lambda t: (-(labels == t).sum(), t)
+        )
+        order = seeded + rest
+        remap = {old: new for new, old in enumerate(order)}
+        self.labels_ = np.array([remap.get(int(v), -1) for v in labels], dtype=np.int64)
+        if not hasattr(self, "path_"):
+            self.path_ = "quality"
+
+        # class-based TF-IDF on the distinct rows (a campaign counts once)
+        row_theme = np.array([self.labels_[i] for i in rows])
+        k = len(order)
+        terms = np.array(word_vec.get_feature_names_out(), dtype=object)
+        counts = (word_x > 0).astype(np.float32)
+        member = sp.csr_matrix(
+            (
+                np.ones(len(rows), dtype=np.float32),
+                (np.maximum(row_theme, 0), np.arange(len(rows))),
+            ),
+            shape=(max(k, 1), len(rows)),
+        )
+        member = member.multiply((row_theme >= 0)[None, :]).tocsr()
+        tf = np.asarray((member @ counts).todense())
+        avg = tf.sum() / max(k, 1)
+        idf = np.log1p(avg / np.maximum(tf.sum(axis=0), 1e-9))
+        ctfidf = normalize(tf, norm="l1") * idf[None, :]
+
+        centre = normalize(np.asarray((member @ x).todense()))
+        sims = np.zeros(len(rows))
+        for t in range(k):  # cosine of each row to its own theme centre, one theme at a time
+            sel = np.flatnonzero(row_theme == t)
+            sims[sel] = np.asarray(x[sel] @ centre[t]).ravel()
+
+        themes = []
+        for t in range(k):
+            members = np.flatnonzero(self.labels_ == t).tolist()
+            keywords = self._keywords(ctfidf[t], tf[t], terms)
+            m = meta[order[t]]
+            label = m["seed"] if "seed" in m else " · ".join(keywords[:3]) or f"theme {t + 1}"
+            reps = self._representatives(members, rows, row_pos, sims, dup, votes)
+            stance = None
+            if votes is not None:
+                a, d = votes[members].sum(axis=0)
+                stance = {
+                    "agree": round(float(a / (a + d)), 3) if a + d else 0.0,
+                    "disagree": round(float(d / (a + d)), 3) if a + d else 0.0,
+                    "votes": int(a + d),
+                }
+            themes.append(
+                Theme(
+                    id=f"t{t + 1}",
+                    label=label,
+                    keywords=keywords,
+                    size=len(members),
+                    comment_ids=[ids[i] for i in members],
+                    representative_ids=reps,
+                    stance=stance,
+                    seed=m.get("seed"),
+                    other=bool(m.get("other")),
+                    confidence=round(float(conf[members].mean()), 3) if seeds else None,
+                )
+            )
+        self.themes_ = themes
+
+    def _keywords(self, scores: np.ndarray, tf: np.ndarray, terms: np.ndarray) -> list[str]:
+        out: list[str] = []
+        for j in np.argsort(-scores, kind="stable"):
+            if len(out) >= self.n_keywords or scores[j] <= 0:
+                break
+            term = str(terms[j])
+            if len(term) == 1 and _is_cjk(term):  # single characters (個, 人, 做) say little
+                continue
+            if tf[j] < 2 and out:  # a term from a single comment does not describe a theme
+                continue
+            if any(term in o or o in term for o in out):  # 機車行 vs 機車行 轉型: keep one
+                continue
+            out.append(term)
+        return out
+
+    def _representatives(
+        self,
+        members: list[int],
+        rows: np.ndarray,
+        row_pos: dict[int, int],
+        sims: np.ndarray,
+        dup: np.ndarray,
+        votes: np.ndarray | None,
+    ) -> list[str]:
+        ids = self.ids_
+        seen_groups: set[int] = set()
+        cands: list[tuple[float, int]] = []
+        group_rows = self._group_rows
+        for i in members:
+            g = int(dup[i])
+            if g in seen_groups:
+                continue
+            seen_groups.add(g)
+            r = group_rows.get(g)
+            if r is None:
+                continue
+            cands.append((float(sims[r]), int(rows[r])))
+        cands.sort(key=lambda c: (-c[0], ids[c[1]]))
+        top = cands[: max(self.n_representatives * 2, 10)]
+        if votes is not None:
+            # prefer comments many people agreed with, among those near the centre
+            def score(c: tuple[float, int]) -> float:
+                g = int(dup[c[1]])
+                grp = [i for i in members if int(dup[i]) == g]
+                a, d = votes[grp].sum(axis=0)
+                return c[0] * (0.5 + (a + 1) / (a + d + 2))
+
+            top.sort(key=lambda c: (-score(c), ids[c[1]]))
+        return [ids[i] for _, i in top[: self.n_representatives]]
+
+    def _build_duplicates(self, dup: np.ndarray, inv: np.ndarray) -> None:
+        groups: dict[int, list[int]] = {}
+        for i, g in enumerate(dup):
+            groups.setdefault(int(g), []).append(i)
+        out = []
+        for members in groups.values():
+            if len(members) < 2:
+                continue
+            cids = [self.ids_[i] for i in members]
+            t = int(self.labels_[members[0]])
+            out.append(
+                DuplicateGroup(
+                    id="",
+                    size=len(members),
+                    comment_ids=cids,
+                    theme_id=self.themes_[t].id if t >= 0 else None,
+                )
+            )
+        out.sort(key=lambda d: (-d.size, d.comment_ids[0]))
+        for n, d in enumerate(out, 1):
+            d.id = f"d{n}"
+        self.duplicates_ = out
+
+
+def _relabel(labels: np.ndarray) -> np.ndarray:
+    """Consecutive labels 0..k-1 in order of first appearance (deterministic)."""
+    _, first = np.unique(labels, return_index=True)
+    order = np.argsort(first)
+    mapping = {int(np.unique(labels)[o]): new for new, o in enumerate(order)}
+    return np.array([mapping[int(v)] for v in labels], dtype=np.int64)

@@ -1,0 +1,344 @@
+"""Moderation JSON API under /api/v1 (documented in docs/api.md, "Moderation")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify, request
+
+from deliberation import moderation as policy
+from deliberation.errors import ValidationError
+from deliberation.models import Appeal, Flag, ModerationAction
+from deliberation.services import consultations
+from deliberation.services import moderation as service
+
+from ..api.serialize import comment_json, iso
+from ..extensions import db, limiter
+from ..security import current_actor
+from . import api_bp as bp
+
+
+def _json_body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError("invalid_json")
+    return data
+
+
+def _opt_str(data: dict[str, Any], name: str) -> str | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError("invalid_field", field=name)
+    return value
+
+
+def _opt_int(data: dict[str, Any], name: str) -> int | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError("invalid_field", field=name)
+    return value
+
+
+def _int_arg(
+    name: str, default: int | None, *, low: int = 1, high: int | None = None
+) -> int | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError("invalid_parameter", field=name) from None
+    if value < low or (high is not None and value > high):
+        raise ValidationError("invalid_parameter", field=name)
+    return value
+
+
+def flag_json(flag: Flag) -> dict[str, Any]:
+    return {
+        "id": flag.id,
+        "comment_id": flag.comment_id,
+        "reason": flag.reason,
+        "note": flag.note,
+        "created_at": iso(flag.created_at),
+    }
+
+
+def moderated_comment_json(comment: Any, actor: Any, flags: list[Flag] | None = None) -> dict:
+    data = comment_json(comment, actor)
+    data.update(
+        {
+            "pinned": comment.pinned,
+            "duplicate_of": comment.duplicate_of_id,
+            "flag_count": comment.flag_count,
+            "held_by": comment.held_by,
+            "redacted": comment.redacted_at is not None,
+            "consultation_id": comment.thread.consultation_id,
+        }
+    )
+    if flags is not None:
+        data["flags"] = [flag_json(f) for f in flags]
+    return data
+
+
+def log_json(row: ModerationAction, *, with_original: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": row.id,
+        "created_at": iso(row.created_at),
+        "actor": {"id": row.actor.id, "name": row.actor.display_name} if row.actor else None,
+        "action": row.action,
+        "target_type": row.target_type,
+        "target_id": row.target_id,
+        "comment_id": row.comment_id,
+        "thread_id": row.thread_id,
+        "consultation_id": row.consultation_id,
+        "subject_user_id": row.subject_user_id,
+        "reason": row.reason,
+        "rule": row.rule,
+        "note": row.note,
+        "before_status": row.before_status,
+        "after_status": row.after_status,
+    }
+    if with_original and row.original is not None:
+        data["original"] = row.original  # admins only: the text a redaction removed
+    return data
+
+
+def appeal_json(appeal: Appeal) -> dict[str, Any]:
+    return {
+        "id": appeal.id,
+        "user_id": appeal.user_id,
+        "comment_id": appeal.comment_id,
+        "sanction_id": appeal.sanction_id,
+        "html": appeal.html,
+        "status": appeal.status,
+        "created_at": iso(appeal.created_at),
+        "decided_at": iso(appeal.decided_at),
+        "decision_note": appeal.decision_note,
+    }
+
+
+# ---- everyone logged in --------------------------------------------------------------------------
+
+
+@bp.post("/comments/<int:comment_id>/flags")
+@limiter.limit("30 per minute")
+def flag(comment_id: int):  # type: ignore[no-untyped-def]
+    data = _json_body()
+    result = service.flag_comment(
+        db.session,
+        comment_id,
+        actor=current_actor(),
+        reason=_opt_str(data, "reason") or "",
+        note=_opt_str(data, "note"),
+    )
+    db.session.commit()
+    # The flagger learns that the flag counted, not what moderators will decide.
+    return jsonify(
+        {"id": result.flag.id, "comment_id": comment_id, "reason": result.flag.reason}
+    ), 201
+
+
+@bp.post("/comments/<int:comment_id>/appeal")
+@limiter.limit("10 per hour")
+def appeal_comment(comment_id: int):  # type: ignore[no-untyped-def]
+    data = _json_body()
+    item = service.submit_appeal(
+        db.session, actor=current_actor(), body=_opt_str(data, "body") or "", comment_id=comment_id
+    )
+    db.session.commit()
+    return jsonify(appeal_json(item)), 201
+
+
+@bp.post("/sanctions/<int:sanction_id>/appeal")
+@limiter.limit("10 per hour")
+def appeal_sanction(sanction_id: int):  # type: ignore[no-untyped-def]
+    data = _json_body()
+    item = service.submit_appeal(
+        db.session,
+        actor=current_actor(),
+        body=_opt_str(data, "body") or "",
+        sanction_id=sanction_id,
+    )
+    db.session.commit()
+    return jsonify(appeal_json(item)), 201
+
+
+@bp.get("/consultations/<int:consultation_id>/transparency")
+def transparency(consultation_id: int):  # type: ignore[no-untyped-def]
+    item = consultations.get_consultation(db.session, consultation_id, current_actor())
+    t = service.transparency(db.session, item)
+    return jsonify({"consultation_id": item.id, **t.__dict__})
+
+
+# ---- moderators ---------------------------------------------------------------------------------
+
+
+@bp.get("/moderation/queue")
+def queue():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    service._require_moderator(actor)
+    page = service.queue(
+        db.session,
+        actor=actor,
+        status=request.args.get("status") or "open",
+        consultation_id=_int_arg("consultation_id", None),
+        reason=request.args.get("reason") or None,
+        older_than_hours=_int_arg("older_than_hours", None, high=24 * 365),
+        sort=request.args.get("sort") or "oldest",
+        page=_int_arg("page", 1) or 1,
+        per_page=_int_arg("per_page", 25, high=current_app.config["API_MAX_LIMIT"]) or 25,
+    )
+    body: dict[str, Any] = {"total": page.total, "page": page.page, "pages": page.pages}
+    if page.appeals or request.args.get("status") == "appeals":
+        body["items"] = [appeal_json(a) for a in page.appeals]
+    else:
+        body["items"] = [
+            moderated_comment_json(c, actor, page.flags.get(c.id, [])) for c in page.items
+        ]
+    return jsonify(body)
+
+
+@bp.post("/moderation/comments/<int:comment_id>/actions")
+def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    service._require_moderator(actor)
+    data = _json_body()
+    texts = data.get("texts") or []
+    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+        raise ValidationError("invalid_field", field="texts")
+    result = service.act_on_comment(
+        db.session,
+        comment_id,
+        actor=actor,
+        action=_opt_str(data, "action") or "",
+        reason=_opt_str(data, "reason"),
+        note=_opt_str(data, "note"),
+        expected_version=_opt_int(data, "version"),
+        duplicate_of=_opt_int(data, "duplicate_of"),
+        redact_texts=texts,
+    )
+    db.session.commit()
+    return jsonify(
+        {
+            "changed": result.changed,
+            "log_id": result.log.id if result.log is not None else None,
+            "comment": moderated_comment_json(result.comment, actor),
+        }
+    )
+
+
+@bp.post("/moderation/threads/<int:thread_id>/actions")
+def thread_action(thread_id: int):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    service._require_moderator(actor)
+    data = _json_body()
+    thread, changed = service.act_on_thread(
+        db.session,
+        thread_id,
+        actor=actor,
+        action=_opt_str(data, "action") or "",
+        reason=_opt_str(data, "reason"),
+        note=_opt_str(data, "note"),
+        seconds=_opt_int(data, "seconds"),
+    )
+    db.session.commit()
+    return jsonify(
+        {
+            "changed": changed,
+            "thread": {
+                "id": thread.id,
+                "locked": thread.locked,
+                "slow_mode_seconds": thread.slow_mode_seconds,
+            },
+        }
+    )
+
+
+@bp.post("/moderation/users/<int:user_id>/sanctions")
+def sanction(user_id: int):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    service._require_moderator(actor)
+    data = _json_body()
+    item = service.sanction_user(
+        db.session,
+        user_id,
+        actor=actor,
+        kind=_opt_str(data, "kind") or "",
+        reason=_opt_str(data, "reason"),
+        note=_opt_str(data, "note"),
+        days=_opt_int(data, "days"),
+        comment_id=_opt_int(data, "comment_id"),
+    )
+    db.session.commit()
+    return jsonify(_sanction_json(item)), 201
+
+
+@bp.post("/moderation/sanctions/<int:sanction_id>/lift")
+def lift(sanction_id: int):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    service._require_moderator(actor)
+    data = request.get_json(silent=True) or {}
+    if not isinstance(data, dict):
+        raise ValidationError("invalid_json")
+    item, changed = service.lift_sanction(
+        db.session, sanction_id, actor=actor, note=_opt_str(data, "note")
+    )
+    db.session.commit()
+    return jsonify({"changed": changed, "sanction": _sanction_json(item)})
+
+
+@bp.post("/moderation/appeals/<int:appeal_id>/decision")
+def decide(appeal_id: int):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    service._require_moderator(actor)
+    data = _json_body()
+    item, changed = service.decide_appeal(
+        db.session,
+        appeal_id,
+        actor=actor,
+        decision=_opt_str(data, "decision") or "",
+        note=_opt_str(data, "note"),
+    )
+    db.session.commit()
+    return jsonify({"changed": changed, "appeal": appeal_json(item)})
+
+
+@bp.get("/moderation/log")
+def log():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    service._require_moderator(actor)
+    page = service.log_page(
+        db.session,
+        actor=actor,
+        consultation_id=_int_arg("consultation_id", None),
+        action=request.args.get("action") or None,
+        page=_int_arg("page", 1) or 1,
+        per_page=_int_arg("per_page", 50, high=current_app.config["API_MAX_LIMIT"]) or 50,
+    )
+    admin = policy.can_see_original(actor)
+    return jsonify(
+        {
+            "total": page.total,
+            "page": page.page,
+            "pages": page.pages,
+            "items": [log_json(r, with_original=admin) for r in page.rows],
+        }
+    )
+
+
+def _sanction_json(item: Any) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "user_id": item.user_id,
+        "kind": item.kind,
+        "reason": item.reason,
+        "note": item.note,
+        "starts_at": iso(item.starts_at),
+        "ends_at": iso(item.ends_at),
+        "lifted_at": iso(item.lifted_at),
+    }

@@ -1,0 +1,517 @@
+"""Moderation pages: the queue, a comment in context, actions, sanctions, appeals, the log and
+its CSV export, settings; the public rules and transparency pages; flags and notices for users."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import select
+
+from deliberation import moderation as policy
+from deliberation.errors import DomainError, ValidationError
+from deliberation.models import Consultation
+from deliberation.services import consultations
+from deliberation.services import moderation as service
+
+from ..errors import message_for, status_for
+from ..extensions import db, limiter
+from ..security import current_actor
+from . import bp, labels
+
+PER_PAGE = 25
+
+
+@bp.app_context_processor
+def moderation_helpers() -> dict[str, Any]:
+    return {
+        "mod_labels": labels,
+        "mod_label": labels.label,
+        "mod_policy": policy,
+    }
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+
+
+def _moderator():  # type: ignore[no-untyped-def]
+    """The acting moderator, or the 401/403 error (raised before anything is read)."""
+    actor = current_actor()
+    service._require_moderator(actor)
+    return actor
+
+
+def _int_arg(name: str, *, low: int = 1, high: int | None = None) -> int | None:
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError("invalid_parameter", field=name) from None
+    if value < low or (high is not None and value > high):
+        raise ValidationError("invalid_parameter", field=name)
+    return value
+
+
+def _int_field(name: str, *, code: str = "invalid_field", **params: Any) -> int | None:
+    raw = (request.form.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationError(code, field=name, **params) from None
+
+
+def _safe_next(default: str) -> str:
+    target = request.form.get("next") or request.args.get("next") or ""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def _consultation_choices() -> list[tuple[int, str]]:
+    return list(
+        db.session.execute(
+            select(Consultation.id, Consultation.title).order_by(Consultation.id.desc())
+        ).all()
+    )
+
+
+# ---- the queue ----------------------------------------------------------------------------------
+
+
+@bp.get("/moderation/")
+def queue():  # type: ignore[no-untyped-def]
+    actor = _moderator()
+    filters = {
+        "status": request.args.get("status") or "open",
+        "consultation_id": _int_arg("consultation"),
+        "reason": request.args.get("reason") or None,
+        "older_than_hours": _int_arg("age", low=1, high=24 * 365),
+        "sort": request.args.get("sort") or "oldest",
+    }
+    page = service.queue(
+        db.session,
+        actor=actor,
+        page=_int_arg("page") or 1,
+        per_page=_int_arg("per_page", high=100) or PER_PAGE,
+        **filters,  # type: ignore[arg-type]
+    )
+    return render_template(
+        "moderation/queue.html",
+        page=page,
+        filters=filters,
+        counts=service.open_counts(db.session),
+        consultation_choices=_consultation_choices(),
+        reasons=list(policy.RULE_CODES) + [r for r in service.HOLD_RULES if r != "personal_data"],
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
+
+
+@bp.post("/moderation/bulk")
+def bulk():  # type: ignore[no-untyped-def]
+    """One action on many selected comments; each is its own savepoint, so a conflict on one
+    leaves the others done."""
+    actor = _moderator()
+    action = request.form.get("action", "")
+    if action not in ("approve", "hide"):
+        raise ValidationError("invalid_action", field="action")
+    ids = [int(x) for x in request.form.getlist("ids") if x.isdigit()]
+    if not ids:
+        raise ValidationError("invalid_field", field="ids")
+    done, unchanged, failed = 0, 0, []
+    for comment_id in ids[:200]:
+        raw_version = request.form.get(f"version-{comment_id}", "")
+        try:
+            with db.session.begin_nested():
+                result = service.act_on_comment(
+                    db.session,
+                    comment_id,
+                    actor=actor,
+                    action=action,
+                    reason=request.form.get("reason"),
+                    note=request.form.get("note"),
+                    expected_version=int(raw_version) if raw_version.isdigit() else None,
+                )
+        except DomainError as err:
+            if isinstance(err, ValidationError):
+                db.session.rollback()
+                raise
+            failed.append(f"#{comment_id}: {message_for(err.code, **err.params)}")
+            continue
+        done += 1 if result.changed else 0
+        unchanged += 0 if result.changed else 1
+    db.session.commit()
+    flash(_("%(done)s done, %(same)s already in that state.", done=done, same=unchanged), "success")
+    for line in failed:
+        flash(line, "error")
+    return redirect(_safe_next(url_for(".queue")))
+
+
+# ---- one comment --------------------------------------------------------------------------------
+
+
+def _render_comment(comment_id: int, *, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    actor = _moderator()
+    ctx = service.comment_context(db.session, comment_id, actor=actor)
+    return (
+        render_template(
+            "moderation/comment.html",
+            ctx=ctx,
+            c=ctx.comment,
+            error=error,
+            detected=policy.find_personal_data(ctx.comment.body),
+            show_original=policy.can_see_original(actor),
+            next_url=request.form.get("next") or request.args.get("next") or "",
+        ),
+        status,
+    )
+
+
+@bp.get("/moderation/comments/<int:comment_id>")
+def comment(comment_id: int):  # type: ignore[no-untyped-def]
+    return _render_comment(comment_id)
+
+
+@bp.post("/moderation/comments/<int:comment_id>/action")
+def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
+    actor = _moderator()
+    form = request.form
+    try:
+        raw_version = (form.get("version") or "").strip()
+        result = service.act_on_comment(
+            db.session,
+            comment_id,
+            actor=actor,
+            action=form.get("action", ""),
+            reason=form.get("reason"),
+            note=form.get("note"),
+            expected_version=int(raw_version) if raw_version.isdigit() else None,
+            duplicate_of=_int_field("duplicate_of", code="invalid_duplicate"),
+            redact_texts=(form.get("texts") or "").splitlines(),
+        )
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        if err.code == "comment_not_found":
+            raise
+        return _render_comment(
+            comment_id, error=message_for(err.code, **err.params), status=status_for(err)
+        )
+    if result.changed:
+        flash(
+            _("Done: %(action)s.", action=labels.label(labels.ACTIONS, form.get("action"))),
+            "success",
+        )
+    else:
+        flash(_("Nothing changed: the comment was already in that state."), "info")
+    return redirect(_safe_next(url_for(".comment", comment_id=comment_id)))
+
+
+@bp.post("/moderation/threads/<int:thread_id>/action")
+def thread_action(thread_id: int):  # type: ignore[no-untyped-def]
+    actor = _moderator()
+    back = _safe_next(url_for("consultations.thread", thread_id=thread_id))
+    try:
+        _thread, changed = service.act_on_thread(
+            db.session,
+            thread_id,
+            actor=actor,
+            action=request.form.get("action", ""),
+            reason=request.form.get("reason"),
+            note=request.form.get("note"),
+            seconds=_int_field("seconds", code="invalid_slow_mode", max=policy.MAX_SLOW_MODE),
+        )
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        if err.code == "thread_not_found":
+            raise
+        flash(message_for(err.code, **err.params), "error")
+        return redirect(back)
+    flash(_("Saved.") if changed else _("Nothing changed."), "success" if changed else "info")
+    return redirect(back)
+
+
+# ---- accounts -----------------------------------------------------------------------------------
+
+
+@bp.get("/moderation/users/<int:user_id>")
+def user(user_id: int):  # type: ignore[no-untyped-def]
+    actor = _moderator()
+    overview = service.user_overview(db.session, user_id, actor=actor)
+    from deliberation.models import utcnow
+
+    return render_template("moderation/user.html", o=overview, now=utcnow())
+
+
+@bp.post("/moderation/users/<int:user_id>/sanctions")
+def sanction(user_id: int):  # type: ignore[no-untyped-def]
+    actor = _moderator()
+    back = _safe_next(url_for(".user", user_id=user_id))
+    try:
+        service.sanction_user(
+            db.session,
+            user_id,
+            actor=actor,
+            kind=request.form.get("kind", ""),
+            reason=request.form.get("reason"),
+            note=request.form.get("note"),
+            days=_int_field("days", code="invalid_days", max=policy.MAX_MUTE_DAYS),
+            comment_id=_int_field("comment_id"),
+        )
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        if err.code == "user_not_found":
+            raise
+        flash(message_for(err.code, **err.params), "error")
+        return redirect(back), 303
+    flash(_("The sanction is in force."), "success")
+    return redirect(back)
+
+
+@bp.post("/moderation/sanctions/<int:sanction_id>/lift")
+def lift(sanction_id: int):  # type: ignore[no-untyped-def]
+    actor = _moderator()
+    item, changed = service.lift_sanction(
+        db.session, sanction_id, actor=actor, note=request.form.get("note")
+    )
+    db.session.commit()
+    flash(_("The sanction was lifted.") if changed else _("Nothing changed."), "success")
+    return redirect(_safe_next(url_for(".user", user_id=item.user_id)))
+
+
+@bp.post("/moderation/appeals/<int:appeal_id>/decide")
+def decide(appeal_id: int):  # type: ignore[no-untyped-def]
+    actor = _moderator()
+    back = _safe_next(url_for(".queue", status="appeals"))
+    try:
+        _appeal, changed = service.decide_appeal(
+            db.session,
+            appeal_id,
+            actor=actor,
+            decision=request.form.get("decision", ""),
+            note=request.form.get("note"),
+        )
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        if err.code == "appeal_not_found":
+            raise
+        flash(message_for(err.code, **err.params), "error")
+        return redirect(back)
+    flash(_("The appeal was decided.") if changed else _("Nothing changed."), "success")
+    return redirect(back)
+
+
+# ---- the log ------------------------------------------------------------------------------------
+
+
+@bp.get("/moderation/log")
+def log():  # type: ignore[no-untyped-def]
+    actor = _moderator()
+    action = request.args.get("action") or None
+    if action and action not in labels.ACTIONS:
+        raise ValidationError("invalid_parameter", field="action")
+    page = service.log_page(
+        db.session,
+        actor=actor,
+        consultation_id=_int_arg("consultation"),
+        action=action,
+        page=_int_arg("page") or 1,
+    )
+    return render_template(
+        "moderation/log.html",
+        page=page,
+        show_original=policy.can_see_original(actor),
+        consultation_choices=_consultation_choices(),
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: a leading = + - @ tab or CR would start a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+@bp.get("/moderation/log.csv")
+def log_csv():  # type: ignore[no-untyped-def]
+    """The log as CSV: moderators and admins everything, agency staff their consultations."""
+    actor = current_actor()
+    rows = service.log_export_rows(
+        db.session, actor=actor, consultation_id=_int_arg("consultation")
+    )
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # so spreadsheet programs read the Chinese as UTF-8
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(service.EXPORT_COLUMNS)
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": "attachment; filename=moderation-log.csv",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+# ---- settings -----------------------------------------------------------------------------------
+
+
+def _tri(name: str) -> bool | None:
+    value = request.form.get(name, "")
+    if value not in ("", "on", "off"):
+        raise ValidationError("invalid_field", field=name)
+    return None if value == "" else value == "on"
+
+
+def _settings_page(consultation: Consultation | None):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    if actor is None:
+        service._require_moderator(None)
+    if not policy.can_configure(actor, consultation):
+        service._require_moderator(actor)
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            service.update_settings(
+                db.session,
+                actor=actor,
+                consultation=consultation,
+                premoderation=_tri("premoderation"),
+                hold_personal_data=_tri("hold_personal_data"),
+                flag_threshold=_int_field(
+                    "flag_threshold", code="invalid_setting", low=1, high=100
+                ),
+                link_limit=_int_field("link_limit", code="invalid_setting", low=0, high=100),
+                new_account_days=_int_field(
+                    "new_account_days", code="invalid_setting", low=0, high=3650
+                ),
+                keywords=request.form.get("keywords") or None,
+            )
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            error, status = message_for(err.code, **err.params), status_for(err)
+        else:
+            flash(_("The moderation settings were saved."), "success")
+            return redirect(request.path)
+    cid = consultation.id if consultation is not None else None
+    return render_template(
+        "moderation/settings.html",
+        consultation=consultation,
+        row=service.settings_row(db.session, cid),
+        effective=service.settings_for(db.session, cid),
+        site=service.settings_for(db.session, None),
+        error=error,
+    ), status
+
+
+@bp.route("/moderation/settings", methods=["GET", "POST"])
+def site_settings():  # type: ignore[no-untyped-def]
+    return _settings_page(None)
+
+
+@bp.route("/moderation/consultations/<int:consultation_id>/settings", methods=["GET", "POST"])
+def consultation_settings(consultation_id: int):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    if actor is None:
+        service._require_moderator(None)
+    item = consultations.get_consultation(db.session, consultation_id, actor)
+    return _settings_page(item)
+
+
+# ---- public pages -------------------------------------------------------------------------------
+
+
+@bp.get("/rules")
+def rules_page():  # type: ignore[no-untyped-def]
+    return render_template("moderation/rules.html", site=service.settings_for(db.session, None))
+
+
+@bp.get("/consultations/<int:consultation_id>/transparency")
+def transparency(consultation_id: int):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    item = consultations.get_consultation(db.session, consultation_id, actor)
+    return render_template(
+        "moderation/transparency.html",
+        consultation=item,
+        t=service.transparency(db.session, item),
+        premoderated=service.settings_for(db.session, item.id).premoderation,
+        can_configure=policy.can_configure(actor, item),
+    )
+
+
+# ---- flags, notices and appeals for everyone logged in ------------------------------------------
+
+
+@bp.post("/comments/<int:comment_id>/flag")
+@login_required
+@limiter.limit("30 per minute")
+def flag(comment_id: int):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    try:
+        result = service.flag_comment(
+            db.session,
+            comment_id,
+            actor=actor,
+            reason=request.form.get("reason", ""),
+            note=request.form.get("note"),
+        )
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        if err.code == "comment_not_found":
+            raise
+        flash(message_for(err.code, **err.params), "error")
+        from deliberation.models import Comment
+
+        item = db.session.get(Comment, comment_id)
+        back = url_for("consultations.thread", thread_id=item.thread_id) if item else "/"
+        return redirect(_safe_next(back) + f"#c{comment_id}")
+    flash(_("Thank you. Moderators will review this comment."), "success")
+    back = url_for("consultations.thread", thread_id=result.flag.comment.thread_id)
+    return redirect(_safe_next(back) + f"#c{comment_id}")
+
+
+@bp.get("/me/notices")
+@login_required
+def notices():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    assert actor is not None
+    return render_template("moderation/notices.html", n=service.notices(db.session, actor))
+
+
+@bp.post("/me/appeals")
+@login_required
+@limiter.limit("10 per hour")
+def appeal():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    try:
+        service.submit_appeal(
+            db.session,
+            actor=actor,
+            body=request.form.get("body", ""),
+            comment_id=_int_field("comment_id"),
+            sanction_id=_int_field("sanction_id"),
+        )
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        flash(message_for(err.code, **err.params), "error")
+        return redirect(url_for(".notices")), 303
+    flash(_("Your appeal was sent. A moderator will review it."), "success")
+    return redirect(url_for(".notices"))

@@ -1,0 +1,342 @@
+// Live thread: new comments, edits, votes and moderation appear without reload, and nothing is
+// lost. Socket.IO delivers at most once; this module keeps the last applied seq, applies the
+// next one in line, drops duplicates, and fetches whatever it missed from
+// GET /api/v1/threads/<id>/events on a gap, on reconnect, when the tab comes back, and every 20 s.
+// Comment HTML comes only from the server's sanitizer (the `html` field); everything else is
+// set with textContent or attributes. No inline scripts (the page's CSP forbids them).
+import { io } from "../vendor/socket.io/socket.io.esm.min.js";
+
+const HEARTBEAT_MS = 20000;
+const GAP_WAIT_MS = 800; // an out-of-order event usually means the one before is just behind
+const PAGE_LIMIT = 200;
+
+function format(template, n) {
+  return template.replace("{n}", String(n));
+}
+
+export class LiveThread {
+  constructor(root) {
+    this.root = root;
+    this.threadId = Number(root.dataset.threadId);
+    this.lastSeq = Number(root.dataset.eventSeq || 0);
+    this.sort = root.dataset.sort || "oldest";
+    this.page = Number(root.dataset.page || 1);
+    this.pages = Number(root.dataset.pages || 1);
+    this.focus = root.dataset.focus ? Number(root.dataset.focus) : null;
+    this.displayDepth = Number(root.dataset.displayDepth || 5);
+    this.text = root.dataset;
+    this.list = document.querySelector(`.comments[data-thread-id="${this.threadId}"]`);
+    this.template = document.getElementById("live-comment-template");
+    this.viewersEl = root.querySelector(".live-viewers");
+    this.offlineEl = root.querySelector(".live-offline");
+    this.pill = root.querySelector(".live-pill");
+    this.buffer = new Map();
+    this.unseen = [];
+    this.gapTimer = null;
+    this.syncing = null;
+    this.resyncAgain = false;
+    this.applied = 0; // events applied, for tests and debugging
+    root.hidden = false;
+  }
+
+  start() {
+    this.socket = io("/threads", { transports: ["websocket", "polling"] });
+    this.socket.on("connect", () => this.subscribe());
+    this.socket.on("disconnect", () => this.setOffline(true));
+    this.socket.on("connect_error", () => this.setOffline(true));
+    this.socket.on("thread_event", (event) => this.receive(event));
+    this.socket.on("viewers", (data) => {
+      if (data && data.thread_id === this.threadId) this.showViewers(data.count);
+    });
+    window.addEventListener("offline", () => {
+      this.setOffline(true);
+      this.socket.disconnect();
+    });
+    window.addEventListener("online", () => this.socket.connect());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.resync();
+    });
+    setInterval(() => this.resync(), HEARTBEAT_MS);
+    this.pill.addEventListener("click", () => this.showUnseen());
+    window.addEventListener("scroll", () => this.checkUnseen(), { passive: true });
+  }
+
+  subscribe() {
+    this.socket.emit("subscribe", { thread_id: this.threadId, after_seq: this.lastSeq }, (ack) => {
+      if (!ack || !ack.ok) {
+        this.resync();
+        return;
+      }
+      this.setOffline(false);
+      this.showViewers(ack.viewers);
+      ack.events.forEach((event) => this.receive(event));
+      if (ack.more) this.resync();
+    });
+  }
+
+  // ---- ordering ------------------------------------------------------------------------------
+
+  receive(event) {
+    if (!event || event.thread_id !== this.threadId || !(event.seq > this.lastSeq)) return;
+    if (event.seq === this.lastSeq + 1) {
+      this.apply(event);
+      this.drain();
+      return;
+    }
+    this.buffer.set(event.seq, event);
+    if (!this.gapTimer) {
+      this.gapTimer = setTimeout(() => {
+        this.gapTimer = null;
+        if (this.buffer.size) this.resync();
+      }, GAP_WAIT_MS);
+    }
+  }
+
+  drain() {
+    for (const seq of [...this.buffer.keys()]) if (seq <= this.lastSeq) this.buffer.delete(seq);
+    while (this.buffer.has(this.lastSeq + 1)) {
+      const next = this.buffer.get(this.lastSeq + 1);
+      this.buffer.delete(next.seq);
+      this.apply(next);
+    }
+    if (!this.buffer.size && this.gapTimer) {
+      clearTimeout(this.gapTimer);
+      this.gapTimer = null;
+    }
+  }
+
+  async resync() {
+    if (this.syncing) {
+      this.resyncAgain = true;
+      return this.syncing;
+    }
+    this.syncing = (async () => {
+      try {
+        for (let more = true; more; ) {
+          const url = `/api/v1/threads/${this.threadId}/events?after_seq=${this.lastSeq}&limit=${PAGE_LIMIT}`;
+          const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+          if (!response.ok) return;
+          const body = await response.json();
+          for (const event of body.items) {
+            if (event.seq === this.lastSeq + 1) this.apply(event);
+          }
+          this.drain();
+          more = body.more && body.items.length > 0;
+        }
+      } catch (error) {
+        // Offline: the next reconnect, heartbeat or visibility change tries again.
+      } finally {
+        this.syncing = null;
+        if (this.resyncAgain) {
+          this.resyncAgain = false;
+          this.resync();
+        }
+      }
+    })();
+    return this.syncing;
+  }
+
+  apply(event) {
+    this.lastSeq = event.seq;
+    this.root.dataset.eventSeq = String(event.seq);
+    this.applied += 1;
+    try {
+      this.render(event);
+    } catch (error) {
+      console.error("live update failed", error);
+    }
+  }
+
+  // ---- the page ------------------------------------------------------------------------------
+
+  render(event) {
+    const existing = event.comment_id ? document.getElementById(`c${event.comment_id}`) : null;
+    if (!event.comment) {
+      // No longer public (e.g. held for review): take it off the page if it was shown.
+      if (existing) existing.remove();
+      return;
+    }
+    if (existing) {
+      this.update(existing, event.comment);
+      return;
+    }
+    if (event.type === "comment_created" || event.type === "comment_approved" || event.type === "comment_restored") {
+      this.insert(event.comment);
+    }
+  }
+
+  insert(comment) {
+    const place = this.placeFor(comment);
+    if (!place) return;
+    const el = this.build(comment);
+    if (place.before) place.parent.insertBefore(el, place.before);
+    else place.parent.appendChild(el);
+    const empty = this.list.querySelector(":scope > p.muted");
+    if (empty) empty.remove();
+    el.classList.add("flash-new");
+    setTimeout(() => el.classList.remove("flash-new"), 4000);
+    const box = el.getBoundingClientRect();
+    if (box.top > window.innerHeight || box.bottom < 0) {
+      this.unseen.push(el);
+      this.updatePill();
+    }
+  }
+
+  placeFor(comment) {
+    if (comment.parent_id == null) {
+      if (this.focus) return null;
+      if (this.sort === "oldest" && this.page === this.pages) return { parent: this.list };
+      if (this.sort === "newest" && this.page === 1) return { parent: this.list, before: this.list.querySelector(":scope > article.comment") };
+      return null; // it belongs on another page or position: the sort order decides
+    }
+    const parent = document.getElementById(`c${comment.parent_id}`);
+    if (!parent) return null;
+    let depth = 0;
+    for (let node = parent.parentElement; node; node = node.parentElement) {
+      if (node.classList && node.classList.contains("replies")) depth += 1;
+    }
+    if (depth + 1 >= this.displayDepth) return null; // shown behind "continue this thread"
+    let replies = parent.querySelector(":scope > .replies");
+    if (!replies) {
+      replies = document.createElement("div");
+      replies.className = "replies";
+      parent.appendChild(replies);
+    }
+    return { parent: replies };
+  }
+
+  build(comment) {
+    const el = this.template.content.firstElementChild.cloneNode(true);
+    const id = comment.id;
+    el.id = `c${id}`;
+    el.dataset.commentId = String(id);
+    el.dataset.seq = String(comment.seq);
+    el.setAttribute("aria-labelledby", `c${id}-meta`);
+    el.querySelector(".meta").id = `c${id}-meta`;
+    el.querySelector(".author").textContent = comment.author.name;
+    el.querySelector(".permalink").setAttribute("href", `/comments/${id}`);
+    const time = el.querySelector("time");
+    time.setAttribute("datetime", comment.created_at);
+    time.textContent = this.formatTime(comment.created_at);
+    el.querySelectorAll("form.vote-form").forEach((form) => {
+      form.setAttribute("action", `/comments/${id}/vote`);
+      form.dataset.commentId = String(id);
+    });
+    const reply = el.querySelector("form.comment-form");
+    if (reply) {
+      reply.querySelector("input[name=parent_id]").value = String(id);
+      const area = reply.querySelector("textarea");
+      const label = reply.querySelector("label");
+      const hint = reply.querySelector(".hint");
+      area.id = `body-${id}`;
+      label.setAttribute("for", area.id);
+      hint.id = `body-${id}-hint`;
+      area.setAttribute("aria-describedby", hint.id);
+    }
+    this.update(el, comment);
+    return el;
+  }
+
+  update(el, comment) {
+    el.dataset.version = String(comment.version);
+    el.classList.remove("status-visible", "status-hidden", "status-pending");
+    el.classList.add(`status-${comment.status}`);
+    const ownActions = el.querySelector(":scope > .comment-actions");
+    ownActions && ownActions.querySelectorAll("[data-count]").forEach((span) => {
+      span.textContent = String(comment.votes[span.dataset.count]);
+    });
+    if (comment.status === "hidden") {
+      let body = el.querySelector(":scope > .comment-body");
+      if (body) body.remove();
+      if (!el.querySelector(":scope > .comment-hidden")) {
+        const note = document.createElement("p");
+        note.className = "comment-hidden";
+        note.textContent = this.text.hiddenLabel;
+        el.querySelector(":scope > .meta").after(note);
+      }
+      el.querySelectorAll(":scope > .comment-actions, :scope > details.reply").forEach((n) => n.remove());
+      return;
+    }
+    let body = el.querySelector(":scope > .comment-body");
+    if (!body) {
+      body = document.createElement("div");
+      body.className = "comment-body";
+      el.querySelector(":scope > .meta").after(body);
+      const note = el.querySelector(":scope > .comment-hidden");
+      if (note) note.remove();
+    }
+    if (body.dataset.version !== String(comment.version)) {
+      body.innerHTML = comment.html; // the sanitizer's output, and only that
+      body.dataset.version = String(comment.version);
+    }
+    if (comment.edited_at) {
+      const mark = el.querySelector(":scope > .meta .edited-mark");
+      if (mark) {
+        mark.hidden = false;
+        mark.querySelector("a").setAttribute("href", `/comments/${comment.id}/history`);
+      } else if (!el.querySelector(":scope > .meta .edited")) {
+        const link = document.createElement("a");
+        link.className = "edited";
+        link.href = `/comments/${comment.id}/history`;
+        link.textContent = this.text.editedLabel;
+        const meta = el.querySelector(":scope > .meta");
+        meta.append(" · ", link);
+      }
+    }
+  }
+
+  formatTime(iso) {
+    // Like the server's |when('short'): the site's time zone, the page's language.
+    const options = { dateStyle: "short", timeStyle: "short" };
+    try {
+      return new Date(iso).toLocaleString(document.documentElement.lang || undefined, { ...options, timeZone: this.text.timezone });
+    } catch (error) {
+      return new Date(iso).toLocaleString(undefined, options);
+    }
+  }
+
+  // ---- quiet notices -------------------------------------------------------------------------
+
+  updatePill() {
+    const n = this.unseen.length;
+    this.pill.hidden = n === 0;
+    if (n) this.pill.textContent = n === 1 ? this.text.newOne : format(this.text.newMany, n);
+  }
+
+  checkUnseen() {
+    if (!this.unseen.length) return;
+    this.unseen = this.unseen.filter((el) => {
+      const box = el.getBoundingClientRect();
+      return el.isConnected && (box.top > window.innerHeight || box.bottom < 0);
+    });
+    this.updatePill();
+  }
+
+  showUnseen() {
+    const first = this.unseen[0];
+    this.unseen = [];
+    this.updatePill();
+    if (first) {
+      first.scrollIntoView({ behavior: "smooth", block: "center" });
+      first.setAttribute("tabindex", "-1");
+      first.focus({ preventScroll: true });
+    }
+  }
+
+  showViewers(count) {
+    if (typeof count !== "number" || !this.viewersEl) return;
+    this.viewersEl.textContent = count === 1 ? this.text.viewersOne : format(this.text.viewersMany, count);
+  }
+
+  setOffline(offline) {
+    this.offlineEl.hidden = !offline;
+    this.root.classList.toggle("is-offline", offline);
+  }
+}
+
+const root = document.getElementById("live-thread");
+if (root && "WebSocket" in window) {
+  const live = new LiveThread(root);
+  window.zhongyiLive = live;
+  live.start();
+}

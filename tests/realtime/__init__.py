@@ -1,0 +1,1 @@
+"""Real-time threads: sockets, resync, processes, browsers."""
