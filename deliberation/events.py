@@ -35,9 +35,11 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def public_comment(comment: Comment) -> dict[str, Any]:
-    """A comment as an anonymous reader gets it from the API (same shape as comment_json)."""
-    readable = rules.can_see_comment_text(None, comment)
+def public_comment(comment: Comment, viewer: rules.Actor | None = None) -> dict[str, Any]:
+    """A comment as this viewer (anonymous by default) gets it: the API and events share it.
+
+    Text only when the viewer may read it — never for hidden ones."""
+    readable = rules.can_see_comment_text(viewer, comment)
     return {
         "id": comment.id,
         "thread_id": comment.thread_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from deliberation import rules
+from deliberation.events import public_comment
 from deliberation.models import Comment, Consultation, Section, Thread, User
 from deliberation.services.consultations import ordered_threads
 
@@ -15,27 +15,8 @@ def iso(value: datetime | None) -> str | None:
 
 
 def comment_json(comment: Comment, viewer: User | None) -> dict[str, Any]:
-    """A comment; text only when this viewer may read it (never for hidden ones)."""
-    readable = rules.can_see_comment_text(viewer, comment)
-    return {
-        "id": comment.id,
-        "thread_id": comment.thread_id,
-        "seq": comment.seq,
-        "parent_id": comment.parent_id,
-        "depth": comment.depth,
-        "author": {"id": comment.author.id, "name": comment.author.display_name},
-        "html": comment.html if readable else "",
-        "status": comment.status,
-        "created_at": iso(comment.created_at),
-        "edited_at": iso(comment.edited_at),
-        "version": comment.version,
-        "reply_count": comment.reply_count,
-        "votes": {
-            "agree": comment.agree_count,
-            "disagree": comment.disagree_count,
-            "pass": comment.pass_count,
-        },
-    }
+    """A comment; text only when this viewer may read it (the shape real-time events carry too)."""
+    return public_comment(comment, viewer)
 
 
 def section_json(section: Section) -> dict[str, Any]:
