@@ -147,8 +147,26 @@ HTTP_CODES = {
 }
 
 
+STATUS_LABELS: dict[str, Any] = {
+    "draft": _l("Draft"),
+    "open": _l("Open for comments"),
+    "closed": _l("Closed"),
+    "concluded": _l("Concluded"),
+}
+ROLE_LABELS: dict[str, Any] = {
+    "citizen": _l("Citizen"),
+    "moderator": _l("Moderator"),
+    "staff": _l("Policy staff"),
+    "reviewer": _l("Reviewer"),
+    "admin": _l("Administrator"),
+}
+
+
 def message_for(code: str, **params: Any) -> str:
     """The user's-language message for an error code."""
+    for key in ("current", "new"):  # consultation statuses are shown by name, not by code
+        if key in params and params[key] in STATUS_LABELS:
+            params[key] = str(STATUS_LABELS[params[key]])
     template = MESSAGES.get(code)
     if template is None:
         return gettext("The request could not be completed (%(code)s).", code=code)
@@ -183,6 +201,8 @@ def error_response(code: str, status: int, **params: Any):  # type: ignore[no-un
 
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))
+
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
         from .extensions import db

@@ -371,6 +371,7 @@ def test_profile_lists_my_comments_and_votes(client):
     html = client.get("/me", headers=EN).get_data(as_text=True)
     assert "我的意見" in html and "別人的意見" in html and "我參與的草案" in html
     assert f"/comments/{mine.id}" in html
+    assert "Role: Citizen" in html
     assert client.get("/me", headers=EN).status_code == 200
 
 
