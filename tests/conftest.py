@@ -3,6 +3,7 @@ per-test rollback, logged-in clients and small factories."""
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import itertools
 import os
@@ -227,19 +228,27 @@ def hours_ago(h: float):
     return utcnow() - timedelta(hours=h)
 
 
-@pytest.fixture
-def empty_database_url(tmp_path) -> Iterator[str]:
+@contextlib.contextmanager
+def isolated_database_url(directory: Path, prefix: str = "t") -> Iterator[str]:
     """An empty database of its own: a fresh SQLite file, or a fresh schema on the test PostgreSQL."""
     pg = os.environ.get("TEST_DATABASE_URL")
     if not pg:
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        yield f"sqlite:///{directory / 'empty.sqlite3'}"
         return
-    schema = f"t_{uuid.uuid4().hex[:10]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     engine = create_engine(_database_url(pg))
     with engine.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     sep = "&" if "?" in pg else "?"
-    yield f"{_database_url(pg)}{sep}options=-csearch_path%3D{schema}"
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    engine.dispose()
+    try:
+        yield f"{_database_url(pg)}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+@pytest.fixture
+def empty_database_url(tmp_path) -> Iterator[str]:
+    with isolated_database_url(tmp_path) as url:
+        yield url

@@ -7,17 +7,16 @@ import os
 import shutil
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from config import _database_url
 from deliberation.models import Comment, ThreadEvent
 
+from ..conftest import isolated_database_url
 from .follower import Follower
 from .servers import AppServer, RedisServer, post, prepare_database
 
@@ -41,19 +40,8 @@ def _require_redis_server() -> None:
 @pytest.fixture(scope="module")
 def shared_database_url(tmp_path_factory) -> Iterator[str]:
     """One database both processes use: a SQLite file, or a schema on the test PostgreSQL."""
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if not pg:
-        yield f"sqlite:///{tmp_path_factory.mktemp('rt') / 'shared.sqlite3'}"
-        return
-    schema = f"rt_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(_database_url(pg))
-    with engine.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in pg else "?"
-    yield f"{_database_url(pg)}{sep}options=-csearch_path%3D{schema}"
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    engine.dispose()
+    with isolated_database_url(tmp_path_factory.mktemp("rt"), prefix="rt") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
