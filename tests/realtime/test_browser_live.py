@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 
 import pytest
 
-from ..e2e.conftest import CHROMIUM_ARGS, chromium_path
+from ..e2e.conftest import browser  # noqa: F401  (the shared Debian-chromium fixture)
 from .servers import AppServer, post, prepare_database
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def chromium() -> Iterator:
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("ZHONGYI_REQUIRE_SERVICES"):
-            pytest.fail("chromium is required in CI (.ci/run installs Debian's chromium)")
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -40,8 +24,8 @@ def live_socket_server(empty_database_url, tmp_path) -> Iterator[dict]:
         server.stop()
 
 
-def _open_logged_in(browser, base: str, email: str, thread_id: int):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="zh-TW")
+def _open_logged_in(chromium, base: str, email: str, thread_id: int):  # type: ignore[no-untyped-def]
+    context = chromium.new_context(viewport={"width": 1000, "height": 900}, locale="zh-TW")
     page = context.new_page()
     page.goto(base + "/login")
     page.locator("#email").fill(email)
@@ -58,12 +42,14 @@ def _open_logged_in(browser, base: str, email: str, thread_id: int):  # type: ig
 
 
 def test_a_reply_appears_live_in_another_browser_and_survives_going_offline(
-    chromium, live_socket_server, tmp_path
+    browser,  # noqa: F811  (the imported fixture)
+    live_socket_server,
+    tmp_path,
 ):
     base, thread_id = live_socket_server["url"], live_socket_server["thread_id"]
     first = post(base, live_socket_server["tokens"][0], thread_id, "請問補助對象包含學生嗎？")
-    writer_ctx, writer = _open_logged_in(chromium, base, "p0@example.tw", thread_id)
-    reader_ctx, reader = _open_logged_in(chromium, base, "p1@example.tw", thread_id)
+    writer_ctx, writer = _open_logged_in(browser, base, "p0@example.tw", thread_id)
+    reader_ctx, reader = _open_logged_in(browser, base, "p1@example.tw", thread_id)
     reader.wait_for_function(
         "() => /2/.test(document.querySelector('.live-viewers').textContent)", timeout=5000
     )
