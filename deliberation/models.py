@@ -124,6 +124,9 @@ class User(Base):
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A pseudonymous participant brought in by an import ("polis", "facebook", ...): cannot log
+    # in, counted apart from people who took part here. NULL: a registered account.
+    origin: Mapped[str | None] = mapped_column(String(32))
 
     agency: Mapped[Agency | None] = relationship()
 
@@ -235,6 +238,8 @@ class Comment(Base):
         # The moderation queue: pending (and hidden) items oldest first, and flagged ones.
         Index("ix_comments_status_created", "status", "created_at"),
         Index("ix_comments_flag_count", "flag_count"),
+        # Re-importing the same external item updates it instead of duplicating it.
+        Index("uq_comments_origin", "thread_id", "origin_platform", "origin_url", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -271,9 +276,16 @@ class Comment(Base):
     # The automatic rule that put the comment on hold (personal_data, keyword, ...), while held.
     held_by: Mapped[str | None] = mapped_column(String(32))
     redacted_at: Mapped[datetime | None]
+    # Imported from elsewhere (issue 7; Polis imports, issue 6): the platform ("facebook", "ptt",
+    # "polis", ...) and the original post's link. NULL platform: written here.
+    origin_platform: Mapped[str | None] = mapped_column(String(32))
+    origin_url: Mapped[str | None] = mapped_column(String(2048))
+    origin_posted_at: Mapped[datetime | None]
+    # Who imported it. No foreign key, like duplicate_of_id: SQLite cannot add one in place.
+    imported_by_id: Mapped[int | None]
 
     thread: Mapped[Thread] = relationship()
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
     parent: Mapped[Comment | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
     revisions: Mapped[list[CommentRevision]] = relationship(
         back_populates="comment", order_by="CommentRevision.id"
@@ -567,3 +579,311 @@ for _ddl in (
     ).execute_if(dialect="postgresql"),
 ):
     event.listen(ModerationAction.__table__, "after_create", _ddl)
+
+
+# ---- social media: link cards and imported posts (issue 7) -------------------------------
+
+
+class LinkStatus(enum.StrEnum):
+    PENDING = "pending"  # saved with the comment; the background fetch has not finished
+    READY = "ready"  # title/description (and maybe an embed) known
+    FAILED = "failed"  # refused (SSRF rules, type, size) or unreachable: shown as a bare link
+
+
+class LinkPreview(Base):
+    """What a URL looks like as a card: fetched once, shared by every comment that links it."""
+
+    __tablename__ = "link_previews"
+    __table_args__ = (
+        UniqueConstraint("url", name="uq_link_previews_url"),
+        CheckConstraint(_in("status", LinkStatus), name="status_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048))  # normalised (no fragment), as linked
+    status: Mapped[str] = mapped_column(String(16), default=LinkStatus.PENDING.value)
+    # Card fields: plain text (clean_line'd) — templates escape them like any user text.
+    title: Mapped[str] = mapped_column(String(300), default="")
+    site_name: Mapped[str] = mapped_column(String(120), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    image: Mapped[str] = mapped_column(String(2048), default="")  # https only, else empty
+    # Allow-listed provider (youtube, facebook, instagram, threads, x, vimeo, ptt, dcard) or "".
+    provider: Mapped[str] = mapped_column(String(32), default="")
+    # Our own canonical embed form, e.g. {"kind": "youtube", "id": "dQw4w9WgXcQ"}; never HTML.
+    embed: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str] = mapped_column(String(200), default="")  # why the fetch failed (staff)
+    fetched_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]  # refetch after this
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CommentLink(Base):
+    """A URL found in a comment's text, in order of appearance."""
+
+    __tablename__ = "comment_links"
+    __table_args__ = (
+        UniqueConstraint("comment_id", "position", name="uq_comment_links_position"),
+        Index("ix_comment_links_preview", "preview_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"))
+    preview_id: Mapped[int] = mapped_column(ForeignKey("link_previews.id"))
+    position: Mapped[int]  # 0-based
+
+    preview: Mapped[LinkPreview] = relationship()
+
+
+# ---- from themes to the plan (issue 6) ---------------------------------------------------
+
+
+class PlanStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # sent to the reviewing agency
+    RETURNED = "returned"  # the reviewer sent it back with comments
+    ACCEPTED = "accepted"
+
+
+class AnalysisStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Disposition(enum.StrEnum):
+    ADOPTED = "adopted"  # 採納
+    PARTLY = "partly"  # 部分採納
+    NOT_ADOPTED = "not_adopted"  # 不採納
+    UNDER_STUDY = "under_study"  # 研議中
+
+
+class ReviewDecision(enum.StrEnum):
+    ACCEPT = "accept"
+    RETURN = "return"
+
+
+class Plan(Base):
+    """A mid/long-term plan (中長程個案計畫) whose 政策溝通成效 section comes from consultations."""
+
+    __tablename__ = "plans"
+    __table_args__ = (
+        CheckConstraint(_in("status", PlanStatus), name="status_valid"),
+        CheckConstraint(
+            "period_start IS NULL OR period_end IS NULL OR period_start <= period_end",
+            name="period_ordered",
+        ),
+        CheckConstraint("budget IS NULL OR budget >= 0", name="budget_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    lead_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)  # 主責機關
+    summary: Mapped[str] = mapped_column(Text, default="")
+    period_start: Mapped[datetime | None]
+    period_end: Mapped[datetime | None]
+    budget: Mapped[int | None]  # NT$ thousands (千元), as plan documents state it
+    status: Mapped[str] = mapped_column(String(16), default=PlanStatus.DRAFT.value)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # What changed in the plan because of the consultation (staff's own words; sanitized html).
+    changes: Mapped[str] = mapped_column(Text, default="")
+    changes_html: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lead_agency: Mapped[Agency] = relationship()
+    owner: Mapped[User | None] = relationship()
+    co_agencies: Mapped[list[Agency]] = relationship(secondary="plan_agencies")  # 協辦機關
+    consultations: Mapped[list[Consultation]] = relationship(secondary="plan_consultations")
+    indicators: Mapped[list[PlanIndicator]] = relationship(
+        order_by="PlanIndicator.position", cascade="all, delete-orphan"
+    )
+
+
+class PlanAgency(Base):
+    """A co-agency (協辦機關) of a plan: may read it and comment, not edit."""
+
+    __tablename__ = "plan_agencies"
+    __table_args__ = (UniqueConstraint("plan_id", "agency_id", name="uq_plan_agencies_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+
+
+class PlanConsultation(Base):
+    __tablename__ = "plan_consultations"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "consultation_id", name="uq_plan_consultations_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+
+
+class PlanIndicator(Base):
+    """A performance indicator (績效指標) of a plan."""
+
+    __tablename__ = "plan_indicators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    target: Mapped[str] = mapped_column(String(200), default="")  # e.g. "2028 年達 80%"
+
+
+class PlanNote(Base):
+    """A comment on a plan by staff of its lead or co-agencies, or by a reviewer."""
+
+    __tablename__ = "plan_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+
+class PlanReview(Base):
+    """A reviewer's decision on a plan, with the checklist as it stood; the history is kept."""
+
+    __tablename__ = "plan_reviews"
+    __table_args__ = (CheckConstraint(_in("decision", ReviewDecision), name="decision_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str] = mapped_column(String(16))
+    comments: Mapped[str] = mapped_column(Text, default="")
+    comments_html: Mapped[str] = mapped_column(Text, default="")
+    checklist: Mapped[list[Any]] = mapped_column(JSON)  # [{key, ok, reason}] at decision time
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    reviewer: Mapped[User] = relationship()
+
+
+class AnalysisRun(Base):
+    """One analysis of a consultation: a versioned, immutable snapshot once done."""
+
+    __tablename__ = "analysis_runs"
+    __table_args__ = (
+        CheckConstraint(_in("status", AnalysisStatus), name="status_valid"),
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
+        Index("ix_analysis_runs_consultation", "consultation_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"))
+    status: Mapped[str] = mapped_column(String(16), default=AnalysisStatus.QUEUED.value)
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # percent
+    stage: Mapped[str] = mapped_column(String(32), default="")  # loading, themes, groups, saving
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    code_version: Mapped[str] = mapped_column(String(64), default="")
+    # What it was computed from: {"comments": n, "participants": n, "votes": n, "excluded": n}.
+    input_counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A fingerprint of the visible input (comments, edits, votes, moderation); when the live
+    # fingerprint differs, the snapshot is stale.
+    input_fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    # Opinion groups: {"groups": [...], "consensus": [...]} (comment ids, not text).
+    groups: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str] = mapped_column(Text, default="")
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    consultation: Mapped[Consultation] = relationship()
+    themes: Mapped[list[Theme]] = relationship(
+        back_populates="run", order_by="Theme.position", cascade="all, delete-orphan"
+    )
+
+
+class Theme(Base):
+    """A theme of one analysis run. `key` is stable across runs of the same consultation, so
+    curation and responses (keyed by it) survive re-analysis."""
+
+    __tablename__ = "themes"
+    __table_args__ = (
+        UniqueConstraint("run_id", "key", name="uq_themes_run_key"),
+        CheckConstraint("size >= 0", name="size_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_runs.id"), index=True)
+    key: Mapped[str] = mapped_column(String(32))  # "T1", "T2", ... stable per consultation
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str] = mapped_column(String(200))  # machine label or the curator's rename
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    # Votes on member comments: {"agree": n, "disagree": n, "pass": n}.
+    stance: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    representative_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    pinned_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # curator-pinned quotes
+    duplicate_groups: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[id, id, ...]]
+    discarded: Mapped[bool] = mapped_column(Boolean, default=False)  # noise, per the curator
+
+    run: Mapped[AnalysisRun] = relationship(back_populates="themes")
+
+
+class ThemeMember(Base):
+    """A comment's place in one run: at most one theme per run."""
+
+    __tablename__ = "theme_members"
+    __table_args__ = (
+        UniqueConstraint("run_id", "comment_id", name="uq_theme_members_run_comment"),
+        Index("ix_theme_members_theme", "theme_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_runs.id"))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"))
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    weight: Mapped[float] = mapped_column(default=0.0)  # membership strength from the model
+
+
+class ThemeEdit(Base):
+    """A curator's edit (rename, merge, split, move, discard, pin), logged and replayed on every
+    later run of the same consultation so curation survives re-analysis."""
+
+    __tablename__ = "theme_edits"
+    __table_args__ = (Index("ix_theme_edits_consultation", "consultation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_runs.id"))  # the run it was made on
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(16))  # rename, merge, split, move, discard, pin...
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # theme keys and comment ids
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor: Mapped[User] = relationship()
+
+
+class ThemeResponse(Base):
+    """The agency's answer to a theme: disposition, reasoning, responsible unit and due date."""
+
+    __tablename__ = "theme_responses"
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "theme_key", name="uq_theme_responses_theme"),
+        CheckConstraint(_in("disposition", Disposition), name="disposition_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"))
+    theme_key: Mapped[str] = mapped_column(String(32))
+    disposition: Mapped[str] = mapped_column(String(16))
+    reasoning: Mapped[str] = mapped_column(Text, default="")  # raw markdown
+    reasoning_html: Mapped[str] = mapped_column(Text, default="")  # sanitized
+    responsible_unit: Mapped[str] = mapped_column(String(120), default="")
+    due_date: Mapped[datetime | None]  # for 研議中 / 部分採納 follow-up; overdue after it
+    done_at: Mapped[datetime | None]  # follow-up completed (no longer overdue)
+    published_at: Mapped[datetime | None]  # NULL: draft, seen by staff and reviewers only
+    published_label: Mapped[str] = mapped_column(String(200), default="")  # theme label shown
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
