@@ -73,6 +73,12 @@ class Config:
     # this off: their per-test transaction is invisible to other connections.
     PUBLIC_STATE_AUTOCOMMIT = True
 
+    # Background jobs (app/jobs.py): "thread" in-process, "rq" on Redis, "eager" inline (tests).
+    JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "thread")
+    JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL") or os.environ.get("REDIS_URL")
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "zhongyi")
+    JOBS_THREADS = _int("JOBS_THREADS", 2)
+
     HOST = os.environ.get("HOST", "127.0.0.1")
     PORT = _int("PORT", 5000)
 
@@ -87,6 +93,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     SOCKETIO_MESSAGE_QUEUE = None
     PUBLIC_STATE_AUTOCOMMIT = False
+    JOBS_BACKEND = "eager"
 
 
 class ProductionConfig(Config):

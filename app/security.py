@@ -69,11 +69,32 @@ def init_app(app: Flask) -> None:
     def headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; "
-            "form-action 'self'; object-src 'none'",
-        )
+        if g.get("csp", {}).get("frame-ancestors", "'none'") == "'none'":
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(app))
         return response
+
+
+# The default policy; a view may amend single directives for its own response by setting
+# g.csp = {"frame-ancestors": "*"} (the embeddable widget), and app.config["CSP_EXTRA"] adds
+# site-wide sources (e.g. the allow-listed embed providers' frame-src).
+CSP_DEFAULT = {
+    "default-src": "'self'",
+    "img-src": "'self' data:",
+    "style-src": "'self'",
+    "script-src": "'self'",
+    "connect-src": "'self' ws: wss:",
+    "frame-src": "'none'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "object-src": "'none'",
+}
+
+
+def content_security_policy(app: Flask) -> str:
+    """The Content-Security-Policy header for this response."""
+    policy = dict(CSP_DEFAULT)
+    policy.update(app.config.get("CSP_EXTRA") or {})
+    policy.update(g.get("csp", {}))
+    return "; ".join(f"{name} {value}" for name, value in policy.items())
