@@ -52,6 +52,13 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
 
     app.register_blueprint(moderation_bp)  # the queue, actions, rules and transparency pages
     app.register_blueprint(moderation_api_bp, url_prefix="/api/v1")
+    from . import analysis_web, links, plans, polis, social
+
+    links.init_app(app)  # link cards and embeds (issue 7)
+    social.init_app(app)  # imports, sharing, the widget, stickiness (issue 7)
+    polis.init_app(app)  # Polis-format import/export (issue 6)
+    analysis_web.init_app(app)  # analysis runs and the theme workspace (issue 6)
+    plans.init_app(app)  # plans, responses, the outcome section, reviews (issue 6)
     register_cli(app)
     return app
 
