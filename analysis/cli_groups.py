@@ -3,7 +3,7 @@
 Usage::
 
     python -m analysis groups participants-votes.csv --json groups.json \\
-        [--comments comments.csv] [--k K] [--seed N] [--min-votes N]
+        [--comments comments.csv] [--k K] [--seed N] [--min-votes N] [--polis-clustered]
 
 Bad input prints one line naming the problem to stderr and exits 2; never a traceback.
 """
@@ -47,6 +47,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=7,
         help="votes a participant needs to be clustered (default 7, as Polis)",
     )
+    parser.add_argument(
+        "--polis-clustered",
+        action="store_true",
+        help="cluster exactly the participants the export shows in a Polis group (non-empty "
+        "group-id) instead of applying --min-votes; for reproducing Polis's own run",
+    )
     parser.set_defaults(func=run)
     return parser
 
@@ -85,12 +91,18 @@ def _groups(args: argparse.Namespace) -> dict[str, Any]:
         comments = read_comments(args.comments, include_rejected=True)
         texts = {c.id: c.text for c in comments}
         excluded = [c.id for c in comments if c.moderated == -1]
+    clustered = None
+    if getattr(args, "polis_clustered", False):
+        if not any(g is not None for g in matrix.reference_groups):
+            raise InputError(f"{args.votes}: --polis-clustered needs a group-id column with groups")
+        clustered = [g is not None for g in matrix.reference_groups]
     estimator = OpinionGroups(k=args.k, min_votes=args.min_votes, random_state=args.seed)
     estimator.fit(
         matrix.values,
         participant_ids=matrix.participant_ids,
         comment_ids=matrix.comment_ids,
         excluded_comments=excluded,
+        clustered=clustered,
     )
     result = estimator.to_dict()
     if texts:

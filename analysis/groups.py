@@ -9,7 +9,8 @@ The steps follow the Polis math service (compdemocracy/polis, ``math/src/polisma
    wherever a vote is missing, so the whole computation stays sparse (100k x 1,000 fits in memory).
 3. Each participant is projected using only the votes they cast, then pushed out from the centre by
    ``sqrt(n_comments / n_votes)`` so that people who voted little are not all piled in the middle.
-4. Participants with fewer than ``min(min_votes, n_comments)`` votes are placed but not clustered.
+4. Participants with fewer than ``min(min_votes, n_comments)`` votes are placed but not clustered
+   (or ``fit(..., clustered=mask)`` names the participants to cluster, e.g. Polis's own set).
 5. The clustered participants are grouped in two stages: about 100 base clusters, then k-means
    (weighted by base-cluster size) over the base-cluster centres for each k in ``k_range``; the k
    with the best silhouette over the base clusters wins, as in Polis.
@@ -19,8 +20,10 @@ The steps follow the Polis math service (compdemocracy/polis, ``math/src/polisma
 What Polis does and this module does not: Polis updates incrementally, warm-starting every k-means
 from the previous run's clusters and only switching k after the same k has won four runs in a row;
 it also keeps a participant clustered forever once they qualified, and tops the clustered set up to
-15 people in tiny conversations. A one-shot fit cannot see that history, so on conversations whose
-groups Polis settled long ago its labels can differ (see docs/analysis.md for the measured agreement).
+15 people in tiny conversations; older Polis versions clustered every participant. It also treats
+"meta" statements (e.g. demographic questions) like moderated-out comments, a flag the CSV export
+does not carry. A one-shot fit cannot see that history, so on conversations whose groups Polis
+settled long ago its labels can differ (see docs/analysis.md for the measured agreement).
 """
 
 from __future__ import annotations
@@ -173,11 +176,17 @@ class OpinionGroups:
         participant_ids: Sequence[str] | None = None,
         comment_ids: Sequence[str] | None = None,
         excluded_comments: Sequence[str] = (),
+        clustered: Sequence[bool] | np.ndarray | None = None,
     ) -> OpinionGroups:
         """Find the opinion groups; returns self.
 
         ``values`` is participants x comments: a dense array (1, -1, 0, NaN = no vote) or a scipy
         sparse matrix whose *stored* entries are the votes (an explicitly stored 0 is a pass).
+        ``clustered`` (one bool per participant) replaces the ``min_votes`` rule with a given set of
+        participants to cluster, e.g. the ones a Polis export shows as clustered (non-empty
+        ``group-id``): which participants Polis clusters depends on its version and history, and
+        they pull the group centres, so reproducing a Polis run needs the same set. Participants
+        without any vote are never clustered.
         """
         self._check_params()
         rows, cols, vals, n_p, n_c = _triplets(values)
@@ -231,13 +240,18 @@ class OpinionGroups:
         projection[n_votes_kept == 0] = 0.0
 
         threshold = min(self.min_votes, n_kept + extra)
-        clustered = n_votes_all >= threshold
+        given = clustered is not None
+        if clustered is None:
+            clustered = n_votes_all >= threshold
+        else:
+            clustered = np.asarray(clustered, dtype=bool).reshape(-1)
+            if clustered.shape != (n_p,):
+                raise InputError(f"clustered has {clustered.size} entries for {n_p} participants")
+            clustered = clustered & (n_votes_all > 0)
         n_clustered = int(clustered.sum())
         if n_clustered < 3:
-            raise InputError(
-                f"{n_clustered} participant(s) voted on at least {threshold} comments; "
-                "need at least 3 to find groups"
-            )
+            who = "given as clustered" if given else f"voted on at least {threshold} comments"
+            raise InputError(f"{n_clustered} participant(s) {who}; need at least 3 to find groups")
 
         labels, base_labels, base_centers, silhouettes, k = self._cluster(projection[clustered])
         full_labels = np.full(n_p, -1, dtype=np.int64)

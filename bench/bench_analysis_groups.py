@@ -35,6 +35,18 @@ RESULTS = ROOT / "bench" / "RESULTS.md"
 HEADING = "## Analysis: opinion groups"
 DATE = "2026-11-27"
 TARGETS = {10_000: 5.0, 100_000: 60.0}
+BELOW_TARGET_NOTE = (
+    'Below 0.95, and why (details and measurements in docs/analysis.md, "Agreement with '
+    'Polis"): london.youth.policing opens with 13 demographic statements that Polis treats as '
+    "meta (zeroed); the export has no meta flag, so this is inferred from their text. Set aside, with Polis's k = 3, the groups match "
+    "exactly (1.000), and the silhouette alone picks k = 2 (0.875). scoop-hivemind.ubi's groups "
+    "split people by whether they voted on statements added a week later, which no projection "
+    "of the final votes reproduces (nearest-Polis-centre oracle 0.59): stored state from an "
+    "older Polis computation. football-concussions (0.941) and scoop-hivemind.freshwater (0.940) "
+    "are the boundary Polis reached through warm-started k-means over its update history "
+    "(oracle 0.98 and 0.94). No constant is tuned per conversation; these stay xfail with floors "
+    "in tests/unit/analysis/test_groups.py."
+)
 
 
 def synthetic_votes(
@@ -77,7 +89,8 @@ def time_fit(values, runs: int) -> list[float]:
     return times
 
 
-def agreement_table() -> list[tuple[str, int, int, int, int, float]]:
+def agreement_table() -> list[tuple[str, int, int, int, int, float, int, int, float]]:
+    """Per conversation: Polis's clustered set (the protocol), then the min-votes rule."""
     rows = []
     for folder in sorted(p for p in DATA.iterdir() if p.is_dir()):
         matrix = read_participants_votes(folder / "participants-votes.csv")
@@ -86,14 +99,29 @@ def agreement_table() -> list[tuple[str, int, int, int, int, float]]:
             for c in read_comments(folder / "comments.csv", include_rejected=True)
             if c.moderated == -1
         ]
-        est = OpinionGroups(random_state=0).fit(
-            matrix.values, matrix.participant_ids, matrix.comment_ids, excluded_comments=rejected
-        )
         ref = matrix.reference_groups
+        fit_args = (matrix.values, matrix.participant_ids, matrix.comment_ids)
+        est = OpinionGroups(random_state=0).fit(
+            *fit_args, excluded_comments=rejected, clustered=[g is not None for g in ref]
+        )
+        rule = OpinionGroups(random_state=0).fit(*fit_args, excluded_comments=rejected)
         both = sum(1 for a, b in zip(est.labels_, ref, strict=True) if a >= 0 and b is not None)
+        rule_both = sum(
+            1 for a, b in zip(rule.labels_, ref, strict=True) if a >= 0 and b is not None
+        )
         ref_k = len({g for g in ref if g is not None})
         rows.append(
-            (folder.name, len(ref), both, est.k_, ref_k, agreement_with_reference(est.labels_, ref))
+            (
+                folder.name,
+                len(ref),
+                both,
+                est.k_,
+                ref_k,
+                agreement_with_reference(est.labels_, ref),
+                rule_both,
+                rule.k_,
+                agreement_with_reference(rule.labels_, ref),
+            )
         )
     return rows
 
@@ -162,22 +190,31 @@ def main() -> int:
         "",
         "Synthetic data: 5 planted opinion groups, ~7.5% of cells voted (15% of votes are "
         "passes), seed 0, passed as a sparse matrix. The fit covers PCA, projection, both "
-        "k-means stages for k = 2-5, repness, consensus and divisive comments.",
+        "k-means stages for k = 2-5, repness, consensus and divisive comments. The machine is "
+        f"shared with other work: 1-minute load average {os.getloadavg()[0]:.2f} after the "
+        "timings (2 cores).",
         "",
     ]
 
     if DATA.is_dir():
         lines += [
-            "Agreement with Polis's own `group-id` (participants clustered by both, after "
-            "matching group labels), defaults, seed 0, rejected comments excluded:",
+            "Agreement with Polis's own `group-id` (after matching group labels), defaults, "
+            "seed 0, rejected comments excluded. Protocol: cluster the participants Polis "
+            "clustered (`clustered=`, CLI `--polis-clustered`); for comparison, the min-votes "
+            "rule alone (participants clustered by both are compared):",
             "",
-            "| conversation | participants | compared | k (ours) | k (Polis) | agreement |",
-            "|---|---|---|---|---|---|",
+            "| conversation | participants | compared | k (ours / Polis) | agreement |"
+            " min-votes rule: compared | k | agreement |",
+            "|---|---|---|---|---|---|---|---|",
         ]
-        for name, n_p, both, k, ref_k, agree in agreement_table():
-            print(f"{name:40} {agree:.3f}  (k {k} vs {ref_k}, {both} compared)")
-            lines.append(f"| {name} | {n_p} | {both} | {k} | {ref_k} | {agree:.3f} |")
-        lines.append("")
+        for name, n_p, both, k, ref_k, agree, r_both, r_k, r_agree in agreement_table():
+            flag = "" if agree >= 0.95 else " (below 0.95)"
+            print(f"{name:40} {agree:.3f}  (k {k} vs {ref_k}, {both} compared); rule {r_agree:.3f}")
+            lines.append(
+                f"| {name} | {n_p} | {both} | {k} / {ref_k} | {agree:.3f}{flag} | {r_both} | "
+                f"{r_k} | {r_agree:.3f} |"
+            )
+        lines += ["", BELOW_TARGET_NOTE, ""]
     if not args.quick:
         write_section("\n".join(lines) + "\n")
         print(f"wrote {RESULTS.relative_to(ROOT)}")

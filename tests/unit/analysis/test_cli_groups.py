@@ -78,6 +78,23 @@ def test_seed_and_k_options_reach_the_estimator(tmp_path):
     assert result["k"] == 3 and result["params"]["random_state"] == 7
 
 
+def test_polis_clustered_clusters_exactly_the_participants_in_a_polis_group(tmp_path, capsys):
+    votes = _votes_csv(tmp_path, n_per_camp=6)
+    lines = votes.read_text(encoding="utf-8").splitlines(keepends=True)
+    # Polis put participants 0-3 and 6-9 in groups; 4, 5, 10 and 11 were left out.
+    for i in (0, 1, 2, 3, 6, 7, 8, 9):
+        lines[1 + i] = lines[1 + i].replace(f"{i},,", f"{i},{int(i >= 6)},", 1)
+    votes.write_text("".join(lines), encoding="utf-8")
+    out = tmp_path / "groups.json"
+    assert cli_groups.main([str(votes), "--json", str(out), "--polis-clustered"]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert sorted(result["unclustered"], key=int) == ["4", "5", "10", "11"]
+    assert result["polis_agreement"] == {"fraction": 1.0, "participants": 8}
+    plain = _votes_csv(tmp_path / ".." / tmp_path.name, n_per_camp=6)  # no group-id at all
+    assert cli_groups.main([str(plain), "--json", str(out), "--polis-clustered"]) == 2
+    assert "--polis-clustered needs a group-id" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [

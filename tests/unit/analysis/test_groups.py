@@ -22,21 +22,31 @@ def _data_dir() -> Path:
 DATA = _data_dir()
 CONVERSATIONS = sorted(p.name for p in DATA.iterdir() if p.is_dir()) if DATA.is_dir() else []
 
-# Measured with the defaults (seed 0), see docs/analysis.md. These conversations stay below the
-# 95% target: Polis's stored groups there come from its incremental history (warm-started
-# k-means, k smoothing, participants clustered with fewer than 7 votes), which the final vote
-# matrix alone does not determine. The floors below guard against regressions.
+# Agreement is measured on the participants Polis itself clustered (the export's non-empty
+# group-id): older Polis versions clustered people with fewer than 7 votes, and who is clustered
+# moves the group centres. Measured with the defaults (seed 0), see docs/analysis.md. These
+# conversations stay below the 95% target, for reasons the final vote matrix does not show
+# (Polis's incremental history and k smoothing, meta statements the export does not flag); the
+# floors guard against regressions.
 BELOW_TARGET = {
-    "football-concussions": 0.58,
+    "football-concussions": 0.92,
     "london.youth.policing": 0.45,
-    "scoop-hivemind.affordable-housing": 0.92,
-    "scoop-hivemind.freshwater": 0.74,
-    "scoop-hivemind.ubi": 0.42,
+    "scoop-hivemind.freshwater": 0.92,
+    "scoop-hivemind.ubi": 0.45,
 }
+# london.youth.policing opens with demographic statements ("I am between 15 and 19 years old",
+# "I identify as male", ...): Polis's "meta" statements, which it zeroes like moderated-out ones.
+LONDON_META = [str(i) for i in range(1, 14)]
+
+
+def _polis_clustered(reference: list[str | None]) -> list[bool]:
+    return [g is not None for g in reference]
 
 
 @cache
-def _fit_conversation(name: str) -> tuple[OpinionGroups, list[str | None]]:
+def _fit_conversation(
+    name: str, extra_excluded: tuple[str, ...] = (), k: int | None = None
+) -> tuple[OpinionGroups, list[str | None]]:
     folder = DATA / name
     matrix = read_participants_votes(folder / "participants-votes.csv")
     rejected = [
@@ -44,8 +54,12 @@ def _fit_conversation(name: str) -> tuple[OpinionGroups, list[str | None]]:
         for c in read_comments(folder / "comments.csv", include_rejected=True)
         if c.moderated == -1
     ]
-    est = OpinionGroups(random_state=0).fit(
-        matrix.values, matrix.participant_ids, matrix.comment_ids, excluded_comments=rejected
+    est = OpinionGroups(k=k, random_state=0).fit(
+        matrix.values,
+        matrix.participant_ids,
+        matrix.comment_ids,
+        excluded_comments=rejected + list(extra_excluded),
+        clustered=_polis_clustered(matrix.reference_groups),
     )
     return est, matrix.reference_groups
 
@@ -78,10 +92,34 @@ def test_groups_agree_with_polis_on_each_conversation(name):
 
 @pytest.mark.skipif(not CONVERSATIONS, reason=f"Polis open data not found at {DATA}")
 def test_participants_polis_clustered_are_the_ones_clustered_here_when_they_voted_enough():
-    est, reference = _fit_conversation("austria-climate.5twd2jsnkf.2022-08-08")
+    folder = DATA / "austria-climate.5twd2jsnkf.2022-08-08"
+    matrix = read_participants_votes(folder / "participants-votes.csv")
+    est = OpinionGroups().fit(matrix.values, matrix.participant_ids, matrix.comment_ids)
     ours = est.labels_ >= 0
-    theirs = np.array([g is not None for g in reference])
+    theirs = np.array(_polis_clustered(matrix.reference_groups))
     assert np.array_equal(ours, theirs)
+
+
+@pytest.mark.skipif(not CONVERSATIONS, reason=f"Polis open data not found at {DATA}")
+def test_london_matches_polis_once_its_meta_statements_are_set_aside_at_polis_k():
+    # Explains the london xfail: with the demographic statements treated as meta and Polis's k,
+    # the groups are Polis's exactly; the silhouette alone then prefers k = 2 (0.875).
+    est, reference = _fit_conversation("london.youth.policing", tuple(LONDON_META), k=3)
+    assert agreement_with_reference(est.labels_, reference) >= 0.95
+
+
+def test_a_given_clustered_set_replaces_the_min_votes_rule():
+    values = _camps()
+    chosen = np.ones(24, dtype=bool)
+    chosen[[0, 12]] = False
+    est = OpinionGroups(min_votes=100).fit(values, clustered=chosen)
+    assert np.array_equal(est.clustered_, chosen)
+    assert est.labels_[0] == est.labels_[12] == -1
+    assert agreement_with_reference(est.labels_[chosen], np.repeat([0, 1], 11)) == 1.0
+    with pytest.raises(InputError, match="entries for 24 participants"):
+        OpinionGroups().fit(values, clustered=chosen[:5])
+    with pytest.raises(InputError, match="given as clustered"):
+        OpinionGroups().fit(values, clustered=np.arange(24) < 2)
 
 
 def test_agreement_ignores_label_names_and_unclustered_participants():
