@@ -1,0 +1,206 @@
+"""Charts of the outcome section (matplotlib, Agg, no pyplot global state): theme sizes, votes per
+theme, participation per day. SVG for the page, PNG for the DOCX.
+
+CJK labels need a CJK font. We use the first one matplotlib knows among Noto Sans CJK TC, other
+Noto CJK, AR PL and WenQuanYi; without one, bars are labelled by theme key (T1, T2, …) and the
+axis words are English, and the section's tables give the full labels. Never fails for a font.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+from deliberation.outcome import ConsultationOutcome, OutcomeSection, text
+
+PREFERRED_FONTS = (
+    "Noto Sans CJK TC",
+    "Noto Sans TC",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK SC",
+    "Noto Serif CJK TC",
+    "AR PL UMing TW",
+    "AR PL UKai TW",
+    "AR PL UMing CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+)
+COLORS = {"agree": "#1d7a46", "disagree": "#b3362c", "pass": "#9aa0a6"}
+SERIES_COLORS = {"comments": "#1f5f8b", "replies": "#6fa8d6", "imported": "#e9a23b"}
+LABEL_CHARS = 14
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The name of a CJK-capable font matplotlib can use, or None."""
+    from matplotlib import font_manager
+
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    for name in PREFERRED_FONTS:
+        if name in known:
+            return name
+    for name in sorted(known):
+        if "CJK" in name or "WenQuanYi" in name or name.startswith("AR PL"):
+            return name
+    return None
+
+
+def _words(lang: str, key: str, font: str | None) -> str:
+    # Without a CJK font, chart words fall back to English (the tables carry the zh-TW words).
+    return text(lang if font else "en", key)
+
+
+def chart_names(section: OutcomeSection) -> list[tuple[str, str]]:
+    """(name, title) of every chart this section has data for, in reading order."""
+    names: list[tuple[str, str]] = []
+    if section.per_day:
+        names.append(("participation", section.t("chart_participation")))
+    for c in section.consultations:
+        if c.themes:
+            names.append((f"themes-{c.id}", f"{section.t('chart_themes')} · {c.title}"))
+            names.append((f"stance-{c.id}", f"{section.t('chart_stance')} · {c.title}"))
+    return names
+
+
+def render(section: OutcomeSection, name: str, fmt: str) -> bytes | None:
+    """One chart as SVG or PNG bytes, or None when the section has no such chart."""
+    if name == "participation":
+        return _participation(section, fmt) if section.per_day else None
+    kind, _, cid = name.partition("-")
+    consultation = next((c for c in section.consultations if str(c.id) == cid), None)
+    if consultation is None or not consultation.themes or kind not in ("themes", "stance"):
+        return None
+    if kind == "themes":
+        return _theme_sizes(section.lang, consultation, fmt)
+    return _stance(section.lang, consultation, fmt)
+
+
+def _figure(height: float):  # type: ignore[no-untyped-def]
+    from matplotlib.figure import Figure
+
+    font = cjk_font()
+    fig = Figure(figsize=(7.5, height), dpi=100)
+    fig.set_layout_engine("constrained")
+    return fig, font
+
+
+def _style(ax, font: str | None, values: str) -> None:  # type: ignore[no-untyped-def]
+    from matplotlib.ticker import MaxNLocator
+
+    # Counts are whole numbers; the other axis keeps its category ticks.
+    (ax.xaxis if values == "x" else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
+    ax.spines["top"].set_visible(False)
+    ax.spines["right"].set_visible(False)
+    if font:
+        for label in [*ax.get_xticklabels(), *ax.get_yticklabels()]:
+            label.set_fontfamily(font)
+
+
+def _save(fig, fmt: str) -> bytes:  # type: ignore[no-untyped-def]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    out = io.BytesIO()
+    if fmt == "svg":
+        import matplotlib
+
+        with matplotlib.rc_context({"svg.hashsalt": "zhongyi-outcome", "svg.fonttype": "path"}):
+            fig.savefig(out, format="svg", metadata={"Date": None})
+    else:
+        fig.savefig(out, format="png", dpi=150, metadata={"Software": None})
+    return out.getvalue()
+
+
+def _theme_labels(consultation: ConsultationOutcome, font: str | None) -> list[str]:
+    labels = []
+    for t in consultation.themes:
+        label = t.label if len(t.label) <= LABEL_CHARS else t.label[: LABEL_CHARS - 1] + "…"
+        labels.append(f"{t.key} {label}" if font else t.key)
+    return labels
+
+
+def _fontdict(font: str | None) -> dict[str, str]:
+    return {"family": font} if font else {}
+
+
+def _theme_sizes(lang: str, consultation: ConsultationOutcome, fmt: str) -> bytes:
+    themes = consultation.themes
+    fig, font = _figure(max(2.2, 0.45 * len(themes) + 1.2))
+    ax = fig.add_subplot()
+    positions = list(range(len(themes)))[::-1]
+    bars = ax.barh(positions, [t.size for t in themes], color="#1f5f8b")
+    ax.bar_label(bars, padding=3)
+    ax.set_yticks(positions, _theme_labels(consultation, font))
+    ax.set_xlabel(_words(lang, "size", font), fontdict=_fontdict(font))
+    ax.set_title(_words(lang, "chart_themes", font), fontdict=_fontdict(font), loc="left")
+    _style(ax, font, "x")
+    return _save(fig, fmt)
+
+
+def _stance(lang: str, consultation: ConsultationOutcome, fmt: str) -> bytes:
+    themes = consultation.themes
+    fig, font = _figure(max(2.4, 0.45 * len(themes) + 1.4))
+    ax = fig.add_subplot()
+    positions = list(range(len(themes)))[::-1]
+    left = [0] * len(themes)
+    for part in ("agree", "disagree", "pass"):
+        values = [t.stance.get(part, 0) for t in themes]
+        ax.barh(positions, values, left=left, color=COLORS[part], label=_words(lang, part, font))
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    ax.set_yticks(positions, _theme_labels(consultation, font))
+    ax.set_xlabel(_words(lang, "votes", font), fontdict=_fontdict(font))
+    ax.set_title(_words(lang, "chart_stance", font), fontdict=_fontdict(font), loc="left")
+    fig.legend(prop=_fontdict(font) or None, loc="outside upper right", ncols=3, frameon=False)
+    _style(ax, font, "x")
+    return _save(fig, fmt)
+
+
+def _participation(section: OutcomeSection, fmt: str) -> bytes:
+    days = section.per_day
+    fig, font = _figure(3.2)
+    ax = fig.add_subplot()
+    x = list(range(len(days)))
+    bottom = [0] * len(days)
+    for part in ("comments", "replies", "imported"):
+        values = [getattr(d, part) for d in days]
+        if not any(values):
+            continue
+        ax.bar(
+            x,
+            values,
+            bottom=bottom,
+            color=SERIES_COLORS[part],
+            label=_words(section.lang, part, font),
+        )
+        bottom = [a + b for a, b in zip(bottom, values, strict=True)]
+    ax.set_ylabel(_words(section.lang, "comments", font), fontdict=_fontdict(font))
+    step = max(1, len(days) // 10)
+    ax.set_xticks(x[::step], [d.date[5:] for d in days][::step])
+    votes = [d.votes for d in days]
+    handles, labels = ax.get_legend_handles_labels()
+    if any(votes):
+        ax2 = ax.twinx()
+        (line,) = ax2.plot(x, votes, color="#444", marker="o", linewidth=1.5)
+        ax2.set_ylabel(_words(section.lang, "votes", font), fontdict=_fontdict(font))
+        ax2.spines["top"].set_visible(False)
+        from matplotlib.ticker import MaxNLocator
+
+        ax2.yaxis.set_major_locator(MaxNLocator(integer=True))
+        if font:
+            for label in ax2.get_yticklabels():
+                label.set_fontfamily(font)
+        handles.append(line)
+        labels.append(_words(section.lang, "votes", font))
+    fig.legend(
+        handles,
+        labels,
+        prop=_fontdict(font) or None,
+        loc="outside upper right",
+        ncols=4,
+        frameon=False,
+    )
+    ax.set_title(
+        _words(section.lang, "chart_participation", font), fontdict=_fontdict(font), loc="left"
+    )
+    _style(ax, font, "y")
+    return _save(fig, fmt)

@@ -1,0 +1,59 @@
+"""flask --app wsgi plans export-outcome PLAN_ID --format docx|md|html|json|csv --out FILE"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from deliberation import outcome
+from deliberation.errors import DomainError
+
+from ..errors import message_for
+from ..extensions import db
+from .render import FORMATS, render
+
+
+@click.command("export-outcome")
+@click.argument("plan_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--include-drafts",
+    is_flag=True,
+    help="Include unpublished responses, marked as drafts (default: published responses only).",
+)
+@click.option("--lang", type=click.Choice(outcome.LANGS), default="zh-TW", show_default=True)
+@click.option(
+    "--base-url",
+    default=None,
+    help="Site address for comment links (default: PUBLIC_BASE_URL, else relative paths).",
+)
+def export_outcome(
+    plan_id: int, fmt: str, out: Path, include_drafts: bool, lang: str, base_url: str | None
+) -> None:
+    """Write a plan's 政策溝通成效 section to FILE. Nothing is written on error."""
+    base = (
+        base_url if base_url is not None else current_app.config.get("PUBLIC_BASE_URL", "")
+    ) or ""
+    try:
+        section = outcome.build_section(
+            db.session,
+            plan_id,
+            actor=None,
+            trusted=True,
+            include_drafts=include_drafts,
+            lang=lang,
+            tz=current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Taipei"),
+        )
+    except DomainError as error:
+        raise click.ClickException(message_for(error.code, **error.params)) from None
+    finally:
+        db.session.rollback()  # a read: nothing of this command is ever committed
+    data = render(section, fmt, base_url=base.rstrip("/"))
+    # Write next to the target and rename, so a failure never leaves half a file behind.
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    click.echo(f"wrote {out} ({len(data)} bytes, {fmt})")
