@@ -1,0 +1,284 @@
+"""Plans, theme responses and reviews in the JSON API under /api/v1 (docs/outcomes.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+
+from deliberation import plan_rules
+from deliberation.errors import ValidationError
+from deliberation.services import consultations, plans, responses, reviews
+from deliberation.services.plans import UNSET, IndicatorInput
+
+from ..extensions import db, limiter
+from ..security import current_actor
+from . import api_bp as bp
+from .views import (
+    checklist_view,
+    parse_budget,
+    parse_day,
+    plan_json,
+    response_json,
+    review_json,
+    send_publish_mails,
+)
+
+
+def _json_body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError("invalid_json")
+    return data
+
+
+def _str(data: dict[str, Any], name: str) -> str:
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError("invalid_field", field=name)
+    return value
+
+
+def _int_list(data: dict[str, Any], name: str) -> list[int]:
+    value = data.get(name) or []
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        raise ValidationError("invalid_field", field=name)
+    return value
+
+
+def _str_list(data: dict[str, Any], name: str) -> list[str]:
+    value = data.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError("invalid_field", field=name)
+    return value
+
+
+def _indicators(data: dict[str, Any]) -> list[IndicatorInput]:
+    value = data.get("indicators") or []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ValidationError("invalid_field", field="indicators")
+    return [IndicatorInput(_str(v, "name"), _str(v, "target")) for v in value]
+
+
+def _fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    """Plan fields from a JSON body; with `partial`, absent keys are left out (PATCH)."""
+    parsers = {
+        "title": lambda: _str(data, "title"),
+        "summary": lambda: _str(data, "summary"),
+        "changes": lambda: _str(data, "changes"),
+        "period_start": lambda: parse_day(data.get("period_start"), "period_start"),
+        "period_end": lambda: parse_day(data.get("period_end"), "period_end"),
+        "budget": lambda: parse_budget(data.get("budget")),
+        "consultation_ids": lambda: _int_list(data, "consultations"),
+        "co_agency_codes": lambda: _str_list(data, "co_agencies"),
+        "indicators": lambda: _indicators(data),
+    }
+    source = {"consultation_ids": "consultations", "co_agency_codes": "co_agencies"}
+    out = {}
+    for name, parse in parsers.items():
+        if partial and source.get(name, name) not in data:
+            continue
+        out[name] = parse()
+    return out
+
+
+def _plan_body(plan_id: int) -> dict[str, Any]:
+    actor = current_actor()
+    plan = plans.get_plan(db.session, plan_id, actor)
+    overdue = responses.overdue_responses(db.session, [c.id for c in plan.consultations])
+    return plan_json(plan, overdue=overdue)
+
+
+@bp.get("/plans")
+def list_plans():  # type: ignore[no-untyped-def]
+    items = plans.list_plans(db.session, current_actor())
+    return jsonify({"items": [plan_json(p) for p in items]})
+
+
+@bp.post("/plans")
+@limiter.limit("30 per minute")
+def create_plan():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    data = _json_body()
+    lead = None
+    if data.get("agency") not in (None, "") and plan_rules.is_admin(actor):
+        lead = plans.agency_by_code(db.session, _str(data, "agency"))
+    plan = plans.create_plan(
+        db.session, actor=actor, lead_agency=lead, **_fields(data, partial=False)
+    )
+    db.session.commit()
+    return jsonify(_plan_body(plan.id)), 201
+
+
+@bp.get("/plans/<int:plan_id>")
+def get_plan(plan_id: int):  # type: ignore[no-untyped-def]
+    return jsonify(_plan_body(plan_id))
+
+
+@bp.patch("/plans/<int:plan_id>")
+def update_plan(plan_id: int):  # type: ignore[no-untyped-def]
+    """Edit the given fields; {"status": "submitted"} sends the plan to the reviewers."""
+    actor = current_actor()
+    data = _json_body()
+    plan = plans.get_plan(db.session, plan_id, actor)
+    fields = _fields(data, partial=True)
+    status = data.get("status")
+    if status not in (None, "submitted", plan.status):
+        raise ValidationError("invalid_status", field="status")
+    if fields or status is None:
+        plans.update_plan(
+            db.session, plan, actor=actor, **{k: v for k, v in fields.items() if v is not UNSET}
+        )
+    if status == "submitted" and plan.status != "submitted":
+        plans.submit_plan(db.session, plan, actor=actor)
+    db.session.commit()
+    return jsonify(_plan_body(plan_id))
+
+
+@bp.get("/plans/<int:plan_id>/notes")
+def list_notes(plan_id: int):  # type: ignore[no-untyped-def]
+    plan = plans.get_plan(db.session, plan_id, current_actor())
+    return jsonify(
+        {
+            "items": [
+                {
+                    "id": n.id,
+                    "author_id": n.author_id,
+                    "body": n.body,
+                    "html": n.html,
+                    "created_at": n.created_at.isoformat(),
+                }
+                for n in plans.notes(db.session, plan)
+            ]
+        }
+    )
+
+
+@bp.post("/plans/<int:plan_id>/notes")
+def add_note(plan_id: int):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    data = _json_body()
+    plan = plans.get_plan(db.session, plan_id, actor)
+    note = plans.add_note(db.session, plan, _str(data, "body"), actor=actor)
+    db.session.commit()
+    return jsonify({"id": note.id, "body": note.body, "html": note.html}), 201
+
+
+@bp.get("/plans/<int:plan_id>/checklist")
+def checklist(plan_id: int):  # type: ignore[no-untyped-def]
+    plan = plans.get_plan(db.session, plan_id, current_actor())
+    items = checklist_view(reviews.checklist(db.session, plan))
+    return jsonify(
+        {
+            "ok": all(i["ok"] for i in items),
+            "items": [
+                {k: i[k] for k in ("key", "ok", "reason", "params", "title", "message", "link")}
+                for i in items
+            ],
+        }
+    )
+
+
+@bp.get("/plans/<int:plan_id>/reviews")
+def list_reviews(plan_id: int):  # type: ignore[no-untyped-def]
+    plan = plans.get_plan(db.session, plan_id, current_actor())
+    return jsonify({"items": [review_json(r) for r in reviews.history(db.session, plan)]})
+
+
+@bp.post("/plans/<int:plan_id>/reviews")
+def decide(plan_id: int):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    data = _json_body()
+    plan = plans.get_plan(db.session, plan_id, actor)
+    review = reviews.record_decision(
+        db.session,
+        plan,
+        actor=actor,
+        decision=_str(data, "decision"),
+        comments=_str(data, "comments"),
+    )
+    db.session.commit()
+    return jsonify({**review_json(review), "plan_status": plan.status}), 201
+
+
+# ---- responses ---------------------------------------------------------------------------------
+
+
+def _consultation(consultation_id: int):  # type: ignore[no-untyped-def]
+    return consultations.get_consultation(db.session, consultation_id, current_actor())
+
+
+@bp.get("/consultations/<int:consultation_id>/responses")
+def list_responses(consultation_id: int):  # type: ignore[no-untyped-def]
+    """Published answers for everyone; drafts too for the agencies and reviewers."""
+    consultation = _consultation(consultation_id)
+    if responses.can_see_drafts(db.session, consultation, current_actor()):
+        _run, themes = responses.theme_views(db.session, consultation, with_quotes=False)
+        items = [
+            {
+                "theme_key": t.key,
+                "label": t.label,
+                "size": t.size,
+                "response": response_json(t.response) if t.response else None,
+            }
+            for t in themes
+        ]
+    else:
+        items = [
+            {
+                "theme_key": p.key,
+                "label": p.label,
+                "size": p.size,
+                "response": response_json(p.response),
+            }
+            for p in responses.public_outcome(db.session, consultation_id)
+        ]
+    return jsonify({"items": items})
+
+
+@bp.put("/consultations/<int:consultation_id>/responses/<theme_key>")
+def put_response(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    data = _json_body()
+    consultation = _consultation(consultation_id)
+    response = responses.upsert_response(
+        db.session,
+        consultation,
+        theme_key,
+        actor=actor,
+        disposition=_str(data, "disposition"),
+        reasoning=_str(data, "reasoning"),
+        responsible_unit=_str(data, "responsible_unit"),
+        due_date=parse_day(data.get("due_date"), "due_date", end_of_day=True),
+    )
+    db.session.commit()
+    return jsonify(response_json(response))
+
+
+@bp.post("/consultations/<int:consultation_id>/responses/<theme_key>/publish")
+def publish(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    consultation = _consultation(consultation_id)
+    result = responses.publish(db.session, consultation, [theme_key], actor=actor)
+    db.session.commit()
+    send_publish_mails(result)
+    return jsonify(
+        {**response_json(result.responses[0]), "notified": len(result.notified_user_ids)}
+    )
+
+
+@bp.post("/consultations/<int:consultation_id>/responses/<theme_key>/done")
+def done(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    data = request.get_json(silent=True) or {}
+    flag = data.get("done", True) if isinstance(data, dict) else True
+    if not isinstance(flag, bool):
+        raise ValidationError("invalid_field", field="done")
+    consultation = _consultation(consultation_id)
+    response = responses.set_done(db.session, consultation, theme_key, actor=actor, done=flag)
+    db.session.commit()
+    return jsonify(response_json(response))

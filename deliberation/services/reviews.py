@@ -1,0 +1,233 @@
+"""The reviewer's checklist (審議機關) and decisions on submitted plans.
+
+Each checklist item is a dict {key, ok, reason, params, link_hint}: `reason` is a stable code the
+web layer puts into words, `link_hint` says where to go to fix it ({"kind": ..., "id": ...})."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from .. import plan_rules
+from ..errors import Conflict, Forbidden, NotAuthenticated, ValidationError
+from ..models import (
+    AnalysisStatus,
+    Comment,
+    CommentStatus,
+    ConsultationStatus,
+    Plan,
+    PlanReview,
+    PlanStatus,
+    ReviewDecision,
+    Thread,
+    User,
+    utcnow,
+)
+from ..sanitize import render_markdown
+from . import analysis_runs, responses
+
+CHECKLIST_KEYS = (
+    "consultations_closed",
+    "analysis_final",
+    "responses_published",
+    "no_overdue",
+    "participation",
+    "outcome_current",
+)
+MAX_COMMENTS = 10_000
+CLOSED = {ConsultationStatus.CLOSED.value, ConsultationStatus.CONCLUDED.value}
+
+
+def _item(
+    key: str, ok: bool, reason: str, link: dict[str, Any] | None = None, **params: Any
+) -> dict[str, Any]:
+    return {"key": key, "ok": ok, "reason": reason, "params": params, "link_hint": link or {}}
+
+
+def checklist(session: Session, plan: Plan, *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The six checks, each pass or fail with the reason and where to fix it."""
+    now = now or utcnow()
+    linked = sorted(plan.consultations, key=lambda c: c.id)
+    if not linked:
+        edit = {"kind": "plan_edit", "id": plan.id}
+        return [_item(key, False, "no_consultations", edit) for key in CHECKLIST_KEYS]
+
+    items: list[dict[str, Any]] = []
+    # 1. every linked consultation is closed (or concluded)
+    still_open = [c for c in linked if c.status not in CLOSED]
+    items.append(
+        _item(
+            "consultations_closed",
+            False,
+            "consultation_not_closed",
+            {"kind": "consultation", "id": still_open[0].id},
+            title=still_open[0].title,
+        )
+        if still_open
+        else _item("consultations_closed", True, "all_closed", count=len(linked))
+    )
+
+    # 2. analysis run on the final data: a finished run of a closed consultation, input unchanged
+    runs = {c.id: analysis_runs.latest_run(session, c.id) for c in linked}
+    stale = {
+        cid: run is not None and analysis_runs.is_stale(session, run) for cid, run in runs.items()
+    }
+    failure = None
+    for c in linked:
+        run = runs[c.id]
+        link = {"kind": "analysis", "id": c.id}
+        if run is None:
+            failure = _item("analysis_final", False, "no_analysis", link, title=c.title)
+        elif c.status not in CLOSED:
+            failure = _item("analysis_final", False, "analysis_while_open", link, title=c.title)
+        elif stale[c.id]:
+            failure = _item("analysis_final", False, "analysis_stale", link, title=c.title)
+        if failure:
+            break
+    items.append(failure or _item("analysis_final", True, "analysis_final_ok"))
+
+    # 3. every kept theme of each latest run has a published answer with reasoning
+    failure = None
+    for c in linked:
+        run = runs[c.id]
+        link = {"kind": "responses", "id": c.id}
+        if run is None:
+            failure = _item("responses_published", False, "no_analysis", link, title=c.title)
+            break
+        answers = responses.responses_by_key(session, c.id)
+        missing = [
+            t.label
+            for t in responses.live_themes(session, run)
+            if t.key not in answers
+            or answers[t.key].published_at is None
+            or not (answers[t.key].reasoning or "").strip()
+        ]
+        if missing:
+            failure = _item(
+                "responses_published",
+                False,
+                "themes_unanswered",
+                link,
+                title=c.title,
+                count=len(missing),
+                themes="、".join(missing[:5]),
+            )
+            break
+    items.append(failure or _item("responses_published", True, "all_answered"))
+
+    # 4. no follow-up overdue
+    overdue = responses.overdue_responses(session, [c.id for c in linked], now=now)
+    items.append(
+        _item(
+            "no_overdue",
+            False,
+            "responses_overdue",
+            {"kind": "responses", "id": overdue[0].consultation_id},
+            count=len(overdue),
+        )
+        if overdue
+        else _item("no_overdue", True, "none_overdue")
+    )
+
+    # 5. participation figures: visible comments (written here or imported) exist
+    counts = dict(
+        session.execute(
+            select(Thread.consultation_id, func.count(Comment.id))
+            .join(Comment, Comment.thread_id == Thread.id)
+            .where(
+                Thread.consultation_id.in_([c.id for c in linked]),
+                Comment.status == CommentStatus.VISIBLE.value,
+            )
+            .group_by(Thread.consultation_id)
+        ).all()
+    )
+    empty = [c for c in linked if not counts.get(c.id)]
+    items.append(
+        _item(
+            "participation",
+            False,
+            "no_participation",
+            {"kind": "consultation", "id": empty[0].id},
+            title=empty[0].title,
+        )
+        if empty
+        else _item("participation", True, "participation_ok", count=sum(counts.values()))
+    )
+
+    # 6. the outcome section is generated from the latest snapshot: no newer run pending or
+    # failed, and the snapshot still matches the data
+    failure = None
+    for c in linked:
+        link = {"kind": "analysis", "id": c.id}
+        newest = analysis_runs.latest_run(session, c.id, done_only=False)
+        if runs[c.id] is None or newest is None:
+            failure = _item("outcome_current", False, "no_analysis", link, title=c.title)
+        elif newest.id != runs[c.id].id:  # type: ignore[union-attr]
+            code = (
+                "newer_run_failed"
+                if newest.status == AnalysisStatus.FAILED
+                else "newer_run_pending"
+            )
+            failure = _item("outcome_current", False, code, link, title=c.title)
+        elif stale[c.id]:
+            failure = _item("outcome_current", False, "snapshot_stale", link, title=c.title)
+        if failure:
+            break
+    items.append(failure or _item("outcome_current", True, "outcome_current_ok"))
+    return items
+
+
+def record_decision(
+    session: Session, plan: Plan, *, actor: User | None, decision: str, comments: str = ""
+) -> PlanReview:
+    """A reviewer accepts a submitted plan or returns it with comments; the checklist as it
+    stands is kept with the decision."""
+    if actor is None:
+        raise NotAuthenticated()
+    if not plan_rules.can_decide(actor):
+        raise Forbidden("reviewers_only")
+    if decision not in plan_rules.DECISIONS:
+        raise ValidationError("invalid_review_decision", field="decision")
+    comments = (comments or "").strip()
+    if len(comments) > MAX_COMMENTS:
+        raise ValidationError("body_too_long", field="comments", max=MAX_COMMENTS)
+    if decision == ReviewDecision.RETURN and not comments:
+        raise ValidationError("return_needs_comments", field="comments")
+    if plan.status != PlanStatus.SUBMITTED:
+        raise Conflict("plan_not_submitted", state=plan.status)
+    snapshot = [
+        {"key": i["key"], "ok": i["ok"], "reason": i["reason"], "params": i["params"]}
+        for i in checklist(session, plan)
+    ]
+    review = PlanReview(
+        plan_id=plan.id,
+        reviewer_id=actor.id,
+        decision=decision,
+        comments=comments,
+        comments_html=render_markdown(comments),
+        checklist=snapshot,
+    )
+    session.add(review)
+    plan.status = (
+        PlanStatus.ACCEPTED.value
+        if decision == ReviewDecision.ACCEPT
+        else PlanStatus.RETURNED.value
+    )
+    plan.updated_at = utcnow()
+    session.flush()
+    return review
+
+
+def history(session: Session, plan: Plan) -> list[PlanReview]:
+    """Every decision on the plan, newest first."""
+    return list(
+        session.scalars(
+            select(PlanReview)
+            .where(PlanReview.plan_id == plan.id)
+            .options(selectinload(PlanReview.reviewer))
+            .order_by(PlanReview.id.desc())
+        )
+    )
