@@ -21,6 +21,32 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
+def _host_ports(value: str) -> frozenset[tuple[str, int]]:
+    """"127.0.0.1:8001, localhost:8002" -> {("127.0.0.1", 8001), ("localhost", 8002)}."""
+    pairs = set()
+    for item in value.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        host, sep, port = item.rpartition(":")
+        if not sep or not port.isdigit() or not host:
+            raise ValueError(f"LINK_FETCH_ALLOW_HOSTS: {item!r} is not host:port")
+        pairs.add((host.strip("[]").lower(), int(port)))
+    return frozenset(pairs)
+
+
+# Where the allow-listed providers' embeds are framed from (deliberation/embeds.py EMBED_ORIGINS).
+EMBED_FRAME_SRC = (
+    "https://www.youtube-nocookie.com https://player.vimeo.com https://www.facebook.com "
+    "https://www.instagram.com https://www.threads.net https://platform.twitter.com"
+)
+
+
 def _database_url(url: str | None) -> str:
     if not url:
         INSTANCE_DIR.mkdir(exist_ok=True)
@@ -79,6 +105,34 @@ class Config:
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "zhongyi")
     JOBS_THREADS = _int("JOBS_THREADS", 2)
 
+    # Link cards and embeds (app/links, docs/links.md). Agencies that must can turn third-party
+    # embeds off site-wide; cards (fetched by our server, images over https) stay.
+    THIRD_PARTY_EMBEDS = _bool("THIRD_PARTY_EMBEDS", True)
+    # Loopback test servers ("host:port,...") the fetcher may reach; refused in production.
+    LINK_FETCH_ALLOW_HOSTS = _host_ports(os.environ.get("LINK_FETCH_ALLOW_HOSTS", ""))
+    LINK_FETCH_ALLOW_HOSTS_PERMITTED = True
+    LINK_FETCH_CONNECT_TIMEOUT = _float("LINK_FETCH_CONNECT_TIMEOUT", 3.0)
+    LINK_FETCH_TIMEOUT = _float("LINK_FETCH_TIMEOUT", 8.0)  # total, per request
+    LINK_FETCH_MAX_BYTES = _int("LINK_FETCH_MAX_BYTES", 1_000_000)
+    LINK_FETCH_MAX_REDIRECTS = 3
+    LINK_CACHE_TTL_HOURS = _int("LINK_CACHE_TTL_HOURS", 24 * 7)  # refetch a card after this
+    CSP_EXTRA: dict = (
+        {"frame-src": EMBED_FRAME_SRC, "img-src": "'self' data: https:"}
+        if THIRD_PARTY_EMBEDS
+        else {"img-src": "'self' data: https:"}
+    )
+
+    # The site's public address, for absolute links in exports (the outcome section's quotes).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # E-mail to authors when a theme they wrote in is answered; off unless MAIL_SERVER is set.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@zhongyi.localhost")
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+
     HOST = os.environ.get("HOST", "127.0.0.1")
     PORT = _int("PORT", 5000)
 
@@ -103,6 +157,9 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
+    # The link fetcher never reaches loopback test servers in production (app/links refuses to
+    # start with LINK_FETCH_ALLOW_HOSTS set).
+    LINK_FETCH_ALLOW_HOSTS_PERMITTED = False
 
 
 def config_from_env() -> type[Config]:
