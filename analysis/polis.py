@@ -71,7 +71,10 @@ def _read_text(path: str | Path) -> str:
     return text
 
 
-def _rows(path: str | Path, required: tuple[str, ...]) -> tuple[list[str], list[dict[str, str]]]:
+def read_rows(
+    path: str | Path, required: tuple[str, ...]
+) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and rows of a Polis CSV, checked for the required columns (InputError)."""
     text = _read_text(path)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
@@ -95,7 +98,7 @@ def _int(value: str | None, default: int = 0) -> int:
 
 def read_comments(path: str | Path, *, include_rejected: bool = False) -> list[PolisComment]:
     """Read a Polis comments.csv; rows moderated = -1 are skipped unless asked for."""
-    _, rows = _rows(path, COMMENT_COLUMNS)
+    _, rows = read_rows(path, COMMENT_COLUMNS)
     out: list[PolisComment] = []
     for row in rows:
         moderated = _int(row.get("moderated"))
@@ -121,7 +124,7 @@ def read_comments(path: str | Path, *, include_rejected: bool = False) -> list[P
 
 def read_participants_votes(path: str | Path) -> VoteMatrix:
     """Read a Polis participants-votes.csv into a vote matrix (latest vote per comment)."""
-    header, rows = _rows(path, ("participant",))
+    header, rows = read_rows(path, ("participant",))
     comment_cols = [h for h in header if h not in VOTE_META_COLUMNS and h]
     if not comment_cols:
         raise InputError(f"{path}: no comment columns after the participant columns")

@@ -200,7 +200,7 @@ def _table(path: Path, name: str, required: Sequence[str], header: Sequence[str]
     if not raw.decode("utf-8-sig", errors="replace").strip():
         raise ValidationError("polis_empty_file", file=name)
     try:
-        columns, rows = polis_csv._rows(path, ())
+        columns, rows = polis_csv.read_rows(path, ())
     except InputError as exc:
         detail = str(exc).removeprefix(f"{path}: ")
         raise ValidationError("polis_unreadable_file", file=name, detail=detail) from None
