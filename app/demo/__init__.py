@@ -84,4 +84,7 @@ def load(session: Session, *, force: bool = False) -> bool:
         posted[item["id"]] = comment.id
         for voter, value in item.get("votes", {}).items():
             comments.cast_vote(session, comment.id, actor=users[voter], value=value)
+    from . import outcome
+
+    outcome.load(session, users)  # a closed consultation with 220 comments and a draft plan
     return True

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.extensions import db
-from deliberation.models import Comment, Consultation, User, Vote
+from deliberation.models import Comment, Consultation, Plan, User, Vote
+from deliberation.services.moderation import visible_comments_for_analysis
 
 
 def test_users_create_and_token_then_use_the_token(app, session, client):
@@ -76,6 +77,17 @@ def test_demo_loads_the_governance_draft_once(app, session, client):
     assert roles == {"citizen", "moderator", "staff", "reviewer", "admin"}
     again = runner.invoke(args=["demo", "load"])
     assert "already" in again.output
-    assert db.session.scalar(select(func.count(Consultation.id))) == 2
+    assert db.session.scalar(select(func.count(Consultation.id))) == 3
     html = client.get(f"/consultations/{item.id}").get_data(as_text=True)
     assert "政策提案座談會" in html
+
+
+def test_demo_has_a_closed_consultation_and_a_plan_ready_for_the_outcome_loop(app, session):
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    ev = db.session.scalar(select(Consultation).where(Consultation.title.contains("電動機車")))
+    assert ev.status == "closed"
+    visible = len(visible_comments_for_analysis(db.session, ev.id))
+    assert visible >= 200  # enough for themes; the 6 off-topic ones wait in the queue
+    plan = db.session.scalar(select(Plan))
+    assert plan.lead_agency.code == "NDC" and [c.id for c in plan.consultations] == [ev.id]
