@@ -24,9 +24,12 @@ from sqlalchemy.orm import Session, joinedload
 
 from . import rules
 from .models import Comment, CommentStatus, ThreadEvent
+from .services import links as _links
 
 # Event types that change a comment's vote counts (clients update counts only).
 VOTE_EVENTS = frozenset({"votes_changed"})
+# A comment's link cards were filled in by the background fetch (deliberation/services/links.py).
+LINKS_READY = "links_ready"
 # Statuses the public list shows at all (hidden ones as a placeholder without text).
 PUBLIC_STATUSES = frozenset({CommentStatus.VISIBLE.value, CommentStatus.HIDDEN.value})
 
@@ -54,6 +57,21 @@ def public_comment(comment: Comment, viewer: rules.Actor | None = None) -> dict[
         "version": comment.version,
         "reply_count": comment.reply_count,
         "votes": votes_of(comment),
+        "origin": origin_of(comment),
+        # Link cards ({url, title, site_name, description, image, provider, embed, status});
+        # a links_ready event carries them once the background fetch has filled them in.
+        "links": _links.cards_of(comment) if readable else [],
+    }
+
+
+def origin_of(comment: Comment) -> dict[str, Any] | None:
+    """Where an imported comment came from (issue 7), or None for one written here."""
+    if comment.origin_platform is None:
+        return None
+    return {
+        "platform": comment.origin_platform,
+        "url": comment.origin_url,
+        "posted_at": _iso(comment.origin_posted_at),
     }
 
 
@@ -79,6 +97,8 @@ def event_payload(
         data["comment"] = public_comment(comment)
         if type_ in VOTE_EVENTS:
             data["votes"] = votes_of(comment)
+        if type_ == LINKS_READY:
+            data["links"] = data["comment"]["links"]
     return data
 
 
@@ -108,7 +128,9 @@ def _comments(session: Session, ids: Iterable[int]) -> dict[int, Comment]:
         .options(joinedload(Comment.author))
         .execution_options(populate_existing=True)
     )
-    return {c.id: c for c in rows}
+    found = {c.id: c for c in rows}
+    _links.preload(session, list(found.values()))  # fresh cards, one query
+    return found
 
 
 def events_after(

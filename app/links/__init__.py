@@ -1,9 +1,132 @@
-"""Placeholder wiring; filled in by this area's work."""
+"""Link cards and safe embeds (issue 7): wiring only.
+
+- the embed policy (THIRD_PARTY_EMBEDS) for the domain's card serializer;
+- session hooks that, once a transaction that attached new links has committed, submit the
+  background fetch ("app.links.jobs:fetch_previews"). SQL cannot run inside after_commit, so
+  with the inline "eager" jobs backend (tests) the job runs at the end of the request instead;
+- template helpers for app/templates/links/_cards.html;
+- `flask links refresh` for previews left pending (a lost job) or expired;
+- the production guard: LINK_FETCH_ALLOW_HOSTS (loopback test servers) is refused there.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+import logging
+from typing import Any
+
+import click
+from flask import Flask, current_app, g, has_app_context, has_request_context
+from flask.cli import AppGroup
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from deliberation.models import Comment
+from deliberation.services import links as service
+
+from ..extensions import db
+
+log = logging.getLogger(__name__)
+
+JOB = "app.links.jobs:fetch_previews"
+_DEFERRED = "zhongyi_links_deferred"  # g: preview ids to fetch once the request is done
+_installed = False
 
 
 def init_app(app: Flask) -> None:
-    """Register this area's blueprints, CLI commands and hooks."""
+    """Register this area's hooks, template helpers and CLI; refuse unsafe production config."""
+    if app.config.get("LINK_FETCH_ALLOW_HOSTS") and not app.config.get(
+        "LINK_FETCH_ALLOW_HOSTS_PERMITTED", True
+    ):
+        raise RuntimeError(
+            "LINK_FETCH_ALLOW_HOSTS lets the link fetcher reach loopback servers; it is for "
+            "tests and local demos only and is refused in production. Unset it."
+        )
+    if not app.config.get("THIRD_PARTY_EMBEDS", True):
+        extra = dict(app.config.get("CSP_EXTRA") or {})
+        extra.pop("frame-src", None)  # no third-party frames at all
+        app.config["CSP_EXTRA"] = extra
+    service.set_embed_policy(_embeds_enabled)
+    _install()
+    app.after_request(_run_deferred)
+    app.jinja_env.globals.update(link_cards=_cards_for, links_assets_once=_assets_once)
+    app.cli.add_command(_cli)
+
+
+def _embeds_enabled() -> bool:
+    if not has_app_context():
+        return True
+    return bool(current_app.config.get("THIRD_PARTY_EMBEDS", True))
+
+
+def _install() -> None:
+    global _installed
+    if _installed:
+        return
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_rollback", _after_rollback)
+    _installed = True
+
+
+def _after_rollback(session: Session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(service.PENDING_KEY, None)
+
+
+def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    ids = session.info.pop(service.PENDING_KEY, None)
+    if not ids or not has_app_context():
+        return  # a script without the app: `flask links refresh` picks them up
+    if current_app.config.get("JOBS_BACKEND", "thread") == "eager":
+        if has_request_context():
+            g.setdefault(_DEFERRED, set()).update(ids)
+        return
+    submit(sorted(ids))
+
+
+def submit(ids: list[int]) -> None:
+    """Queue the fetch of these previews; a failure to queue never fails the user's action."""
+    from .. import jobs
+
+    try:
+        jobs.submit(JOB, ids)
+    except Exception:
+        log.exception("could not queue link previews %s", ids)
+
+
+def _run_deferred(response: Any) -> Any:
+    ids = g.pop(_DEFERRED, None)
+    if ids:
+        try:
+            submit(sorted(ids))
+        except Exception:  # pragma: no cover - submit already logs
+            db.session.rollback()
+    return response
+
+
+def _cards_for(comment: Comment) -> list[dict[str, Any]]:
+    return service.cards_of(comment)
+
+
+def _assets_once() -> bool:
+    """True the first time a page asks: the cards' stylesheet is linked once per page."""
+    if g.get("_links_assets"):
+        return False
+    g._links_assets = True
+    return True
+
+
+_cli = AppGroup("links", help="Link cards.")
+
+
+@_cli.command("refresh")
+@click.option("--limit", default=500, show_default=True)
+def refresh(limit: int) -> None:
+    """Fetch the link previews that are still pending or have expired."""
+    from .jobs import fetch_previews
+
+    ids = service.pending_previews(db.session, limit=limit)
+    fetch_previews(db.session, ids)
+    db.session.commit()
+    click.echo(f"{len(ids)} previews refreshed")

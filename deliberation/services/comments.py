@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, case, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
@@ -23,6 +24,10 @@ from ..models import (
     utcnow,
 )
 from ..sanitize import render_markdown
+from . import links
+
+if TYPE_CHECKING:
+    from ..moderation import Hold
 
 MAX_COMMENT_CHARS = 5000
 VOTE_VALUES = {1: "agree", -1: "disagree", 0: "pass"}
@@ -145,10 +150,32 @@ def post_comment(
 
     tokens = _tokens(text)
     hold = moderation.screen_post(session, thread, actor, text, tokens, now)
+    return _insert_comment(
+        session, thread, author=actor, text=text, tokens=tokens, hold=hold, parent=parent, now=now
+    )
+
+
+def _insert_comment(
+    session: Session,
+    thread: Thread,
+    *,
+    author: User,
+    text: str,
+    tokens: str | None,
+    hold: Hold | None,
+    parent: Comment | None,
+    now: datetime,
+    **extra: object,
+) -> Comment:
+    """Write a screened comment: next seq, sanitized HTML, its event and any hold's log row.
+
+    Shared by posting and by imports (which pass the origin columns in `extra`)."""
+    from . import moderation
+
     comment_seq, event_seq = _bump_seqs(session, thread.id, comment=True)
     comment = Comment(
         thread_id=thread.id,
-        author_id=actor.id,
+        author_id=author.id,
         parent_id=parent.id if parent else None,
         root_id=parent.root_id if parent else None,
         depth=parent.depth + 1 if parent else 0,
@@ -159,6 +186,7 @@ def post_comment(
         status=CommentStatus.PENDING.value if hold else CommentStatus.VISIBLE.value,
         held_by=hold.rule if hold else None,
         created_at=now,
+        **extra,
     )
     session.add(comment)
     session.flush()
@@ -174,6 +202,7 @@ def post_comment(
     if hold is not None:
         moderation.record_hold(session, comment, hold, before="", now=now)
     session.flush()
+    links.attach(session, comment, now=now)  # link cards, fetched after the commit
     return comment
 
 
@@ -235,6 +264,13 @@ def edit_comment(
 
     assert actor is not None
     moderation.check_participation(session, actor, now)
+    _rewrite(session, comment, text, now)
+    moderation.screen_edit(session, comment, actor, now)  # new text may need review again
+    return comment
+
+
+def _rewrite(session: Session, comment: Comment, text: str, now: datetime) -> None:
+    """Replace a comment's text, keeping the old one as a revision (edits and re-imports)."""
     # Compare-and-set on the version: of two concurrent edits from the same base, one loses.
     result = session.execute(
         update(Comment)
@@ -263,8 +299,7 @@ def edit_comment(
     record_event(session, comment.thread_id, "comment_edited", comment.id)
     session.flush()
     session.refresh(comment)
-    moderation.screen_edit(session, comment, actor, now)  # new text may need review again
-    return comment
+    links.attach(session, comment, now=now)  # the new text may add or drop links
 
 
 @dataclass(frozen=True)
@@ -447,6 +482,7 @@ def thread_page(
                 )
             ).all()
         )
+    links.preload(session, roots + [c for kids in children.values() for c in kids])
     return ThreadPage(
         roots=roots,
         children=children,
@@ -473,6 +509,7 @@ def comments_after(
             .limit(limit)
         )
     )
+    links.preload(session, items)  # each comment's link cards, in one query
     if len(items) == limit:
         return items, items[-1].seq
     # Everything up to the thread's counter was considered, hidden-from-you rows included.

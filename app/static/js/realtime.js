@@ -5,6 +5,7 @@
 // Comment HTML comes only from the server's sanitizer (the `html` field); everything else is
 // set with textContent or attributes. No inline scripts (the page's CSP forbids them).
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
+import { renderCards } from "./links.js";
 
 const HEARTBEAT_MS = 20000;
 const GAP_WAIT_MS = 800; // an out-of-order event usually means the one before is just behind
@@ -254,7 +255,7 @@ export class LiveThread {
         note.textContent = this.text.hiddenLabel;
         el.querySelector(":scope > .meta").after(note);
       }
-      el.querySelectorAll(":scope > .comment-actions, :scope > details.reply").forEach((n) => n.remove());
+      el.querySelectorAll(":scope > .comment-actions, :scope > details.reply, :scope > .link-cards").forEach((n) => n.remove());
       return;
     }
     let body = el.querySelector(":scope > .comment-body");
@@ -269,6 +270,7 @@ export class LiveThread {
       body.innerHTML = comment.html; // the sanitizer's output, and only that
       body.dataset.version = String(comment.version);
     }
+    if (comment.status === "visible") renderCards(el, comment.links); // cards fill in (links_ready)
     if (comment.edited_at) {
       const mark = el.querySelector(":scope > .meta .edited-mark");
       if (mark) {
