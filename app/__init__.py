@@ -59,6 +59,9 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     polis.init_app(app)  # Polis-format import/export (issue 6)
     analysis_web.init_app(app)  # analysis runs and the theme workspace (issue 6)
     plans.init_app(app)  # plans, responses, the outcome section, reviews (issue 6)
+    from . import outcome
+
+    outcome.init_app(app)  # the 政策溝通成效 section: page, exports, charts, API, CLI (issue 6)
     register_cli(app)
     return app
 

@@ -1,0 +1,132 @@
+"""Analysis in /api/v1: start a run, follow it, read the latest themes, curate them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+
+from deliberation.errors import NotFound, ValidationError
+from deliberation.services import analysis_runs, curation
+
+from ..extensions import db, limiter
+from ..security import current_actor
+from . import api_bp, submit_run, views
+
+
+def _json_body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError("invalid_json")
+    return data
+
+
+def _str(data: dict[str, Any], name: str) -> str:
+    value = data.get(name, "")
+    if not isinstance(value, str):
+        raise ValidationError("invalid_field", field=name)
+    return value
+
+
+def _int(data: dict[str, Any], name: str) -> int:
+    value = data.get(name)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationError("invalid_field", field=name)
+    return value
+
+
+def _ids(data: dict[str, Any]) -> list[int]:
+    value = data.get("comment_ids")
+    if not isinstance(value, list) or not all(
+        isinstance(x, int) and not isinstance(x, bool) for x in value
+    ):
+        raise ValidationError("invalid_field", field="comment_ids")
+    return value
+
+
+@api_bp.post("/consultations/<int:consultation_id>/analysis")
+@limiter.limit("20 per minute")
+def start_run(consultation_id: int):  # type: ignore[no-untyped-def]
+    """Queue a run (202), or point at the one already queued or running (200)."""
+    actor = current_actor()
+    consultation = views.consultation_for(consultation_id, actor, curate=True)
+    run, created = analysis_runs.start_run(db.session, consultation, actor=actor)
+    db.session.commit()
+    run_id = run.id
+    if created:
+        submit_run(run_id)
+    run = analysis_runs.get_run(db.session, run_id, actor=actor)
+    response = jsonify({"run_id": run_id, "created": created, "run": views.run_json(run)})
+    response.status_code = 202 if created else 200
+    response.headers["Location"] = f"/api/v1/analysis-runs/{run_id}"
+    return response
+
+
+@api_bp.get("/analysis-runs/<int:run_id>")
+def get_run(run_id: int):  # type: ignore[no-untyped-def]
+    run = analysis_runs.get_run(db.session, run_id, actor=current_actor())
+    stale = analysis_runs.is_stale(db.session, run) if run.status == "done" else None
+    return jsonify(views.run_json(run, stale=stale))
+
+
+@api_bp.get("/consultations/<int:consultation_id>/themes")
+def themes(consultation_id: int):  # type: ignore[no-untyped-def]
+    """The latest finished snapshot: run metadata (stale flag included), themes with their member
+    comment ids, opinion groups; plus the run in progress, if any."""
+    actor = current_actor()
+    consultation = views.consultation_for(consultation_id, actor)
+    run = analysis_runs.latest_run(db.session, consultation.id)
+    if run is None:
+        raise NotFound("no_analysis")
+    members = views.members_by_theme(run)
+    active = analysis_runs.active_run(db.session, consultation.id)
+    return jsonify(
+        {
+            "run": views.run_json(run, stale=analysis_runs.is_stale(db.session, run)),
+            "active_run": views.run_json(active) if active is not None else None,
+            "themes": [views.theme_json(t, members.get(t.id, [])) for t in views.themes_of(run)],
+            "groups": views.public_groups(run),
+        }
+    )
+
+
+@api_bp.post("/consultations/<int:consultation_id>/themes/<key>/<action>")
+@limiter.limit("120 per minute")
+def curate(consultation_id: int, key: str, action: str):  # type: ignore[no-untyped-def]
+    """rename {label} · merge {target} · split {comment_ids, label} · move {comment_ids, target}
+    · discard {undo?} · pin {comment_id, undo?}."""
+    actor = current_actor()
+    consultation = views.consultation_for(consultation_id, actor, curate=True)
+    data = _json_body()
+    undo = data.get("undo") is True
+    s = db.session
+    if action == "rename":
+        done = curation.rename(s, consultation, key, _str(data, "label"), actor=actor)
+    elif action == "merge":
+        done = curation.merge(s, consultation, key, _str(data, "target"), actor=actor)
+    elif action == "split":
+        done = curation.split(s, consultation, key, _ids(data), _str(data, "label"), actor=actor)
+    elif action == "move":
+        done = curation.move(s, consultation, key, _ids(data), _str(data, "target"), actor=actor)
+    elif action == "discard":
+        done = curation.discard(s, consultation, key, undo=undo, actor=actor)
+    elif action == "pin":
+        done = curation.pin(s, consultation, key, _int(data, "comment_id"), undo=undo, actor=actor)
+    else:
+        raise NotFound("not_found")
+    s.commit()
+    return jsonify(
+        {
+            "changed": done is not None,
+            "edit": (
+                {
+                    "id": done.id,
+                    "action": done.action,
+                    "payload": done.payload,
+                    "run_id": done.run_id,
+                }
+                if done is not None
+                else None
+            ),
+        }
+    )

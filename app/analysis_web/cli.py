@@ -1,0 +1,40 @@
+"""flask --app wsgi analysis run CONSULTATION_ID [--wait]."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from deliberation.models import AnalysisStatus, Consultation
+from deliberation.services import analysis_runs
+
+from ..extensions import db
+
+analysis_cli = AppGroup("analysis", help="Analysis runs of consultations.")
+
+
+@analysis_cli.command("run")
+@click.argument("consultation_id", type=int)
+@click.option("--wait", is_flag=True, help="Run here and now, and print a one-line summary.")
+def run_command(consultation_id: int, wait: bool) -> None:
+    """Start an analysis run; prints the run id."""
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None:
+        raise click.ClickException(f"consultation {consultation_id} does not exist")
+    run, created = analysis_runs.start_run(db.session, consultation, actor=None, system=True)
+    db.session.commit()
+    click.echo(run.id)
+    if wait:
+        if not created:
+            raise click.ClickException(f"run {run.id} is already {run.status}; not waiting on it")
+        from .jobs import execute
+
+        execute(db.session, run.id)
+        db.session.commit()
+        click.echo(analysis_runs.run_summary(run))
+        if run.status != AnalysisStatus.DONE.value:
+            raise SystemExit(1)
+    elif created:
+        from . import submit_run
+
+        submit_run(run.id)

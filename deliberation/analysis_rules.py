@@ -1,0 +1,48 @@
+"""Who may see and curate a consultation's analysis (pure rules, no database).
+
+Analysis snapshots and the theme workspace are unpublished work: staff of the consultation's
+agency and admins read and curate them; reviewers read them (they check the outcome) but do not
+curate; everyone else is refused.
+"""
+
+from __future__ import annotations
+
+from .errors import Forbidden, NotAuthenticated
+from .models import Role
+from .rules import Actor, ConsultationLike
+
+
+def can_view_analysis(user: Actor | None, consultation: ConsultationLike) -> bool:
+    """Staff of the consultation's agency, reviewers and admins."""
+    if user is None or not user.is_active:
+        return False
+    if user.role in (Role.ADMIN, Role.REVIEWER):
+        return True
+    return user.role == Role.STAFF and user.agency_id == consultation.agency_id
+
+
+def can_curate(user: Actor | None, consultation: ConsultationLike) -> bool:
+    """Staff of the consultation's agency and admins: run analysis, edit themes."""
+    if user is None or not user.is_active:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.STAFF and user.agency_id == consultation.agency_id
+
+
+def require_view(user: Actor | None, consultation: ConsultationLike) -> None:
+    """Raise NotAuthenticated / Forbidden unless the user may read the analysis."""
+    if user is None:
+        raise NotAuthenticated()
+    if not can_view_analysis(user, consultation):
+        raise Forbidden("analysis_forbidden")
+
+
+def require_curate(user: Actor | None, consultation: ConsultationLike) -> None:
+    """Raise NotAuthenticated / Forbidden unless the user may run analysis and curate themes."""
+    if user is None:
+        raise NotAuthenticated()
+    if not can_curate(user, consultation):
+        raise Forbidden(
+            "analysis_read_only" if can_view_analysis(user, consultation) else "analysis_forbidden"
+        )
