@@ -40,9 +40,10 @@ from scipy.sparse.csgraph import connected_components
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.decomposition import NMF, TruncatedSVD
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer, TfidfVectorizer
 from sklearn.metrics import adjusted_mutual_info_score
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 from analysis.segment import PLACEHOLDERS, Segmenter, get_segmenter, load_synonyms
 
@@ -50,6 +51,13 @@ OTHER = "other"
 MAX_WORD_FEATURES = 30000  # the most frequent terms; rarer ones cannot shape a theme anyway
 MAX_CHAR_FEATURES = 30000
 SELECTION_FEATURES = 2000
+# the k selection only needs each run's argmax assignment, which settles long before the
+# factorisation converges: a short iteration budget and a looser tolerance
+SELECTION_MAX_ITER = 30
+SELECTION_TOL = 1e-3
+BLAS_THREADS = 1
+EXACT_PAIRS_MAX = 20000  # distinct texts; MinHash LSH above
+MINHASH_BLOCK = 50000  # rows (or candidate pairs) per block in the large-input duplicate search
 MIN_AVG_THEME_SIZE = 5  # k is capped at n / 5: a theme should hold a handful of comments
 
 
@@ -178,21 +186,34 @@ def _similar_pairs(
     docs: list[str], threshold: float, shingle: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs (i < j) whose shingle sets have Jaccard >= threshold."""
-    vec = CountVectorizer(
-        analyzer="char",
-        ngram_range=(shingle, shingle),
-        binary=True,
-        lowercase=False,
-        dtype=np.float32,
-    )
+    n = len(docs)
+    if n <= EXACT_PAIRS_MAX:
+        vec: CountVectorizer | HashingVectorizer = CountVectorizer(
+            analyzer="char",
+            ngram_range=(shingle, shingle),
+            binary=True,
+            lowercase=False,
+            dtype=np.float32,
+        )
+    else:
+        # large inputs: shingles hashed into 2^24 columns instead of a vocabulary of every
+        # distinct shingle (millions of strings); a collision between two given comments has
+        # odds of about (shingles per comment) / 2^24, far below what moves a Jaccard threshold
+        vec = HashingVectorizer(
+            analyzer="char",
+            ngram_range=(shingle, shingle),
+            binary=True,
+            lowercase=False,
+            alternate_sign=False,
+            norm=None,
+            n_features=1 << 24,
+            dtype=np.float32,
+        )
     x = vec.fit_transform(docs).tocsr()
     sizes = np.asarray(x.sum(axis=1)).ravel()
-    n = x.shape[0]
-    if n <= 20000:
-        pi, pj = _pairs_exact(x, sizes, threshold)
-    else:
-        pi, pj = _pairs_minhash(x, sizes, threshold)
-    return pi, pj
+    if n <= EXACT_PAIRS_MAX:
+        return _pairs_exact(x, sizes, threshold)
+    return _pairs_minhash(x, sizes, threshold)
 
 
 def _pairs_exact(
@@ -227,13 +248,19 @@ def _pairs_minhash(
     rng = np.random.default_rng(0)
     a = rng.integers(1, 1 << 31, size=bands * rows, dtype=np.uint64)
     b = rng.integers(0, 1 << 31, size=bands * rows, dtype=np.uint64)
-    cols = x.indices.astype(np.uint64)
-    starts = x.indptr[:-1]
     nonempty = np.diff(x.indptr) > 0
     sig = np.full((n, bands * rows), np.iinfo(np.uint64).max, dtype=np.uint64)
-    for h in range(bands * rows):
-        hv = (a[h] * cols + b[h]) % p
-        sig[nonempty, h] = np.minimum.reduceat(hv, starts[nonempty])
+    # signatures a block of rows at a time: the hashed shingle arrays of a block stay small
+    for lo in range(0, n, MINHASH_BLOCK):
+        hi = min(n, lo + MINHASH_BLOCK)
+        blk = np.arange(lo, hi)[nonempty[lo:hi]]
+        if not len(blk):
+            continue
+        cols = x.indices[x.indptr[lo] : x.indptr[hi]].astype(np.uint64)
+        starts = x.indptr[blk] - x.indptr[lo]
+        for h in range(bands * rows):
+            hv = (a[h] * cols + b[h]) % p
+            sig[blk, h] = np.minimum.reduceat(hv, starts)
     cand_i: list[np.ndarray] = []
     cand_j: list[np.ndarray] = []
     idx = np.flatnonzero(nonempty)
@@ -250,9 +277,13 @@ def _pairs_minhash(
     if len(pairs) == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     i, j = pairs[:, 0], pairs[:, 1]
-    inter = np.asarray(x[i].multiply(x[j]).sum(axis=1)).ravel()
-    jac = inter / np.maximum(sizes[i] + sizes[j] - inter, 1)
-    ok = jac >= threshold
+    ok = np.zeros(len(i), dtype=bool)
+    for lo in range(0, len(i), MINHASH_BLOCK):  # verified a block of pairs at a time
+        bi, bj = i[lo : lo + MINHASH_BLOCK], j[lo : lo + MINHASH_BLOCK]
+        inter = np.asarray(x[bi].multiply(x[bj]).sum(axis=1)).ravel()
+        ok[lo : lo + MINHASH_BLOCK] = (
+            inter / np.maximum(sizes[bi] + sizes[bj] - inter, 1) >= threshold
+        )
     return i[ok], j[ok]
 
 
@@ -340,6 +371,19 @@ class ThemeModel:
         not needed (everything is computed from tokens); ``previous`` is a previous run's themes
         (dicts with id, label, comment_ids) whose ids and names carry over.
         """
+        # The matrices are small or sparse: BLAS threads bring nothing but contention, and on a
+        # busy machine (web workers, other jobs) spinning BLAS threads cost several times the work.
+        with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+            return self._fit(token_lists, ids, texts, votes, previous)
+
+    def _fit(
+        self,
+        token_lists: Sequence[Sequence[str]],
+        ids: Sequence[str] | None,
+        texts: Sequence[str] | None,
+        votes: Sequence[tuple[int, int]] | np.ndarray | None,
+        previous: Sequence[Mapping[str, Any]] | None,
+    ) -> ThemeModel:
         n = len(token_lists)
         if n < 2:
             raise ThemeError(f"need at least 2 comments to find themes, got {n}")
@@ -524,12 +568,12 @@ class ThemeModel:
             max_features=MAX_WORD_FEATURES,
             dtype=np.float32,
         )
-        word_docs = [_word_terms(d) for d in row_docs]
+        # terms are generated while counting (one pass), never held for all comments at once
         try:
-            word_x = word_vec.fit_transform(word_docs)
+            word_x = word_vec.fit_transform(_word_terms(d) for d in row_docs)
         except ValueError:  # every term below min_df
             word_vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float32)
-            word_x = word_vec.fit_transform(word_docs)
+            word_x = word_vec.fit_transform(_word_terms(d) for d in row_docs)
         char_vec = None
         x = word_x
         if self.char_weight > 0 and len(row_docs) <= self.max_quality_docs:
@@ -602,7 +646,14 @@ class ThemeModel:
                 break
             labels = []
             for r, sub in enumerate(subsets):
-                w = self._nmf(xs[sub], k, "nndsvdar", self.random_state * 7919 + r, max_iter=100)
+                w = self._nmf(
+                    xs[sub],
+                    k,
+                    "nndsvdar",
+                    self.random_state * 7919 + r,
+                    max_iter=SELECTION_MAX_ITER,
+                    tol=SELECTION_TOL,
+                )
                 labels.append(w.argmax(axis=1))
             agree = []
             for a, b in itertools.combinations(range(runs), 2):

@@ -1,9 +1,11 @@
 """Benchmark: segmentation latency and themes at 10k / 100k / 300k comments.
 
-Run: .venv/bin/python bench/bench_analysis_text.py [--sizes 10000,100000,300000]
+Run: .venv/bin/python bench/bench_analysis_text.py [--sizes 10000,100000,300000] [--repeat 3]
+     .venv/bin/python bench/bench_analysis_text.py --quality
 Corpora are generated here by recombining clauses of the synthetic-zh and Polis comments (no
-download). Themes are timed on pre-segmented tokens, as the web app stores them; each size runs in
-a fresh subprocess so its peak RSS is its own.
+download). Themes are timed on pre-segmented tokens, as the web app stores them; each size and
+repeat runs in a fresh subprocess so its peak RSS is its own; the table shows medians.
+``--quality`` scores the themes against the labelled synthetic-zh sets (AMI, 5 random states).
 """
 
 from __future__ import annotations
@@ -122,10 +124,15 @@ def machine() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000,300000")
+    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--child", type=int)
+    ap.add_argument("--quality", action="store_true")
     args = ap.parse_args()
     if args.child:
         bench_themes_child(args.child)
+        return
+    if args.quality:
+        bench_quality()
         return
     print(f"machine: {machine()}")
     seg = bench_segment()
@@ -135,19 +142,92 @@ def main() -> None:
     for name in ("tokens", "cut"):
         print(f"| {name} | {seg[name + '_p50_ms']:.3f} | {seg[name + '_p99_ms']:.3f} |")
     print()
-    print("| comments | themes fit s | path | k | peak RSS MB | (segmenting them, s) |")
-    print("|---:|---:|---|---:|---:|---:|")
+    print(
+        "| comments | fit s (median) | fit s (runs) | path | k | peak RSS MB | RSS before fit MB "
+        "| (segmenting them, s) |"
+    )
+    print("|---:|---:|---|---|---:|---:|---:|---:|")
     for n in (int(s) for s in args.sizes.split(",")):
-        res = subprocess.run(
-            [sys.executable, __file__, "--child", str(n)], capture_output=True, text=True
-        )
-        if res.returncode:
-            print(f"| {n} | failed: {res.stderr.strip().splitlines()[-1]} |")
+        runs = []
+        for _ in range(args.repeat):
+            res = subprocess.run(
+                [sys.executable, __file__, "--child", str(n)], capture_output=True, text=True
+            )
+            if res.returncode:
+                print(f"| {n} | failed: {res.stderr.strip().splitlines()[-1]} |")
+                break
+            runs.append(json.loads(res.stdout.strip().splitlines()[-1]))
+        if not runs:
             continue
-        r = json.loads(res.stdout.strip().splitlines()[-1])
+        r = runs[0]
+        med = statistics.median
+        each = " / ".join(f"{x['fit_s']:.2f}" for x in runs)
         print(
-            f"| {n:,} | {r['fit_s']:.2f} | {r['path']} | {r['k']} | {r['peak_rss_mb']:.0f} | "
-            f"{r['segment_s']:.1f} |"
+            f"| {n:,} | {med(x['fit_s'] for x in runs):.2f} | "
+            f"{each} | {r['path']} | {r['k']} | "
+            f"{med(x['peak_rss_mb'] for x in runs):.0f} | "
+            f"{med(x['rss_before_fit_mb'] for x in runs):.0f} | "
+            f"{med(x['segment_s'] for x in runs):.1f} |"
+        )
+
+
+# the seed files' theme order -> label codes (as in tests/unit/analysis/test_themes.py)
+CODES = {
+    "ev-scooter": [
+        "SUBSIDY",
+        "SWAP_STD",
+        "BUILDING",
+        "GRID",
+        "RECYCLE",
+        "REPAIR",
+        "SAFETY",
+        "RURAL",
+    ],
+    "long-term-care": ["WORKFORCE", "MIGRANT", "FAMILY", "FUNDING", "DEMENTIA", "RURAL", "QUALITY"],
+}
+
+
+def bench_quality(states: int = 5) -> None:
+    """AMI against the primary theme labels of the synthetic-zh sets (mean +- sd over
+    ``states`` random states): unguided with automatic k and with k = 8, guided AMI and
+    accuracy (a comment counts right when its seed is its primary theme; off-topic when it
+    lands in "other")."""
+    from sklearn.metrics import adjusted_mutual_info_score as ami
+
+    from analysis.segment import get_segmenter
+    from analysis.themes import ThemeModel
+
+    sys.path.insert(0, str(ROOT / "tests" / "unit" / "analysis"))
+    from _data import SEEDS, load_labelled  # noqa: PLC0415
+
+    seg = get_segmenter()
+
+    def ms(v: list[float]) -> str:
+        return f"{statistics.mean(v):.3f} ± {statistics.stdev(v):.3f}"
+
+    print("| set | unguided, auto k | chosen k | unguided, k = 8 | guided AMI | guided accuracy |")
+    print("|---|---|---|---|---|---|")
+    for name, codes in CODES.items():
+        ids, texts, labels, _ = load_labelled(name)
+        toks = [seg.tokens(t) for t in texts]
+        seeds = json.loads((SEEDS / f"{name}.json").read_text(encoding="utf-8"))
+        by_name = {s["name"]: c for s, c in zip(seeds, codes, strict=True)}
+        auto, ks, fixed, guided, acc = [], [], [], [], []
+        for rs in range(states):
+            m = ThemeModel(random_state=rs).fit(toks, ids=ids)
+            auto.append(ami(labels, m.labels_))
+            ks.append(m.k_)
+            fixed.append(ami(labels, ThemeModel(8, random_state=rs).fit(toks, ids=ids).labels_))
+            g = ThemeModel(seed_themes=seeds, random_state=rs).fit(toks, ids=ids)
+            guided.append(ami(labels, g.labels_))
+            pred = [
+                by_name[g.themes_[t].seed] if t >= 0 and g.themes_[t].seed else "OFFTOPIC"
+                for t in g.labels_
+            ]
+            acc.append(sum(p == q for p, q in zip(pred, labels, strict=True)) / len(labels))
+        print(
+            f"| {name} ({len(ids)}) | {ms(auto)} | {min(ks)}-{max(ks)} | {ms(fixed)} | "
+            f"{ms(guided)} | {ms(acc)} |"
         )
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_mutual_info_score
 
+import analysis.themes as themes_mod
 from analysis.segment import get_segmenter
 from analysis.themes import ThemeError, ThemeModel, find_near_duplicates
 
@@ -97,6 +98,45 @@ def test_near_duplicates_need_the_stated_similarity() -> None:
     ]
     labels = find_near_duplicates(docs, 0.4)
     assert labels[0] == labels[1] != labels[2]
+
+
+def _random_texts(n: int, seed: int = 0) -> list[str]:
+    rng = np.random.default_rng(seed)
+    chars = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    return ["".join(rng.choice(chars, 24)) for _ in range(n)]
+
+
+def test_large_input_duplicate_search_finds_a_campaign(monkeypatch) -> None:
+    """Above the exact all-pairs limit (hashed shingles + MinHash LSH, an approximation), most of
+    a form letter with personalised openings is one group, unrelated texts stay apart, and the
+    block size of the signature / verification steps does not change the answer."""
+    letter = "我們強烈要求政府在明年以前完成所有社區大樓的充電設施補助並且公開審查標準與進度"
+    names = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉"
+    docs = _random_texts(20100) + [f"我是{c}先生{letter}" for c in names]
+    camp = list(range(20100, len(docs)))
+    a = find_near_duplicates(docs, 0.4)
+    sizes = np.bincount(a[camp])
+    assert sizes.max() >= 0.7 * len(camp)  # LSH with leader-only links: recall below 1
+    assert len(set(a[:20100].tolist())) == 20100
+    monkeypatch.setattr(themes_mod, "MINHASH_BLOCK", 997)
+    b = find_near_duplicates(docs, 0.4)
+    assert np.array_equal(a, b)
+
+
+def test_fit_limits_blas_threads(monkeypatch) -> None:
+    """Small dense steps run single-threaded (BLAS threads only add contention here)."""
+    seen = []
+    real = themes_mod.ThemeModel._cluster
+
+    def spy(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        from threadpoolctl import threadpool_info
+
+        seen.extend(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(themes_mod.ThemeModel, "_cluster", spy)
+    ThemeModel(n_themes=2, random_state=0).fit([["電價", "太貴"], ["補助", "太少"]] * 10)
+    assert seen and set(seen) == {1}
 
 
 def _guided_accuracy(
