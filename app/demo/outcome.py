@@ -13,8 +13,9 @@ import csv
 import random
 import shutil
 import tempfile
-from datetime import timedelta
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -27,8 +28,9 @@ SUMMARY = (
     "電動機車購車補助、充電與換電設施、電池回收與機車行轉型的推動方案草案。意見徵集已結束，"
     "承辦機關正在整理意見主題並逐一回應。"
 )
-PLAN_TITLE = "電動機車產業推動中長程個案計畫（116–119 年）"
+PLAN_TITLE = "電動機車產業推動中長程個案計畫"
 VOTERS = 160
+TAIPEI = ZoneInfo("Asia/Taipei")
 
 
 def _votes_csv(path: Path, comment_ids: list[tuple[int, int]]) -> None:
@@ -74,10 +76,9 @@ def load(session: Session, users: dict[str, User]) -> Consultation:
         title=PLAN_TITLE,
         lead_agency=session.get(Agency, staff.agency_id),
         summary="推動電動機車普及、充電與換電設施布建、電池回收及傳統機車行轉型。",
-        period_start=now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-        + timedelta(days=366),
-        period_end=now.replace(month=12, day=31, hour=0, minute=0, second=0, microsecond=0)
-        + timedelta(days=3 * 365 + 1),
+        # 116–119 (ROC years): from next 1 January to 31 December three years later, Taiwan time.
+        period_start=datetime(now.year + 1, 1, 1, tzinfo=TAIPEI),
+        period_end=datetime(now.year + 4, 12, 31, tzinfo=TAIPEI),
         budget=1_250_000,
         consultation_ids=[consultation.id],
         co_agency_codes=["MOTC"],

@@ -74,7 +74,10 @@ def _not_utf8(folder):
         (_not_utf8, "not UTF-8"),
     ],
 )
-def test_bad_input_names_the_problem_and_writes_nothing(runner, tmp_path, spoil, words):
+def test_bad_input_names_the_problem_and_writes_nothing(
+    app, runner, tmp_path, monkeypatch, spoil, words
+):
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "en")  # the CLI's language
     folder = copy_folder(LONDON, tmp_path / "conversation")
     spoil(folder)
     before = row_counts()
@@ -84,6 +87,13 @@ def test_bad_input_names_the_problem_and_writes_nothing(runner, tmp_path, spoil,
     assert words in result.output
     assert "Traceback" not in result.output
     assert row_counts() == before
+
+
+def test_the_command_line_speaks_traditional_chinese_by_default(runner, tmp_path):
+    folder = copy_folder(LONDON, tmp_path / "conversation")
+    _missing_votes(folder)
+    result = import_cli(runner, folder)
+    assert result.exit_code != 0 and "缺少 votes.csv" in result.output
 
 
 def test_a_folder_that_does_not_exist_is_named(runner, tmp_path):
