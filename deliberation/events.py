@@ -57,6 +57,7 @@ def public_comment(comment: Comment, viewer: rules.Actor | None = None) -> dict[
         "version": comment.version,
         "reply_count": comment.reply_count,
         "votes": votes_of(comment),
+        "pinned": bool(comment.pinned),
         "origin": origin_of(comment),
         # Link cards ({url, title, site_name, description, image, provider, embed, status});
         # a links_ready event carries them once the background fetch has filled them in.

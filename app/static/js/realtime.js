@@ -15,6 +15,31 @@ function format(template, n) {
   return template.replace("{n}", String(n));
 }
 
+function parseJson(text) {
+  try {
+    return JSON.parse(text || "{}") || {};
+  } catch (error) {
+    return {};
+  }
+}
+
+function takeProto(template, name) {
+  const node = template && template.content.querySelector(`[data-live-proto="${name}"]`);
+  if (!node) return null;
+  node.remove();
+  node.removeAttribute("data-live-proto");
+  return node;
+}
+
+function safeHttp(url) {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
+  } catch (error) {
+    return null;
+  }
+}
+
 export class LiveThread {
   constructor(root) {
     this.root = root;
@@ -28,6 +53,11 @@ export class LiveThread {
     this.text = root.dataset;
     this.list = document.querySelector(`.comments[data-thread-id="${this.threadId}"]`);
     this.template = document.getElementById("live-comment-template");
+    this.viewerId = root.dataset.viewerId ? Number(root.dataset.viewerId) : null;
+    this.platforms = parseJson(root.dataset.platforms);
+    // Markers a comment has only sometimes: kept aside, cloned in when they apply.
+    this.pinnedProto = takeProto(this.template, "pinned");
+    this.originProto = takeProto(this.template, "origin");
     this.viewersEl = root.querySelector(".live-viewers");
     this.offlineEl = root.querySelector(".live-offline");
     this.pill = root.querySelector(".live-pill");
@@ -223,6 +253,12 @@ export class LiveThread {
       form.setAttribute("action", `/comments/${id}/vote`);
       form.dataset.commentId = String(id);
     });
+    // Like the server's page: anyone logged in may flag someone else's comment.
+    const flag = el.querySelector("details.flag");
+    if (flag && this.viewerId !== null && comment.author.id === this.viewerId) flag.remove();
+    else if (flag) flag.querySelector("form.flag-form").setAttribute("action", `/comments/${id}/flag`);
+    const moderate = el.querySelector(".moderate-link");
+    if (moderate) moderate.setAttribute("href", `/moderation/comments/${id}`);
     const reply = el.querySelector("form.comment-form");
     if (reply) {
       reply.querySelector("input[name=parent_id]").value = String(id);
@@ -242,6 +278,11 @@ export class LiveThread {
     el.dataset.version = String(comment.version);
     el.classList.remove("status-visible", "status-hidden", "status-pending");
     el.classList.add(`status-${comment.status}`);
+    const meta = el.querySelector(":scope > .meta");
+    if (meta) {
+      this.showPinned(meta, comment.pinned === true);
+      this.showOrigin(meta, comment.origin);
+    }
     const ownActions = el.querySelector(":scope > .comment-actions");
     ownActions && ownActions.querySelectorAll("[data-count]").forEach((span) => {
       span.textContent = String(comment.votes[span.dataset.count]);
@@ -285,6 +326,61 @@ export class LiveThread {
         meta.append(" · ", link);
       }
     }
+  }
+
+  // ---- header markers (as consultations/thread.html and social/_origin.html render them) -----
+
+  // Where a marker goes: before the origin, the moderator's link or (last) nothing.
+  markerAnchor(meta, skipOrigin) {
+    const origin = skipOrigin ? null : meta.querySelector(":scope > .origin");
+    if (origin) return origin;
+    const mark = meta.querySelector(":scope > .moderate-mark");
+    if (mark) return mark;
+    const link = meta.querySelector(":scope > .moderate-link");
+    if (link && link.previousSibling && link.previousSibling.nodeType === Node.TEXT_NODE) return link.previousSibling;
+    return link;
+  }
+
+  showPinned(meta, pinned) {
+    const badge = meta.querySelector(":scope > .badge-pinned");
+    if (!pinned) {
+      if (badge) badge.remove();
+    } else if (!badge && this.pinnedProto) {
+      const mark = this.pinnedProto.cloneNode(true);
+      mark.className = "badge badge-pinned"; // as consultations/thread.html renders it
+      meta.insertBefore(mark, this.markerAnchor(meta, false));
+    }
+  }
+
+  showOrigin(meta, origin) {
+    const old = meta.querySelector(":scope > .origin");
+    if (!origin || !origin.platform || !this.originProto) {
+      if (old && !origin) old.remove();
+      return;
+    }
+    const key = JSON.stringify([origin.platform, origin.url, origin.posted_at]);
+    if (old && old.dataset.key === key) return;
+    const box = this.originProto.cloneNode(true);
+    box.className = "origin"; // as social/_origin.html renders it
+    box.dataset.key = key;
+    box.dataset.origin = origin.platform;
+    const badge = box.querySelector(".badge-imported");
+    badge.textContent = (badge.dataset.label || "{platform}").replace("{platform}", this.platforms[origin.platform] || origin.platform);
+    badge.removeAttribute("data-label");
+    const link = box.querySelector(".origin-link");
+    const href = origin.url && safeHttp(origin.url);
+    if (href) link.setAttribute("href", href);
+    else link.remove();
+    const date = box.querySelector(".origin-date");
+    if (origin.posted_at) {
+      const time = date.querySelector("time");
+      time.setAttribute("datetime", origin.posted_at);
+      time.textContent = this.formatTime(origin.posted_at);
+    } else {
+      date.remove();
+    }
+    if (old) old.replaceWith(box);
+    else meta.insertBefore(box, this.markerAnchor(meta, true));
   }
 
   formatTime(iso) {
