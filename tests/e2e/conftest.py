@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
-from app import create_app
-from app.extensions import db
-from config import TestingConfig
+from .livesite import demo_site
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -47,25 +43,5 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def live_server(empty_database_url) -> Iterator[str]:
-    app = create_app(
-        TestingConfig,
-        SQLALCHEMY_DATABASE_URI=empty_database_url,
-        WTF_CSRF_ENABLED=True,
-        PUBLIC_STATE_AUTOCOMMIT=True,
-    )
-    with app.app_context():
-        db.create_all()
-        from app.demo import load
-
-        load(db.session)
-        db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    with demo_site(empty_database_url) as url:
+        yield url

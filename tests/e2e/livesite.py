@@ -105,11 +105,18 @@ def live_site(database_url: str, **config: Any) -> Iterator[LiveSite]:
     }
     app = create_app(TestingConfig, **settings)
     info = _seed(app)
+    with serving(app) as url:
+        yield LiveSite(app=app, url=url, **info)
+
+
+@contextlib.contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve `app` (its database already set up) on a spare loopback port; tear it all down."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield LiveSite(app=app, url=f"http://127.0.0.1:{server.server_port}", **info)
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -120,6 +127,26 @@ def live_site(database_url: str, **config: Any) -> Iterator[LiveSite]:
         state_engine = app.extensions.get("zhongyi_state_engine")  # app/cache.py, PostgreSQL
         if state_engine is not None:
             state_engine.dispose()
+
+
+@contextlib.contextmanager
+def demo_site(database_url: str, **config: object) -> Iterator[str]:
+    """The demo on a live server (TestingConfig + `config`), torn down afterwards."""
+    app = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        WTF_CSRF_ENABLED=True,
+        PUBLIC_STATE_AUTOCOMMIT=True,
+        **config,
+    )
+    with app.app_context():
+        db.create_all()
+        from app.demo import load
+
+        load(db.session)
+        db.session.commit()
+    with serving(app) as url:
+        yield url
 
 
 def open_page(browser, site: LiveSite, who: str | None, *, path: str | None = None):  # type: ignore[no-untyped-def]

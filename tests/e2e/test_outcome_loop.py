@@ -8,18 +8,15 @@ reviewer sees every checklist item pass and accepts; the public page shows what 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from docx import Document
-from werkzeug.serving import make_server
 
-from app import create_app
 from app.demo import DEMO_PASSWORD
-from app.extensions import db
-from config import TestingConfig
+
+from .livesite import demo_site
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 EV_TITLE = "電動機車購車補助與充電設施推動方案（草案）"
@@ -29,28 +26,8 @@ RENAMED = "購車補助：金額與申請資格"
 @pytest.fixture
 def threaded_live_server(empty_database_url) -> Iterator[str]:
     """The demo on a live server whose jobs run in a background thread, as in `make run`."""
-    app = create_app(
-        TestingConfig,
-        SQLALCHEMY_DATABASE_URI=empty_database_url,
-        PUBLIC_STATE_AUTOCOMMIT=True,
-        JOBS_BACKEND="thread",
-    )
-    with app.app_context():
-        db.create_all()
-        from app.demo import load
-
-        load(db.session)
-        db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    with demo_site(empty_database_url, JOBS_BACKEND="thread") as url:
+        yield url
 
 
 def _login(page, base: str, email: str) -> None:
@@ -150,7 +127,8 @@ def test_staff_go_from_raw_comments_to_a_docx_outcome_and_a_reviewer_accepts(
     rpage = reviewer.new_page()
     _login(rpage, base, "reviewer@demo.zhongyi.tw")
     rpage.click("nav.main-nav >> text=計畫")
-    rpage.click("text=電動機車產業推動中長程個案計畫")
+    with rpage.expect_navigation(wait_until="load"):
+        rpage.click("text=電動機車產業推動中長程個案計畫")
     items = rpage.locator("#checklist li.check-item")
     assert items.count() >= 6
     failed = rpage.locator("#checklist li.fail")
@@ -165,7 +143,8 @@ def test_staff_go_from_raw_comments_to_a_docx_outcome_and_a_reviewer_accepts(
     # Everyone: the consultation page says what was said and what was done.
     public = browser.new_context(locale="zh-TW").new_page()
     public.goto(base + "/")
-    public.click(f"text={EV_TITLE}")
+    with public.expect_navigation(wait_until="load"):
+        public.click(f"text={EV_TITLE}")
     body = public.locator("main").inner_text()
     assert RENAMED in body and "將提高中低收入戶補助並簡化申請。" in body
     staff.close()
