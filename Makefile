@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint format typecheck i18n bench bench-web bench-analysis bench-realtime screenshots clean
+.PHONY: run test install migrate demo lint format typecheck i18n bench bench-web bench-analysis bench-realtime bench-outcome screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ bench-web: install
 ## make bench-realtime: fan-out latency with 1,000 subscribers (BENCH_DATABASE_URL=postgresql://… recommended)
 bench-realtime: install
 	$(PY) bench/bench_realtime.py
+
+## make bench-outcome: Polis import, an analysis run and the DOCX export (BENCH_DATABASE_URL=postgresql://… for PostgreSQL)
+bench-outcome: install
+	$(PY) bench/bench_outcome.py
 
 bench-analysis: install
 	$(PY) bench/bench_analysis_text.py

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from deliberation import outcome
 from deliberation.errors import DomainError
@@ -16,6 +17,7 @@ from .render import FORMATS, render
 
 
 @click.command("export-outcome")
+@with_appcontext  # attached with add_command, so AppGroup does not wrap it
 @click.argument("plan_id", type=int)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
