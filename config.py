@@ -27,7 +27,7 @@ def _float(name: str, default: float) -> float:
 
 
 def _host_ports(value: str) -> frozenset[tuple[str, int]]:
-    """"127.0.0.1:8001, localhost:8002" -> {("127.0.0.1", 8001), ("localhost", 8002)}."""
+    """ "127.0.0.1:8001, localhost:8002" -> {("127.0.0.1", 8001), ("localhost", 8002)}."""
     pairs = set()
     for item in value.split(","):
         item = item.strip()

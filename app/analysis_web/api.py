@@ -2,46 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from flask import jsonify
 
-from flask import jsonify, request
-
-from deliberation.errors import NotFound, ValidationError
+from deliberation.errors import NotFound
 from deliberation.services import analysis_runs, curation
 
 from ..extensions import db, limiter
+from ..params import int_field, int_list, json_body, str_field
 from ..security import current_actor
 from . import api_bp, submit_run, views
-
-
-def _json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationError("invalid_json")
-    return data
-
-
-def _str(data: dict[str, Any], name: str) -> str:
-    value = data.get(name, "")
-    if not isinstance(value, str):
-        raise ValidationError("invalid_field", field=name)
-    return value
-
-
-def _int(data: dict[str, Any], name: str) -> int:
-    value = data.get(name)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ValidationError("invalid_field", field=name)
-    return value
-
-
-def _ids(data: dict[str, Any]) -> list[int]:
-    value = data.get("comment_ids")
-    if not isinstance(value, list) or not all(
-        isinstance(x, int) and not isinstance(x, bool) for x in value
-    ):
-        raise ValidationError("invalid_field", field="comment_ids")
-    return value
 
 
 @api_bp.post("/consultations/<int:consultation_id>/analysis")
@@ -97,21 +66,29 @@ def curate(consultation_id: int, key: str, action: str):  # type: ignore[no-unty
     · discard {undo?} · pin {comment_id, undo?}."""
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor, curate=True)
-    data = _json_body()
+    data = json_body()
     undo = data.get("undo") is True
     s = db.session
+
+    def text(name: str) -> str:  # absent reads as "", but an explicit null is invalid
+        return str_field(data, name, allow_null=False)
+
+    def ids() -> list[int]:
+        return int_list(data, "comment_ids", required=True)
+
     if action == "rename":
-        done = curation.rename(s, consultation, key, _str(data, "label"), actor=actor)
+        done = curation.rename(s, consultation, key, text("label"), actor=actor)
     elif action == "merge":
-        done = curation.merge(s, consultation, key, _str(data, "target"), actor=actor)
+        done = curation.merge(s, consultation, key, text("target"), actor=actor)
     elif action == "split":
-        done = curation.split(s, consultation, key, _ids(data), _str(data, "label"), actor=actor)
+        done = curation.split(s, consultation, key, ids(), text("label"), actor=actor)
     elif action == "move":
-        done = curation.move(s, consultation, key, _ids(data), _str(data, "target"), actor=actor)
+        done = curation.move(s, consultation, key, ids(), text("target"), actor=actor)
     elif action == "discard":
         done = curation.discard(s, consultation, key, undo=undo, actor=actor)
     elif action == "pin":
-        done = curation.pin(s, consultation, key, _int(data, "comment_id"), undo=undo, actor=actor)
+        comment_id = int_field(data, "comment_id", required=True)
+        done = curation.pin(s, consultation, key, comment_id, undo=undo, actor=actor)
     else:
         raise NotFound("not_found")
     s.commit()

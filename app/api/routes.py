@@ -15,25 +15,10 @@ from deliberation.services.consultations import SectionInput
 
 from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..extensions import db, limiter
+from ..params import int_arg, json_body, str_field
 from ..security import current_actor
 from . import bp
 from .serialize import comment_json, consultation_json
-
-
-def _json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationError("invalid_json")
-    return data
-
-
-def _str(data: dict[str, Any], name: str, *, required: bool = False) -> str:
-    value = data.get(name)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str):
-        raise ValidationError("invalid_field", field=name)
-    return value
 
 
 def _datetime(data: dict[str, Any], name: str) -> datetime | None:
@@ -47,19 +32,6 @@ def _datetime(data: dict[str, Any], name: str) -> datetime | None:
     if parsed.tzinfo is None:
         raise ValidationError("invalid_date", field=name)
     return parsed
-
-
-def _int_arg(name: str, default: int, *, low: int, high: int | None = None) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError("invalid_parameter", field=name) from None
-    if value < low or (high is not None and value > high):
-        raise ValidationError("invalid_parameter", field=name)
-    return value
 
 
 @bp.get("/consultations")
@@ -76,19 +48,21 @@ def list_consultations():  # type: ignore[no-untyped-def]
 @bp.post("/consultations")
 @limiter.limit("30 per minute")
 def create_consultation():  # type: ignore[no-untyped-def]
-    data = _json_body()
+    data = json_body()
     raw_sections = data.get("sections") or []
     if not isinstance(raw_sections, list) or not all(isinstance(s, dict) for s in raw_sections):
         raise ValidationError("invalid_field", field="sections")
-    sections = [SectionInput(title=_str(s, "title"), body=_str(s, "body")) for s in raw_sections]
+    sections = [
+        SectionInput(title=str_field(s, "title"), body=str_field(s, "body")) for s in raw_sections
+    ]
     item = consultations.create_consultation(
         db.session,
         actor=current_actor(),
-        title=_str(data, "title"),
-        summary=_str(data, "summary"),
-        body=_str(data, "body"),
+        title=str_field(data, "title"),
+        summary=str_field(data, "summary"),
+        body=str_field(data, "body"),
         sections=sections,
-        status=_str(data, "status") or "draft",
+        status=str_field(data, "status") or "draft",
         opens_at=_datetime(data, "opens_at"),
         closes_at=_datetime(data, "closes_at"),
     )
@@ -107,9 +81,11 @@ def get_consultation(consultation_id: int):  # type: ignore[no-untyped-def]
 def update_consultation_status(consultation_id: int):  # type: ignore[no-untyped-def]
     """Change the status only: {"status": "open" | "closed" | "concluded"}."""
     actor = current_actor()
-    data = _json_body()
+    data = json_body()
     item = consultations.get_consultation(db.session, consultation_id, actor)
-    consultations.set_status(db.session, item, _str(data, "status", required=True), actor=actor)
+    consultations.set_status(
+        db.session, item, str_field(data, "status", required=True), actor=actor
+    )
     db.session.commit()
     from ..analysis_web import run_on_close
 
@@ -124,8 +100,8 @@ def update_consultation_status(consultation_id: int):  # type: ignore[no-untyped
 @bp.get("/threads/<int:thread_id>/comments")
 def list_comments(thread_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    after = _int_arg("after_seq", 0, low=0)
-    limit = _int_arg("limit", 100, low=1, high=current_app.config["API_MAX_LIMIT"])
+    after = int_arg("after_seq", 0, low=0)
+    limit = int_arg("limit", 100, low=1, high=current_app.config["API_MAX_LIMIT"])
 
     def render() -> bytes:
         thread = comments.get_thread(db.session, thread_id, actor)
@@ -147,7 +123,7 @@ def list_comments(thread_id: int):  # type: ignore[no-untyped-def]
 @limiter.limit("30 per minute")
 def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    data = _json_body()
+    data = json_body()
     parent_id = data.get("parent_id")
     if parent_id is not None and (isinstance(parent_id, bool) or not isinstance(parent_id, int)):
         raise ValidationError("invalid_field", field="parent_id")
@@ -164,7 +140,7 @@ def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
         db.session,
         thread,
         actor=actor,
-        body=_str(data, "body"),
+        body=str_field(data, "body"),
         parent_id=parent_id,
         max_chars=current_app.config["COMMENT_MAX_CHARS"],
     )
@@ -194,7 +170,7 @@ def get_comment(comment_id: int):  # type: ignore[no-untyped-def]
 @bp.patch("/comments/<int:comment_id>")
 def edit_comment(comment_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    data = _json_body()
+    data = json_body()
     version = data.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         raise ValidationError("invalid_field", field="version")
@@ -203,7 +179,7 @@ def edit_comment(comment_id: int):  # type: ignore[no-untyped-def]
         db.session,
         item,
         actor=actor,
-        body=_str(data, "body"),
+        body=str_field(data, "body"),
         expected_version=version,
         window=timedelta(minutes=current_app.config["COMMENT_EDIT_WINDOW_MINUTES"]),
         max_chars=current_app.config["COMMENT_MAX_CHARS"],
@@ -216,7 +192,7 @@ def edit_comment(comment_id: int):  # type: ignore[no-untyped-def]
 @limiter.limit("120 per minute")
 def vote(comment_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    data = _json_body()
+    data = json_body()
     item, counts = comments.cast_vote(db.session, comment_id, actor=actor, value=data.get("value"))
     db.session.commit()
     return jsonify({"comment_id": item.id, "value": data.get("value"), "votes": counts.as_dict()})
@@ -228,8 +204,8 @@ def list_events(thread_id: int):  # type: ignore[no-untyped-def]
     from deliberation import events as thread_events
 
     actor = current_actor()
-    after = _int_arg("after_seq", 0, low=0)
-    limit = _int_arg("limit", 100, low=1, high=current_app.config["API_MAX_LIMIT"])
+    after = int_arg("after_seq", 0, low=0)
+    limit = int_arg("limit", 100, low=1, high=current_app.config["API_MAX_LIMIT"])
 
     def render() -> bytes:
         comments.get_thread(db.session, thread_id, actor)  # drafts: 404 unless you manage it

@@ -7,55 +7,15 @@ from typing import Any
 from flask import current_app, jsonify, request
 
 from deliberation import moderation as policy
-from deliberation.errors import ValidationError
 from deliberation.models import Appeal, Flag, ModerationAction
 from deliberation.services import consultations
 from deliberation.services import moderation as service
 
 from ..api.serialize import comment_json, iso
 from ..extensions import db, limiter
+from ..params import int_arg, int_field, json_body, str_field, str_list
 from ..security import current_actor
 from . import api_bp as bp
-
-
-def _json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationError("invalid_json")
-    return data
-
-
-def _opt_str(data: dict[str, Any], name: str) -> str | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValidationError("invalid_field", field=name)
-    return value
-
-
-def _opt_int(data: dict[str, Any], name: str) -> int | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError("invalid_field", field=name)
-    return value
-
-
-def _int_arg(
-    name: str, default: int | None, *, low: int = 1, high: int | None = None
-) -> int | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError("invalid_parameter", field=name) from None
-    if value < low or (high is not None and value > high):
-        raise ValidationError("invalid_parameter", field=name)
-    return value
 
 
 def flag_json(flag: Flag) -> dict[str, Any]:
@@ -128,13 +88,13 @@ def appeal_json(appeal: Appeal) -> dict[str, Any]:
 @bp.post("/comments/<int:comment_id>/flags")
 @limiter.limit("30 per minute")
 def flag(comment_id: int):  # type: ignore[no-untyped-def]
-    data = _json_body()
+    data = json_body()
     result = service.flag_comment(
         db.session,
         comment_id,
         actor=current_actor(),
-        reason=_opt_str(data, "reason") or "",
-        note=_opt_str(data, "note"),
+        reason=str_field(data, "reason"),
+        note=str_field(data, "note", default=None),
     )
     db.session.commit()
     # The flagger learns that the flag counted, not what moderators will decide.
@@ -146,9 +106,9 @@ def flag(comment_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/comments/<int:comment_id>/appeal")
 @limiter.limit("10 per hour")
 def appeal_comment(comment_id: int):  # type: ignore[no-untyped-def]
-    data = _json_body()
+    data = json_body()
     item = service.submit_appeal(
-        db.session, actor=current_actor(), body=_opt_str(data, "body") or "", comment_id=comment_id
+        db.session, actor=current_actor(), body=str_field(data, "body"), comment_id=comment_id
     )
     db.session.commit()
     return jsonify(appeal_json(item)), 201
@@ -157,11 +117,11 @@ def appeal_comment(comment_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/sanctions/<int:sanction_id>/appeal")
 @limiter.limit("10 per hour")
 def appeal_sanction(sanction_id: int):  # type: ignore[no-untyped-def]
-    data = _json_body()
+    data = json_body()
     item = service.submit_appeal(
         db.session,
         actor=current_actor(),
-        body=_opt_str(data, "body") or "",
+        body=str_field(data, "body"),
         sanction_id=sanction_id,
     )
     db.session.commit()
@@ -186,12 +146,16 @@ def queue():  # type: ignore[no-untyped-def]
         db.session,
         actor=actor,
         status=request.args.get("status") or "open",
-        consultation_id=_int_arg("consultation_id", None),
+        consultation_id=int_arg("consultation_id", None, low=1, default_if="empty"),
         reason=request.args.get("reason") or None,
-        older_than_hours=_int_arg("older_than_hours", None, high=24 * 365),
+        older_than_hours=int_arg(
+            "older_than_hours", None, low=1, high=24 * 365, default_if="empty"
+        ),
         sort=request.args.get("sort") or "oldest",
-        page=_int_arg("page", 1) or 1,
-        per_page=_int_arg("per_page", 25, high=current_app.config["API_MAX_LIMIT"]) or 25,
+        page=int_arg("page", 1, low=1, default_if="empty"),
+        per_page=int_arg(
+            "per_page", 25, low=1, high=current_app.config["API_MAX_LIMIT"], default_if="empty"
+        ),
     )
     body: dict[str, Any] = {"total": page.total, "page": page.page, "pages": page.pages}
     if page.appeals or request.args.get("status") == "appeals":
@@ -207,19 +171,17 @@ def queue():  # type: ignore[no-untyped-def]
 def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     service._require_moderator(actor)
-    data = _json_body()
-    texts = data.get("texts") or []
-    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-        raise ValidationError("invalid_field", field="texts")
+    data = json_body()
+    texts = str_list(data, "texts")
     result = service.act_on_comment(
         db.session,
         comment_id,
         actor=actor,
-        action=_opt_str(data, "action") or "",
-        reason=_opt_str(data, "reason"),
-        note=_opt_str(data, "note"),
-        expected_version=_opt_int(data, "version"),
-        duplicate_of=_opt_int(data, "duplicate_of"),
+        action=str_field(data, "action"),
+        reason=str_field(data, "reason", default=None),
+        note=str_field(data, "note", default=None),
+        expected_version=int_field(data, "version"),
+        duplicate_of=int_field(data, "duplicate_of"),
         redact_texts=texts,
     )
     db.session.commit()
@@ -236,15 +198,15 @@ def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
 def thread_action(thread_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     service._require_moderator(actor)
-    data = _json_body()
+    data = json_body()
     thread, changed = service.act_on_thread(
         db.session,
         thread_id,
         actor=actor,
-        action=_opt_str(data, "action") or "",
-        reason=_opt_str(data, "reason"),
-        note=_opt_str(data, "note"),
-        seconds=_opt_int(data, "seconds"),
+        action=str_field(data, "action"),
+        reason=str_field(data, "reason", default=None),
+        note=str_field(data, "note", default=None),
+        seconds=int_field(data, "seconds"),
     )
     db.session.commit()
     return jsonify(
@@ -263,16 +225,16 @@ def thread_action(thread_id: int):  # type: ignore[no-untyped-def]
 def sanction(user_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     service._require_moderator(actor)
-    data = _json_body()
+    data = json_body()
     item = service.sanction_user(
         db.session,
         user_id,
         actor=actor,
-        kind=_opt_str(data, "kind") or "",
-        reason=_opt_str(data, "reason"),
-        note=_opt_str(data, "note"),
-        days=_opt_int(data, "days"),
-        comment_id=_opt_int(data, "comment_id"),
+        kind=str_field(data, "kind"),
+        reason=str_field(data, "reason", default=None),
+        note=str_field(data, "note", default=None),
+        days=int_field(data, "days"),
+        comment_id=int_field(data, "comment_id"),
     )
     db.session.commit()
     return jsonify(_sanction_json(item)), 201
@@ -282,11 +244,9 @@ def sanction(user_id: int):  # type: ignore[no-untyped-def]
 def lift(sanction_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     service._require_moderator(actor)
-    data = request.get_json(silent=True) or {}
-    if not isinstance(data, dict):
-        raise ValidationError("invalid_json")
+    data = json_body(optional=True)
     item, changed = service.lift_sanction(
-        db.session, sanction_id, actor=actor, note=_opt_str(data, "note")
+        db.session, sanction_id, actor=actor, note=str_field(data, "note", default=None)
     )
     db.session.commit()
     return jsonify({"changed": changed, "sanction": _sanction_json(item)})
@@ -296,13 +256,13 @@ def lift(sanction_id: int):  # type: ignore[no-untyped-def]
 def decide(appeal_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     service._require_moderator(actor)
-    data = _json_body()
+    data = json_body()
     item, changed = service.decide_appeal(
         db.session,
         appeal_id,
         actor=actor,
-        decision=_opt_str(data, "decision") or "",
-        note=_opt_str(data, "note"),
+        decision=str_field(data, "decision"),
+        note=str_field(data, "note", default=None),
     )
     db.session.commit()
     return jsonify({"changed": changed, "appeal": appeal_json(item)})
@@ -315,10 +275,12 @@ def log():  # type: ignore[no-untyped-def]
     page = service.log_page(
         db.session,
         actor=actor,
-        consultation_id=_int_arg("consultation_id", None),
+        consultation_id=int_arg("consultation_id", None, low=1, default_if="empty"),
         action=request.args.get("action") or None,
-        page=_int_arg("page", 1) or 1,
-        per_page=_int_arg("per_page", 50, high=current_app.config["API_MAX_LIMIT"]) or 50,
+        page=int_arg("page", 1, low=1, default_if="empty"),
+        per_page=int_arg(
+            "per_page", 50, low=1, high=current_app.config["API_MAX_LIMIT"], default_if="empty"
+        ),
     )
     admin = policy.can_see_original(actor)
     return jsonify(

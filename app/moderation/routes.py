@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,10 +21,13 @@ from deliberation.services import moderation as service
 
 from ..errors import message_for, status_for
 from ..extensions import db, limiter
+from ..params import int_arg
 from ..security import current_actor
 from . import bp, labels
 
 PER_PAGE = 25
+
+T = TypeVar("T")
 
 
 @bp.app_context_processor
@@ -45,19 +49,6 @@ def _moderator():  # type: ignore[no-untyped-def]
     return actor
 
 
-def _int_arg(name: str, *, low: int = 1, high: int | None = None) -> int | None:
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError("invalid_parameter", field=name) from None
-    if value < low or (high is not None and value > high):
-        raise ValidationError("invalid_parameter", field=name)
-    return value
-
-
 def _int_field(name: str, *, code: str = "invalid_field", **params: Any) -> int | None:
     raw = (request.form.get(name) or "").strip()
     if not raw:
@@ -66,6 +57,24 @@ def _int_field(name: str, *, code: str = "invalid_field", **params: Any) -> int 
         return int(raw)
     except ValueError:
         raise ValidationError(code, field=name, **params) from None
+
+
+def _commit(call: Callable[[], T], *, not_found: str | None = None) -> T | DomainError:
+    """Run one form action and commit; a domain error is rolled back and returned for the page
+    to show, except the `not_found` code, which stays a 404."""
+    try:
+        result = call()
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        if err.code == not_found:
+            raise
+        return err
+    return result
+
+
+def _error_text(err: DomainError) -> str:
+    return message_for(err.code, **err.params)
 
 
 def _safe_next(default: str) -> str:
@@ -91,16 +100,16 @@ def queue():  # type: ignore[no-untyped-def]
     actor = _moderator()
     filters = {
         "status": request.args.get("status") or "open",
-        "consultation_id": _int_arg("consultation"),
+        "consultation_id": int_arg("consultation", None, low=1, default_if="blank"),
         "reason": request.args.get("reason") or None,
-        "older_than_hours": _int_arg("age", low=1, high=24 * 365),
+        "older_than_hours": int_arg("age", None, low=1, high=24 * 365, default_if="blank"),
         "sort": request.args.get("sort") or "oldest",
     }
     page = service.queue(
         db.session,
         actor=actor,
-        page=_int_arg("page") or 1,
-        per_page=_int_arg("per_page", high=100) or PER_PAGE,
+        page=int_arg("page", 1, low=1, default_if="blank"),
+        per_page=int_arg("per_page", PER_PAGE, low=1, high=100, default_if="blank"),
         **filters,  # type: ignore[arg-type]
     )
     return render_template(
@@ -143,7 +152,7 @@ def bulk():  # type: ignore[no-untyped-def]
             if isinstance(err, ValidationError):
                 db.session.rollback()
                 raise
-            failed.append(f"#{comment_id}: {message_for(err.code, **err.params)}")
+            failed.append(f"#{comment_id}: {_error_text(err)}")
             continue
         done += 1 if result.changed else 0
         unchanged += 0 if result.changed else 1
@@ -183,9 +192,9 @@ def comment(comment_id: int):  # type: ignore[no-untyped-def]
 def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
     actor = _moderator()
     form = request.form
-    try:
-        raw_version = (form.get("version") or "").strip()
-        result = service.act_on_comment(
+    raw_version = (form.get("version") or "").strip()
+    result = _commit(
+        lambda: service.act_on_comment(
             db.session,
             comment_id,
             actor=actor,
@@ -195,15 +204,11 @@ def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
             expected_version=int(raw_version) if raw_version.isdigit() else None,
             duplicate_of=_int_field("duplicate_of", code="invalid_duplicate"),
             redact_texts=(form.get("texts") or "").splitlines(),
-        )
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        if err.code == "comment_not_found":
-            raise
-        return _render_comment(
-            comment_id, error=message_for(err.code, **err.params), status=status_for(err)
-        )
+        ),
+        not_found="comment_not_found",
+    )
+    if isinstance(result, DomainError):
+        return _render_comment(comment_id, error=_error_text(result), status=status_for(result))
     if result.changed:
         flash(
             _("Done: %(action)s.", action=labels.label(labels.ACTIONS, form.get("action"))),
@@ -218,8 +223,8 @@ def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
 def thread_action(thread_id: int):  # type: ignore[no-untyped-def]
     actor = _moderator()
     back = _safe_next(url_for("consultations.thread", thread_id=thread_id))
-    try:
-        _thread, changed = service.act_on_thread(
+    result = _commit(
+        lambda: service.act_on_thread(
             db.session,
             thread_id,
             actor=actor,
@@ -227,14 +232,13 @@ def thread_action(thread_id: int):  # type: ignore[no-untyped-def]
             reason=request.form.get("reason"),
             note=request.form.get("note"),
             seconds=_int_field("seconds", code="invalid_slow_mode", max=policy.MAX_SLOW_MODE),
-        )
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        if err.code == "thread_not_found":
-            raise
-        flash(message_for(err.code, **err.params), "error")
+        ),
+        not_found="thread_not_found",
+    )
+    if isinstance(result, DomainError):
+        flash(_error_text(result), "error")
         return redirect(back)
+    _thread, changed = result
     flash(_("Saved.") if changed else _("Nothing changed."), "success" if changed else "info")
     return redirect(back)
 
@@ -255,8 +259,8 @@ def user(user_id: int):  # type: ignore[no-untyped-def]
 def sanction(user_id: int):  # type: ignore[no-untyped-def]
     actor = _moderator()
     back = _safe_next(url_for(".user", user_id=user_id))
-    try:
-        service.sanction_user(
+    result = _commit(
+        lambda: service.sanction_user(
             db.session,
             user_id,
             actor=actor,
@@ -265,13 +269,11 @@ def sanction(user_id: int):  # type: ignore[no-untyped-def]
             note=request.form.get("note"),
             days=_int_field("days", code="invalid_days", max=policy.MAX_MUTE_DAYS),
             comment_id=_int_field("comment_id"),
-        )
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        if err.code == "user_not_found":
-            raise
-        flash(message_for(err.code, **err.params), "error")
+        ),
+        not_found="user_not_found",
+    )
+    if isinstance(result, DomainError):
+        flash(_error_text(result), "error")
         return redirect(back), 303
     flash(_("The sanction is in force."), "success")
     return redirect(back)
@@ -292,21 +294,20 @@ def lift(sanction_id: int):  # type: ignore[no-untyped-def]
 def decide(appeal_id: int):  # type: ignore[no-untyped-def]
     actor = _moderator()
     back = _safe_next(url_for(".queue", status="appeals"))
-    try:
-        _appeal, changed = service.decide_appeal(
+    result = _commit(
+        lambda: service.decide_appeal(
             db.session,
             appeal_id,
             actor=actor,
             decision=request.form.get("decision", ""),
             note=request.form.get("note"),
-        )
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        if err.code == "appeal_not_found":
-            raise
-        flash(message_for(err.code, **err.params), "error")
+        ),
+        not_found="appeal_not_found",
+    )
+    if isinstance(result, DomainError):
+        flash(_error_text(result), "error")
         return redirect(back)
+    _appeal, changed = result
     flash(_("The appeal was decided.") if changed else _("Nothing changed."), "success")
     return redirect(back)
 
@@ -323,9 +324,9 @@ def log():  # type: ignore[no-untyped-def]
     page = service.log_page(
         db.session,
         actor=actor,
-        consultation_id=_int_arg("consultation"),
+        consultation_id=int_arg("consultation", None, low=1, default_if="blank"),
         action=action,
-        page=_int_arg("page") or 1,
+        page=int_arg("page", 1, low=1, default_if="blank"),
     )
     return render_template(
         "moderation/log.html",
@@ -350,7 +351,9 @@ def log_csv():  # type: ignore[no-untyped-def]
     """The log as CSV: moderators and admins everything, agency staff their consultations."""
     actor = current_actor()
     rows = service.log_export_rows(
-        db.session, actor=actor, consultation_id=_int_arg("consultation")
+        db.session,
+        actor=actor,
+        consultation_id=int_arg("consultation", None, low=1, default_if="blank"),
     )
     buffer = io.StringIO()
     buffer.write("\ufeff")  # so spreadsheet programs read the Chinese as UTF-8
@@ -386,8 +389,8 @@ def _settings_page(consultation: Consultation | None):  # type: ignore[no-untype
         service._require_moderator(actor)
     error, status = None, 200
     if request.method == "POST":
-        try:
-            service.update_settings(
+        result = _commit(
+            lambda: service.update_settings(
                 db.session,
                 actor=actor,
                 consultation=consultation,
@@ -402,10 +405,9 @@ def _settings_page(consultation: Consultation | None):  # type: ignore[no-untype
                 ),
                 keywords=request.form.get("keywords") or None,
             )
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            error, status = message_for(err.code, **err.params), status_for(err)
+        )
+        if isinstance(result, DomainError):
+            error, status = _error_text(result), status_for(result)
         else:
             flash(_("The moderation settings were saved."), "success")
             return redirect(request.path)
@@ -463,20 +465,18 @@ def transparency(consultation_id: int):  # type: ignore[no-untyped-def]
 @limiter.limit("30 per minute")
 def flag(comment_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    try:
-        result = service.flag_comment(
+    result = _commit(
+        lambda: service.flag_comment(
             db.session,
             comment_id,
             actor=actor,
             reason=request.form.get("reason", ""),
             note=request.form.get("note"),
-        )
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        if err.code == "comment_not_found":
-            raise
-        flash(message_for(err.code, **err.params), "error")
+        ),
+        not_found="comment_not_found",
+    )
+    if isinstance(result, DomainError):
+        flash(_error_text(result), "error")
         from deliberation.models import Comment
 
         item = db.session.get(Comment, comment_id)
@@ -500,18 +500,17 @@ def notices():  # type: ignore[no-untyped-def]
 @limiter.limit("10 per hour")
 def appeal():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    try:
-        service.submit_appeal(
+    result = _commit(
+        lambda: service.submit_appeal(
             db.session,
             actor=actor,
             body=request.form.get("body", ""),
             comment_id=_int_field("comment_id"),
             sanction_id=_int_field("sanction_id"),
         )
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        flash(message_for(err.code, **err.params), "error")
+    )
+    if isinstance(result, DomainError):
+        flash(_error_text(result), "error")
         return redirect(url_for(".notices")), 303
     flash(_("Your appeal was sent. A moderator will review it."), "success")
     return redirect(url_for(".notices"))

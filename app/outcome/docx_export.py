@@ -17,7 +17,14 @@ from docx.shared import Cm, Pt, RGBColor
 from deliberation.outcome import ConsultationOutcome, OutcomeSection
 
 from . import charts
-from .render import disposition_text, figures_table, stance_text
+from .render import (
+    disposition_text,
+    figures_table,
+    quote_notes,
+    response_details,
+    stance_text,
+    themes_table,
+)
 
 BODY_FONT = "新細明體"
 HEADING_FONT = "標楷體"
@@ -251,19 +258,7 @@ def _themes(doc: Any, section: OutcomeSection, c: ConsultationOutcome, base_url:
         return
     _table(
         doc,
-        [t("key"), t("theme"), t("size"), t("agree"), t("disagree"), t("pass"), t("disposition")],
-        [
-            [
-                th.key,
-                th.label,
-                th.size,
-                th.stance.get("agree", 0),
-                th.stance.get("disagree", 0),
-                th.stance.get("pass", 0),
-                disposition_text(section, th),
-            ]
-            for th in c.themes
-        ],
+        *themes_table(section, c),
         widths=[1.4, 5.2, 1.6, 1.4, 1.4, 1.4, 2.6],
     )
     doc.add_paragraph(t("theme_table_note"))
@@ -281,22 +276,13 @@ def _themes(doc: Any, section: OutcomeSection, c: ConsultationOutcome, base_url:
             for q in th.quotes:
                 p = doc.add_paragraph(f"「{q.text}」 ", style="Quote")
                 _hyperlink(p, base_url + q.permalink, t("comment_ref", id=q.comment_id))
-                extra = ([t("pinned")] if q.pinned else []) + (
-                    [t("from_platform", platform=q.platform)] if q.platform else []
-                )
+                extra = quote_notes(section, q)
                 if extra:
                     p.add_run(f"（{'、'.join(extra)}）")
         p = doc.add_paragraph()
         p.add_run(f"{t('disposition')}：").bold = True
         p.add_run(disposition_text(section, th))
-        r = th.response
-        if r is not None:
-            for label, value in (
-                (t("reasoning"), r.reasoning_text),
-                (t("responsible_unit"), r.responsible_unit),
-                (t("due_date"), r.due_date or ""),
-            ):
-                if value:
-                    p = doc.add_paragraph()
-                    p.add_run(f"{label}：").bold = True
-                    p.add_run(value)
+        for label, value in response_details(section, th):
+            p = doc.add_paragraph()
+            p.add_run(f"{label}：").bold = True
+            p.add_run(value)

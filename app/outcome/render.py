@@ -136,6 +136,58 @@ def disposition_text(section: OutcomeSection, theme: ThemeOut) -> str:
     )
 
 
+def themes_table(
+    section: OutcomeSection, c: ConsultationOutcome
+) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of a consultation's theme table: one row per theme."""
+    t = section.t
+    header = [
+        t("key"),
+        t("theme"),
+        t("size"),
+        t("agree"),
+        t("disagree"),
+        t("pass"),
+        t("disposition"),
+    ]
+    rows = [
+        [
+            th.key,
+            th.label,
+            th.size,
+            th.stance.get("agree", 0),
+            th.stance.get("disagree", 0),
+            th.stance.get("pass", 0),
+            disposition_text(section, th),
+        ]
+        for th in c.themes
+    ]
+    return header, rows
+
+
+def quote_notes(section: OutcomeSection, quote: Quote) -> list[str]:
+    """What a quote is besides its text: pinned by the curators, imported from a platform."""
+    notes = []
+    if quote.pinned:
+        notes.append(section.t("pinned"))
+    if quote.platform:
+        notes.append(section.t("from_platform", platform=quote.platform))
+    return notes
+
+
+def response_details(section: OutcomeSection, theme: ThemeOut) -> list[tuple[str, str]]:
+    """The response's reasoning, responsible unit and due date, only those that are filled."""
+    r = theme.response
+    if r is None:
+        return []
+    details = [
+        (section.t("reasoning"), r.reasoning_text),
+        (section.t("responsible_unit"), r.responsible_unit),
+        (section.t("due_date"), r.due_date or ""),
+    ]
+    return [(label, value) for label, value in details if value]
+
+
 def to_markdown(section: OutcomeSection, *, base_url: str = "") -> str:
     t = section.t
     lines: list[str] = [f"# {md(t('title'))}", ""]
@@ -228,21 +280,7 @@ def _consultation_themes_md(
         lines += [f"> **{md(t('stale'))}** {md(t('stale_note'))}", ""]
     if not c.themes:
         return lines + [md(t("no_themes")), ""]
-    lines += _table(
-        [t("key"), t("theme"), t("size"), t("agree"), t("disagree"), t("pass"), t("disposition")],
-        [
-            [
-                th.key,
-                th.label,
-                th.size,
-                th.stance.get("agree", 0),
-                th.stance.get("disagree", 0),
-                th.stance.get("pass", 0),
-                disposition_text(section, th),
-            ]
-            for th in c.themes
-        ],
-    )
+    lines += _table(*themes_table(section, c))
     for th in c.themes:
         lines += [f"#### {md(th.key)} {md(th.label)}", ""]
         if th.keywords:
@@ -254,21 +292,12 @@ def _consultation_themes_md(
         if th.quotes:
             lines.append(f"- {md(t('quotes'))}：")
             for q in th.quotes:
-                extra = []
-                if q.pinned:
-                    extra.append(t("pinned"))
-                if q.platform:
-                    extra.append(t("from_platform", platform=q.platform))
+                extra = quote_notes(section, q)
                 suffix = f"（{md('、'.join(extra))}）" if extra else ""
                 lines.append(f"  - 「{md(q.text)}」 — {_link(section, q, base_url)}{suffix}")
         lines.append(f"- {md(t('disposition'))}：{md(disposition_text(section, th))}")
-        if th.response is not None:
-            if th.response.reasoning_text:
-                lines.append(f"- {md(t('reasoning'))}：{md(th.response.reasoning_text)}")
-            if th.response.responsible_unit:
-                lines.append(f"- {md(t('responsible_unit'))}：{md(th.response.responsible_unit)}")
-            if th.response.due_date:
-                lines.append(f"- {md(t('due_date'))}：{md(th.response.due_date)}")
+        for label, value in response_details(section, th):
+            lines.append(f"- {md(label)}：{md(value)}")
         lines.append("")
     return lines
 

@@ -12,6 +12,7 @@ from deliberation.services import consultations, plans, responses, reviews
 from deliberation.services.plans import UNSET, IndicatorInput
 
 from ..extensions import db, limiter
+from ..params import int_list, json_body, str_field, str_list
 from ..security import current_actor
 from . import api_bp as bp
 from .views import (
@@ -25,56 +26,24 @@ from .views import (
 )
 
 
-def _json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationError("invalid_json")
-    return data
-
-
-def _str(data: dict[str, Any], name: str) -> str:
-    value = data.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValidationError("invalid_field", field=name)
-    return value
-
-
-def _int_list(data: dict[str, Any], name: str) -> list[int]:
-    value = data.get(name) or []
-    if not isinstance(value, list) or not all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
-    ):
-        raise ValidationError("invalid_field", field=name)
-    return value
-
-
-def _str_list(data: dict[str, Any], name: str) -> list[str]:
-    value = data.get(name) or []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValidationError("invalid_field", field=name)
-    return value
-
-
 def _indicators(data: dict[str, Any]) -> list[IndicatorInput]:
     value = data.get("indicators") or []
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ValidationError("invalid_field", field="indicators")
-    return [IndicatorInput(_str(v, "name"), _str(v, "target")) for v in value]
+    return [IndicatorInput(str_field(v, "name"), str_field(v, "target")) for v in value]
 
 
 def _fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     """Plan fields from a JSON body; with `partial`, absent keys are left out (PATCH)."""
     parsers = {
-        "title": lambda: _str(data, "title"),
-        "summary": lambda: _str(data, "summary"),
-        "changes": lambda: _str(data, "changes"),
+        "title": lambda: str_field(data, "title"),
+        "summary": lambda: str_field(data, "summary"),
+        "changes": lambda: str_field(data, "changes"),
         "period_start": lambda: parse_day(data.get("period_start"), "period_start"),
         "period_end": lambda: parse_day(data.get("period_end"), "period_end"),
         "budget": lambda: parse_budget(data.get("budget")),
-        "consultation_ids": lambda: _int_list(data, "consultations"),
-        "co_agency_codes": lambda: _str_list(data, "co_agencies"),
+        "consultation_ids": lambda: int_list(data, "consultations"),
+        "co_agency_codes": lambda: str_list(data, "co_agencies"),
         "indicators": lambda: _indicators(data),
     }
     source = {"consultation_ids": "consultations", "co_agency_codes": "co_agencies"}
@@ -103,10 +72,10 @@ def list_plans():  # type: ignore[no-untyped-def]
 @limiter.limit("30 per minute")
 def create_plan():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    data = _json_body()
+    data = json_body()
     lead = None
     if data.get("agency") not in (None, "") and plan_rules.is_admin(actor):
-        lead = plans.agency_by_code(db.session, _str(data, "agency"))
+        lead = plans.agency_by_code(db.session, str_field(data, "agency"))
     plan = plans.create_plan(
         db.session, actor=actor, lead_agency=lead, **_fields(data, partial=False)
     )
@@ -123,7 +92,7 @@ def get_plan(plan_id: int):  # type: ignore[no-untyped-def]
 def update_plan(plan_id: int):  # type: ignore[no-untyped-def]
     """Edit the given fields; {"status": "submitted"} sends the plan to the reviewers."""
     actor = current_actor()
-    data = _json_body()
+    data = json_body()
     plan = plans.get_plan(db.session, plan_id, actor)
     fields = _fields(data, partial=True)
     status = data.get("status")
@@ -161,9 +130,9 @@ def list_notes(plan_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/plans/<int:plan_id>/notes")
 def add_note(plan_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    data = _json_body()
+    data = json_body()
     plan = plans.get_plan(db.session, plan_id, actor)
-    note = plans.add_note(db.session, plan, _str(data, "body"), actor=actor)
+    note = plans.add_note(db.session, plan, str_field(data, "body"), actor=actor)
     db.session.commit()
     return jsonify({"id": note.id, "body": note.body, "html": note.html}), 201
 
@@ -192,14 +161,14 @@ def list_reviews(plan_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/plans/<int:plan_id>/reviews")
 def decide(plan_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    data = _json_body()
+    data = json_body()
     plan = plans.get_plan(db.session, plan_id, actor)
     review = reviews.record_decision(
         db.session,
         plan,
         actor=actor,
-        decision=_str(data, "decision"),
-        comments=_str(data, "comments"),
+        decision=str_field(data, "decision"),
+        comments=str_field(data, "comments"),
     )
     db.session.commit()
     return jsonify({**review_json(review), "plan_status": plan.status}), 201
@@ -243,16 +212,16 @@ def list_responses(consultation_id: int):  # type: ignore[no-untyped-def]
 @bp.put("/consultations/<int:consultation_id>/responses/<theme_key>")
 def put_response(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    data = _json_body()
+    data = json_body()
     consultation = _consultation(consultation_id)
     response = responses.upsert_response(
         db.session,
         consultation,
         theme_key,
         actor=actor,
-        disposition=_str(data, "disposition"),
-        reasoning=_str(data, "reasoning"),
-        responsible_unit=_str(data, "responsible_unit"),
+        disposition=str_field(data, "disposition"),
+        reasoning=str_field(data, "reasoning"),
+        responsible_unit=str_field(data, "responsible_unit"),
         due_date=parse_day(data.get("due_date"), "due_date", end_of_day=True),
     )
     db.session.commit()

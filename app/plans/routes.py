@@ -36,6 +36,12 @@ def _require_login():  # type: ignore[no-untyped-def]
     return actor
 
 
+def _plan_context(plan_id: int):  # type: ignore[no-untyped-def]
+    """The logged-in actor and the plan they may see (404 otherwise)."""
+    actor = _require_login()
+    return actor, plans.get_plan(db.session, plan_id, actor)
+
+
 # ---- the plan form ------------------------------------------------------------------------------
 
 
@@ -160,8 +166,7 @@ def _plan_values_blank() -> dict[str, Any]:
 
 @bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
 def edit(plan_id: int):  # type: ignore[no-untyped-def]
-    actor = _require_login()
-    plan = plans.get_plan(db.session, plan_id, actor)
+    actor, plan = _plan_context(plan_id)
     if not plan_rules.can_edit_plan(actor, plan.lead_agency_id):
         raise Forbidden("not_lead_agency")
     if request.method == "GET":
@@ -185,8 +190,7 @@ def edit(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/plans/<int:plan_id>")
 def detail(plan_id: int):  # type: ignore[no-untyped-def]
-    actor = _require_login()
-    plan = plans.get_plan(db.session, plan_id, actor)
+    actor, plan = _plan_context(plan_id)
     now = utcnow()
     ids = [c.id for c in plan.consultations]
     return render_template(
@@ -206,8 +210,7 @@ def detail(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/plans/<int:plan_id>/notes")
 def add_note(plan_id: int):  # type: ignore[no-untyped-def]
-    actor = _require_login()
-    plan = plans.get_plan(db.session, plan_id, actor)
+    actor, plan = _plan_context(plan_id)
     try:
         plans.add_note(db.session, plan, request.form.get("body", ""), actor=actor)
         db.session.commit()
@@ -220,8 +223,7 @@ def add_note(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/plans/<int:plan_id>/submit")
 def submit(plan_id: int):  # type: ignore[no-untyped-def]
-    actor = _require_login()
-    plan = plans.get_plan(db.session, plan_id, actor)
+    actor, plan = _plan_context(plan_id)
     plans.submit_plan(db.session, plan, actor=actor)
     db.session.commit()
     flash(_("The plan was sent to the reviewers."), "success")
@@ -230,8 +232,7 @@ def submit(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/plans/<int:plan_id>/reviews")
 def decide(plan_id: int):  # type: ignore[no-untyped-def]
-    actor = _require_login()
-    plan = plans.get_plan(db.session, plan_id, actor)
+    actor, plan = _plan_context(plan_id)
     try:
         reviews.record_decision(
             db.session,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify
 
 from deliberation.errors import DomainError, ValidationError
 from deliberation.events import public_comment
@@ -12,16 +12,10 @@ from deliberation.services import comments, consultations, imports, stickiness
 
 from ..errors import message_for
 from ..extensions import db, limiter
+from ..params import json_body
 from ..security import current_actor
 from . import api_bp
 from .helpers import pseudonym_key
-
-
-def _json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationError("invalid_json")
-    return data
 
 
 def _error_json(error: DomainError) -> dict[str, Any]:
@@ -61,7 +55,7 @@ def create_import(thread_id: int):  # type: ignore[no-untyped-def]
     """One item ({platform, url, author, posted_at, text}) or {"csv": "..."}; "dry_run": true
     checks and previews without writing anything."""
     actor = current_actor()
-    data = _json_body()
+    data = json_body()
     thread = comments.get_thread(db.session, thread_id, actor)
     imports.require_importer(actor, thread)
     dry_run = data.get("dry_run", False)

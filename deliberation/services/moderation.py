@@ -86,6 +86,18 @@ def _reason(action: str, reason: str | None, default: str = "") -> str:
     return reason
 
 
+def _is_int(value: object, low: int | None = None, high: int | None = None) -> bool:
+    """Whether `value` is an integer (a bool is not one) within the bounds given."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return False
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _sanction_state(kind: str) -> str:
+    """The account state a sanction of this kind puts in force (a log status, a notice kind)."""
+    return "muted" if kind == SanctionKind.MUTE.value else "suspended"
+
+
 def log_action(
     session: Session,
     *,
@@ -235,9 +247,7 @@ def update_settings(
     }
     for name, value in values.items():
         low, high = _INT_LIMITS[name]
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high
-        ):
+        if value is not None and not _is_int(value, low, high):
             raise ValidationError("invalid_setting", field=name, low=low, high=high)
     if keywords is not None:
         words = policy.parse_keywords(keywords)
@@ -553,18 +563,12 @@ def act_on_comment(
     defaults = {"redact": "personal_data", "mark_duplicate": "duplicate"}
     reason = _reason(action, reason, defaults.get(action, ""))
     text_note = _note(note)
-    if expected_version is not None and (
-        isinstance(expected_version, bool) or not isinstance(expected_version, int)
-    ):
+    if expected_version is not None and not _is_int(expected_version):
         raise ValidationError("invalid_field", field="version")
     comment = _load_comment(session, comment_id)
     target: Comment | None = None
     if action == "mark_duplicate":
-        if (
-            duplicate_of is None
-            or isinstance(duplicate_of, bool)
-            or not isinstance(duplicate_of, int)
-        ):
+        if duplicate_of is None or not _is_int(duplicate_of):
             raise ValidationError("duplicate_of_required", field="duplicate_of")
         target = session.get(Comment, duplicate_of)
         if (
@@ -768,12 +772,7 @@ def act_on_thread(
     if thread is None:
         raise NotFound("thread_not_found")
     if action == "slow_mode":
-        if (
-            seconds is None
-            or isinstance(seconds, bool)
-            or not isinstance(seconds, int)
-            or not 0 <= seconds <= policy.MAX_SLOW_MODE
-        ):
+        if seconds is None or not _is_int(seconds, 0, policy.MAX_SLOW_MODE):
             raise ValidationError("invalid_slow_mode", field="seconds", max=policy.MAX_SLOW_MODE)
         if thread.slow_mode_seconds == seconds:
             return thread, False
@@ -835,9 +834,7 @@ def sanction_user(
         raise ValidationError("invalid_sanction", field="kind")
     reason = _reason(kind, reason)
     text_note = _note(note)
-    if days is not None and (
-        isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= policy.MAX_MUTE_DAYS
-    ):
+    if days is not None and not _is_int(days, 1, policy.MAX_MUTE_DAYS):
         raise ValidationError("invalid_days", field="days", max=policy.MAX_MUTE_DAYS)
     if kind == SanctionKind.MUTE.value and days is None:
         raise ValidationError("invalid_days", field="days", max=policy.MAX_MUTE_DAYS)
@@ -874,13 +871,13 @@ def sanction_user(
         reason=reason,
         note=text_note,
         before="",
-        after="muted" if kind == SanctionKind.MUTE.value else "suspended",
+        after=_sanction_state(kind),
         now=now,
     )
     notify(
         session,
         user.id,
-        "muted" if kind == SanctionKind.MUTE.value else "suspended",
+        _sanction_state(kind),
         sanction_id=sanction.id,
         reason=reason,
         note=text_note,
@@ -925,7 +922,7 @@ def lift_sanction(
         subject_user_id=sanction.user_id,
         reason=sanction.reason,
         note=text_note,
-        before="muted" if sanction.kind == SanctionKind.MUTE.value else "suspended",
+        before=_sanction_state(sanction.kind),
         after="",
         now=now,
     )

@@ -17,6 +17,7 @@ from ..models import (
     AnalysisStatus,
     Comment,
     CommentStatus,
+    Consultation,
     ConsultationStatus,
     Plan,
     PlanReview,
@@ -47,6 +48,16 @@ def _item(
     return {"key": key, "ok": ok, "reason": reason, "params": params, "link_hint": link or {}}
 
 
+def _unless_any(
+    key: str, offenders: list[Consultation], fail: str, ok: str, **ok_params: Any
+) -> dict[str, Any]:
+    """Fail on the first offending consultation (linked, with its title), else pass."""
+    if offenders:
+        first = offenders[0]
+        return _item(key, False, fail, {"kind": "consultation", "id": first.id}, title=first.title)
+    return _item(key, True, ok, **ok_params)
+
+
 def checklist(session: Session, plan: Plan, *, now: datetime | None = None) -> list[dict[str, Any]]:
     """The six checks, each pass or fail with the reason and where to fix it."""
     now = now or utcnow()
@@ -59,15 +70,13 @@ def checklist(session: Session, plan: Plan, *, now: datetime | None = None) -> l
     # 1. every linked consultation is closed (or concluded)
     still_open = [c for c in linked if c.status not in CLOSED]
     items.append(
-        _item(
+        _unless_any(
             "consultations_closed",
-            False,
+            still_open,
             "consultation_not_closed",
-            {"kind": "consultation", "id": still_open[0].id},
-            title=still_open[0].title,
+            "all_closed",
+            count=len(linked),
         )
-        if still_open
-        else _item("consultations_closed", True, "all_closed", count=len(linked))
     )
 
     # 2. analysis run on the final data: a finished run of a closed consultation, input unchanged
@@ -146,15 +155,13 @@ def checklist(session: Session, plan: Plan, *, now: datetime | None = None) -> l
     )
     empty = [c for c in linked if not counts.get(c.id)]
     items.append(
-        _item(
+        _unless_any(
             "participation",
-            False,
+            empty,
             "no_participation",
-            {"kind": "consultation", "id": empty[0].id},
-            title=empty[0].title,
+            "participation_ok",
+            count=sum(counts.values()),
         )
-        if empty
-        else _item("participation", True, "participation_ok", count=sum(counts.values()))
     )
 
     # 6. the outcome section is generated from the latest snapshot: no newer run pending or
