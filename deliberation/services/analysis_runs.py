@@ -232,6 +232,22 @@ def _counts(session: Session, consultation_id: int) -> dict[str, int]:
     return {status: n for status, n in rows}
 
 
+def _imported(session: Session, consultation_id: int) -> dict[str, int]:
+    """Visible comments brought in from elsewhere, per platform (the rest were written here)."""
+    rows = session.execute(
+        select(Comment.origin_platform, func.count(Comment.id))
+        .join(Thread, Thread.id == Comment.thread_id)
+        .where(
+            Thread.consultation_id == consultation_id,
+            Comment.status == CommentStatus.VISIBLE.value,
+            Comment.origin_platform.is_not(None),
+        )
+        .group_by(Comment.origin_platform)
+        .order_by(Comment.origin_platform)
+    ).all()
+    return {platform: n for platform, n in rows}
+
+
 def _match_keys(previous: dict[str, list[int]], new: list[set[int]], first_free: int) -> list[str]:
     """Stable keys for the new machine themes: the Hungarian assignment on shared comments with
     the previous run's machine themes; a pair counts when it shares at least MATCH_SHARE of the
@@ -354,6 +370,8 @@ def execute_run(
             "excluded": hidden + pending,
             "hidden": hidden,
             "pending": pending,
+            # Of "comments", how many were imported, per platform (issue 7: counted apart).
+            "imported": _imported(session, run.consultation_id),
         }
         model = ThemeModel(random_state=0, **(theme_params or {}))
         run.params = {"min_comments": min_comments, "themes": model.get_params()}

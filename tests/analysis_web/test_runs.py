@@ -202,3 +202,26 @@ def test_a_run_that_breaks_midway_is_marked_failed_and_leaves_no_half_snapshot(f
     assert run.finished_at is not None
     assert _member_ids(run) == set() and run.themes == []
     assert analysis_runs.latest_run(db.session, consultation.id) is None
+
+
+def test_the_snapshot_counts_imported_posts_apart_per_platform(filled, staff, client):
+    consultation, ids = filled
+    db.session.execute(
+        Comment.__table__.update()
+        .where(Comment.id.in_(ids[:5]))
+        .values(origin_platform="facebook", origin_url=Comment.id.cast(db.String) + "-fb")
+    )
+    db.session.execute(
+        Comment.__table__.update()
+        .where(Comment.id.in_(ids[5:7]))
+        .values(origin_platform="ptt", origin_url=Comment.id.cast(db.String) + "-ptt")
+    )
+    db.session.commit()
+    run = analyse(consultation)
+    assert run.input_counts["comments"] == len(ids)
+    assert run.input_counts["imported"] == {"facebook": 5, "ptt": 2}
+    login(client, staff)
+    page = client.get(f"/staff/consultations/{consultation.id}/themes?lang=en").get_data(
+        as_text=True
+    )
+    assert "of which imported: facebook 5、ptt 2" in page
