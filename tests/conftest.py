@@ -31,7 +31,6 @@ from deliberation.services import comments, consultations
 from deliberation.services.consultations import SectionInput
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 PASSWORD = "correct horse battery"
 # Hashing with the default scrypt costs ~50 ms; tests create many users, so hash once.
 _PASSWORD_HASH = generate_password_hash(PASSWORD)

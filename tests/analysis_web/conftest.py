@@ -14,9 +14,10 @@ from app.extensions import db
 from deliberation.models import Comment, Thread, User, Vote, utcnow
 from deliberation.services import comments as comments_service
 from deliberation.services.analysis_runs import start_run
-from tests.conftest import _PASSWORD_HASH, SHARED, general_thread, make_consultation, make_user
+from tests.conftest import _PASSWORD_HASH, general_thread, make_consultation, make_user
+from tests.datasets import data_path
 
-SYNTHETIC = SHARED / "data" / "synthetic-zh"
+SYNTHETIC = data_path("synthetic-zh")
 
 
 @functools.lru_cache(maxsize=4)

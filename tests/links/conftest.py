@@ -12,19 +12,17 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from app.links import jobs
 from deliberation.linkfetch import FetchError, FetchPolicy, LinkFetcher
+from tests.datasets import data_path
 
 from ..realtime.conftest import sockets  # noqa: F401  (socket clients for links_ready)
 
-XSS_CORPUS = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "xss" / "payloads.jsonl"
-)
+XSS_CORPUS = data_path("xss", "payloads.jsonl")
 
 
 def xss_payloads() -> list[str]:

@@ -23,9 +23,9 @@ from deliberation.models import (
     Vote,
 )
 
-from ..conftest import SHARED
+from ..datasets import data_path
 
-OPENDATA = SHARED / "data" / "polis-opendata"
+OPENDATA = data_path("polis-opendata")
 SEATTLE = OPENDATA / "15-per-hour-seattle"  # 54 comments, 23 rejected, 1 unmoderated
 LONDON = OPENDATA / "london.youth.policing"  # the smallest: 39 comments, 640 vote rows
 

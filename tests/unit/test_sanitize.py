@@ -6,16 +6,14 @@ import html
 import json
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import html5lib
 import pytest
 
 from deliberation.sanitize import ALLOWED_TAGS, LINK_REL, plain_text, render_markdown, sanitize_html
+from tests.datasets import data_path
 
-PAYLOADS_PATH = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "xss" / "payloads.jsonl"
-)
+PAYLOADS_PATH = data_path("xss", "payloads.jsonl")
 
 FORBIDDEN_ELEMENTS = {
     "script", "style", "iframe", "object", "embed", "svg", "math", "form", "input", "button",

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.datasets import data_path, polis_conversations
+
 REPO = Path(__file__).resolve().parents[3]
-DATA = REPO.parent / "shared" / "data"
-SYNTHETIC = DATA / "synthetic-zh"
-POLIS = DATA / "polis-opendata"
+SYNTHETIC = data_path("synthetic-zh")
+POLIS = polis_conversations()
 SEEDS = Path(__file__).resolve().parent / "seeds"
 SETS = ("ev-scooter", "long-term-care")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,15 +10,9 @@ import scipy.sparse as sp
 
 from analysis.groups import OpinionGroups, agreement_with_reference
 from analysis.polis import InputError, read_comments, read_participants_votes
+from tests.datasets import polis_conversations
 
-
-def _data_dir() -> Path:
-    here = Path(__file__).resolve()
-    main = next((p for p in here.parents if p.name == "main"), here.parents[3])
-    return main.parent / "shared" / "data" / "polis-opendata"
-
-
-DATA = _data_dir()
+DATA = polis_conversations()
 CONVERSATIONS = sorted(p.name for p in DATA.iterdir() if p.is_dir()) if DATA.is_dir() else []
 
 # Agreement is measured on the participants Polis itself clustered (the export's non-empty
