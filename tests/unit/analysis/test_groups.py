@@ -84,8 +84,14 @@ def test_groups_agree_with_polis_on_each_conversation(name):
 
 
 @pytest.mark.skipif(not CONVERSATIONS, reason=f"Polis open data not found at {DATA}")
-def test_participants_polis_clustered_are_the_ones_clustered_here_when_they_voted_enough():
-    folder = DATA / "austria-climate.5twd2jsnkf.2022-08-08"
+@pytest.mark.parametrize(
+    "name",
+    ["15-per-hour-seattle", "austria-climate.5twd2jsnkf.2022-08-08", "london.youth.policing"],
+)
+def test_participants_polis_clustered_are_the_ones_clustered_here_when_they_voted_enough(name):
+    folder = DATA / name
+    if not folder.is_dir():
+        pytest.skip(f"{name} is not in {DATA} (the full Polis open data is in ../shared)")
     matrix = read_participants_votes(folder / "participants-votes.csv")
     est = OpinionGroups().fit(matrix.values, matrix.participant_ids, matrix.comment_ids)
     ours = est.labels_ >= 0
