@@ -1,7 +1,10 @@
 """Merge zh-TW translations from app/translations/pending/*.json into the catalog.
 
-Usage: make i18n (extract + update), then `python scripts/merge_translations.py`, then
-`make i18n` again to compile. Only empty msgstrs are filled; existing translations win.
+For parallel work: each contributor writes the zh-TW of their new msgids into
+app/translations/pending/<area>.json ({"msgid": "譯文"}) instead of editing messages.po at the
+same time. Then: make i18n (extract + update), `python scripts/merge_translations.py`, and
+make i18n again to compile. Only empty msgstrs are filled; existing translations win. Delete the
+JSON files once merged (the catalog is the source of truth).
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ PO = ROOT / "app/translations/zh_Hant_TW/LC_MESSAGES/messages.po"
 
 def main() -> int:
     pending: dict[str, str] = {}
-    for path in sorted((ROOT / "app/translations/pending").glob("*.json")):
+    folder = ROOT / "app/translations/pending"
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         pending.update(json.loads(path.read_text(encoding="utf-8")))
     with PO.open("rb") as fh:
         catalog = read_po(fh, locale="zh_Hant_TW")
