@@ -25,6 +25,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from results import write_section  # noqa: E402  (bench/results.py, next to this script)
+
 RESULTS = REPO / "bench" / "RESULTS.md"
 SECTION = "## Moderation queue"
 SQLITE_FILE = Path("/tmp/zhongyi_bench_moderation.sqlite3")
@@ -279,7 +282,7 @@ def main() -> None:
     block = "\n".join(lines)
     print(block)
     if not args.no_write:
-        write_section(engine, block)
+        write_section(SECTION, INTRO, engine, block)
 
 
 INTRO = f"""{SECTION}
@@ -291,24 +294,6 @@ the page of 25 (ids ordered and cut first, then the 25 rows with parent, author,
 flags), the tab counts and the template. Target: p95 < {TARGET_MS:.0f} ms. Indexes used:
 `ix_comments_status_created` (status, created_at) and `ix_comments_flag_count` (migration 0002).
 """
-
-
-def write_section(engine: str, block: str) -> None:
-    """Create or replace only this benchmark's section (and in it, only this engine's block)."""
-    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    found = pattern.search(current)
-    blocks: dict[str, str] = {}
-    if found:
-        for part in re.split(r"^(?=### )", found.group(0), flags=re.M)[1:]:
-            blocks[part.splitlines()[0][4:].strip()] = part.rstrip("\n") + "\n"
-    blocks[engine] = block.rstrip("\n") + "\n"
-    text = INTRO + "\n" + "\n".join(blocks[k] for k in sorted(blocks, reverse=True)) + "\n"
-    if found:
-        current = current[: found.start()] + text + current[found.end() :]
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    RESULTS.write_text(current.rstrip("\n") + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -29,6 +28,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from bench_moderation import fresh_database, machine  # noqa: E402
+from results import write_section  # noqa: E402
 
 RESULTS = REPO / "bench" / "RESULTS.md"
 SECTION = "## Outcome loop"
@@ -176,7 +176,7 @@ def main() -> None:
     block = "\n".join(lines)
     print(block)
     if not args.no_write:
-        write_section(engine, block)
+        write_section(SECTION, INTRO, engine, block)
 
 
 INTRO = f"""{SECTION}
@@ -187,24 +187,6 @@ Flask's CLI runner: Polis import, an analysis run to completion (themes with the
 of k, opinion groups, stable keys, the snapshot), and the outcome section exported as DOCX and
 Markdown with every theme answered. The issue sets no target; these are the waits.
 """
-
-
-def write_section(engine: str, block: str) -> None:
-    """Create or replace only this benchmark's section (and in it, only this engine's block)."""
-    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    found = pattern.search(current)
-    blocks: dict[str, str] = {}
-    if found:
-        for part in re.split(r"^(?=### )", found.group(0), flags=re.M)[1:]:
-            blocks[part.splitlines()[0][4:].strip()] = part.rstrip("\n") + "\n"
-    blocks[engine] = block.rstrip("\n") + "\n"
-    text = INTRO + "\n" + "\n".join(blocks[k] for k in sorted(blocks, reverse=True)) + "\n"
-    if found:
-        current = current[: found.start()] + text + current[found.end() :]
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    RESULTS.write_text(current.rstrip("\n") + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from . import charts
 from .render import (
     disposition_text,
     figures_table,
+    imported_table,
     quote_notes,
     response_details,
     stance_text,
@@ -183,23 +184,9 @@ def to_docx(section: OutcomeSection, *, base_url: str = "") -> bytes:
     header, rows = figures_table(section)
     _table(doc, header, rows)
     doc.add_heading(t("h_imported"), level=2)
-    imported = [
-        [c.title, p.platform, p.comments, p.participants, p.counts]
-        for c in section.consultations
-        for p in c.imported
-    ]
+    header, imported = imported_table(section)
     if imported:
-        _table(
-            doc,
-            [
-                t("consultation"),
-                t("platform"),
-                t("imported_comments"),
-                t("imported_participants"),
-                t("counts"),
-            ],
-            imported,
-        )
+        _table(doc, header, imported)
     else:
         doc.add_paragraph(t("none"))
     doc.add_heading(t("h_per_day"), level=2)

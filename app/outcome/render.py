@@ -102,6 +102,24 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     return lines + [""]
 
 
+def imported_table(section: OutcomeSection) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of the imported-posts table (per consultation and platform)."""
+    t = section.t
+    header = [
+        t("consultation"),
+        t("platform"),
+        t("imported_comments"),
+        t("imported_participants"),
+        t("counts"),
+    ]
+    rows: list[list[Any]] = [
+        [c.title, p.platform, p.comments, p.participants, p.counts]
+        for c in section.consultations
+        for p in c.imported
+    ]
+    return header, rows
+
+
 def figures_table(section: OutcomeSection) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of the participation table: one column per consultation, the plan total
     when there are several, and what each figure counts."""
@@ -214,22 +232,9 @@ def to_markdown(section: OutcomeSection, *, base_url: str = "") -> str:
     header, rows = figures_table(section)
     lines += _table(header, rows)
     lines += [f"### {md(t('h_imported'))}", ""]
-    imported = [
-        [c.title, p.platform, p.comments, p.participants, p.counts]
-        for c in section.consultations
-        for p in c.imported
-    ]
+    header, imported = imported_table(section)
     if imported:
-        lines += _table(
-            [
-                t("consultation"),
-                t("platform"),
-                t("imported_comments"),
-                t("imported_participants"),
-                t("counts"),
-            ],
-            imported,
-        )
+        lines += _table(header, imported)
     else:
         lines += [md(t("none")), ""]
     lines += [f"### {md(t('h_per_day'))}", "", md(t("c_per_day")), ""]
