@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from deliberation.models import AnalysisStatus, Consultation
+from deliberation.models import AnalysisStatus, Consultation, utcnow
 from deliberation.services import analysis_runs
 
 from ..extensions import db
@@ -38,3 +38,26 @@ def run_command(consultation_id: int, wait: bool) -> None:
         from . import submit_run
 
         submit_run(run.id)
+
+
+@analysis_cli.command("run-due")
+@click.option("--wait", is_flag=True, help="Run each here and now, one after the other.")
+def run_due_command(wait: bool) -> None:
+    """Analyse every consultation whose comment period is over and whose latest analysis is
+    missing or stale; prints one run id per line. For a timer (cron, systemd), so consultations
+    that close by their closing time are analysed too."""
+    for consultation in analysis_runs.due_for_analysis(db.session, utcnow()):
+        run, created = analysis_runs.start_run(db.session, consultation, actor=None, system=True)
+        db.session.commit()
+        click.echo(run.id)
+        if not created:
+            continue
+        if wait:
+            from .jobs import execute
+
+            execute(db.session, run.id)
+            db.session.commit()
+        else:
+            from . import submit_run
+
+            submit_run(run.id)

@@ -28,6 +28,7 @@ from ..models import (
     Comment,
     CommentStatus,
     Consultation,
+    ConsultationStatus,
     Theme,
     ThemeMember,
     Thread,
@@ -162,6 +163,31 @@ def active_run(session: Session, consultation_id: int) -> AnalysisRun | None:
         .order_by(AnalysisRun.id.desc())
         .limit(1)
     ).first()
+
+
+def due_for_analysis(session: Session, now: datetime) -> list[Consultation]:
+    """Consultations whose comment period is over (closed, or open past closes_at) and whose
+    latest finished analysis is missing or stale, with no run queued or running."""
+    ended = session.scalars(
+        select(Consultation)
+        .where(
+            (Consultation.status == ConsultationStatus.CLOSED.value)
+            | (
+                (Consultation.status == ConsultationStatus.OPEN.value)
+                & Consultation.closes_at.is_not(None)
+                & (Consultation.closes_at <= now)
+            )
+        )
+        .order_by(Consultation.id)
+    ).all()
+    due = []
+    for consultation in ended:
+        if active_run(session, consultation.id) is not None:
+            continue
+        run = latest_run(session, consultation.id)
+        if run is None or is_stale(session, run):
+            due.append(consultation)
+    return due
 
 
 def newest_run(session: Session, consultation_id: int) -> AnalysisRun | None:

@@ -168,3 +168,26 @@ def test_the_rq_backend_runs_a_queued_analysis_in_a_worker(app, filled, staff, c
         queue.empty()
         queue.delete(delete_jobs=True)
         redis.close()
+
+
+def test_run_due_analyses_consultations_whose_period_ended_and_only_when_needed(app, filled):
+    from datetime import timedelta
+
+    from deliberation.models import AnalysisRun, utcnow
+
+    consultation, _ids = filled
+    runner = app.test_cli_runner()
+    # Still open and before its closing time: nothing is due.
+    consultation.closes_at = utcnow() + timedelta(days=1)
+    db.session.commit()
+    assert runner.invoke(args=["analysis", "run-due", "--wait"]).output.strip() == ""
+    # The closing time passed without anyone closing it: analysed.
+    consultation.opens_at = utcnow() - timedelta(days=3)
+    consultation.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    result = runner.invoke(args=["analysis", "run-due", "--wait"])
+    assert result.exit_code == 0, result.output
+    run = db.session.get(AnalysisRun, int(result.output.split()[0]))
+    assert run.consultation_id == consultation.id and run.status == "done"
+    # Up to date: nothing more to do.
+    assert runner.invoke(args=["analysis", "run-due", "--wait"]).output.strip() == ""
