@@ -271,7 +271,7 @@ def _imported(session: Session, consultation_id: int) -> dict[str, int]:
         .group_by(Comment.origin_platform)
         .order_by(Comment.origin_platform)
     ).all()
-    return {platform: n for platform, n in rows}
+    return {str(platform): n for platform, n in rows}
 
 
 def _match_keys(previous: dict[str, list[int]], new: list[set[int]], first_free: int) -> list[str]:
