@@ -171,22 +171,6 @@ def main() -> None:
         )
 
 
-# the seed files' theme order -> label codes (as in tests/unit/analysis/test_themes.py)
-CODES = {
-    "ev-scooter": [
-        "SUBSIDY",
-        "SWAP_STD",
-        "BUILDING",
-        "GRID",
-        "RECYCLE",
-        "REPAIR",
-        "SAFETY",
-        "RURAL",
-    ],
-    "long-term-care": ["WORKFORCE", "MIGRANT", "FAMILY", "FUNDING", "DEMENTIA", "RURAL", "QUALITY"],
-}
-
-
 def bench_quality(states: int = 5) -> None:
     """AMI against the primary theme labels of the synthetic-zh sets (mean +- sd over
     ``states`` random states): unguided with automatic k and with k = 8, guided AMI and
@@ -198,7 +182,7 @@ def bench_quality(states: int = 5) -> None:
     from analysis.themes import ThemeModel
 
     sys.path.insert(0, str(ROOT / "tests" / "unit" / "analysis"))
-    from _data import SEEDS, load_labelled  # noqa: PLC0415
+    from _data import SEED_CODES, SEEDS, load_labelled  # noqa: PLC0415
 
     seg = get_segmenter()
 
@@ -207,7 +191,7 @@ def bench_quality(states: int = 5) -> None:
 
     print("| set | unguided, auto k | chosen k | unguided, k = 8 | guided AMI | guided accuracy |")
     print("|---|---|---|---|---|---|")
-    for name, codes in CODES.items():
+    for name, codes in SEED_CODES.items():
         ids, texts, labels, _ = load_labelled(name)
         toks = [seg.tokens(t) for t in texts]
         seeds = json.loads((SEEDS / f"{name}.json").read_text(encoding="utf-8"))

@@ -22,6 +22,7 @@ from deliberation.models import (
 )
 from deliberation.services import analysis_runs
 
+from ..api.serialize import iso
 from ..errors import message_for
 from ..extensions import db
 
@@ -65,10 +66,6 @@ def error_text(run: AnalysisRun) -> str:
     if code in ("no_themes", "abandoned", "internal"):
         return message_for(f"run_{code}")
     return detail or run.error
-
-
-def iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def run_json(run: AnalysisRun, *, stale: bool | None = None) -> dict[str, Any]:

@@ -11,18 +11,7 @@ from . import messages  # noqa: E402,F401  (registers the error words)
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint and attach `export-outcome` to the `plans` command group."""
-    from . import routes  # noqa: F401  (the routes register themselves)
-    from .cli import export_outcome
+    """Register the blueprint; `plans export-outcome` joins the plans area's command group."""
+    from . import cli, routes  # noqa: F401  (routes and the command register themselves)
 
     app.register_blueprint(bp)
-    try:
-        from app.plans.cli import plans_cli
-    except ImportError:  # the plans area is not installed: a group of our own
-        from flask.cli import AppGroup
-
-        plans_cli = AppGroup("plans", help="Plans and their outcome section.")
-    if "export-outcome" not in plans_cli.commands:
-        plans_cli.add_command(export_outcome)
-    if "plans" not in app.cli.commands:
-        app.cli.add_command(plans_cli)

@@ -6,18 +6,17 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 
 from deliberation import outcome
 from deliberation.errors import DomainError
 
 from ..errors import message_for
 from ..extensions import db
+from ..plans.cli import plans_cli
 from .render import FORMATS, render
 
 
-@click.command("export-outcome")
-@with_appcontext  # attached with add_command, so AppGroup does not wrap it
+@plans_cli.command("export-outcome")
 @click.argument("plan_id", type=int)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)

@@ -4,7 +4,6 @@ background job; a failure is logged, never raised at the person who published.""
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 from email.message import EmailMessage
 from typing import Any
@@ -15,9 +14,8 @@ log = logging.getLogger(__name__)
 
 
 def _setting(name: str, default: Any = None) -> Any:
+    """A MAIL_* setting from the app config (config.py reads them from the environment)."""
     value = current_app.config.get(name)
-    if value in (None, ""):
-        value = os.environ.get(name)
     return default if value in (None, "") else value
 
 
@@ -40,7 +38,7 @@ def send(messages: list[dict[str, str]]) -> int:
     sent = 0
     try:
         with smtplib.SMTP(host, port, timeout=float(_setting("MAIL_TIMEOUT", 10))) as smtp:
-            if str(_setting("MAIL_USE_TLS", "")).lower() in {"1", "true", "yes", "on"}:
+            if _setting("MAIL_USE_TLS", False):
                 smtp.starttls()
             user = _setting("MAIL_USERNAME")
             if user:

@@ -16,6 +16,7 @@ from deliberation.models import Consultation, Plan, PlanReview, ThemeResponse, u
 from deliberation.services import responses
 
 from .. import jobs
+from ..api.serialize import iso
 from ..extensions import db
 from ..security import current_actor
 from . import mail, messages
@@ -127,10 +128,6 @@ def checklist_view(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 # ---- JSON ------------------------------------------------------------------------------------
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def plan_json(plan: Plan, *, overdue: list[ThemeResponse] | None = None) -> dict[str, Any]:

@@ -14,6 +14,20 @@ SYNTHETIC = data_path("synthetic-zh")
 POLIS = polis_conversations()
 SEEDS = Path(__file__).resolve().parent / "seeds"
 SETS = ("ev-scooter", "long-term-care")
+# The seed files' theme order -> the label codes of labels.csv (seeds/<set>.json).
+SEED_CODES = {
+    "ev-scooter": [
+        "SUBSIDY",
+        "SWAP_STD",
+        "BUILDING",
+        "GRID",
+        "RECYCLE",
+        "REPAIR",
+        "SAFETY",
+        "RURAL",
+    ],
+    "long-term-care": ["WORKFORCE", "MIGRANT", "FAMILY", "FUNDING", "DEMENTIA", "RURAL", "QUALITY"],
+}
 
 
 def need(path: Path) -> Path:

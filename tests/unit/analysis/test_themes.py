@@ -13,6 +13,7 @@ import analysis.themes as themes_mod
 from analysis.segment import get_segmenter
 from analysis.themes import ThemeError, ThemeModel, find_near_duplicates
 
+from ._data import SEED_CODES as CODES
 from ._data import SEEDS, SETS, campaign_ids, load_labelled
 
 # Measured (docs/analysis.md): unguided AMI about 0.34-0.44 and guided about 0.57-0.64, while
@@ -21,20 +22,6 @@ from ._data import SEEDS, SETS, campaign_ids, load_labelled
 UNGUIDED_FLOOR = 0.28
 GUIDED_AMI_FLOOR = 0.45
 GUIDED_ACCURACY_FLOOR = 0.65
-
-CODES = {
-    "ev-scooter": [
-        "SUBSIDY",
-        "SWAP_STD",
-        "BUILDING",
-        "GRID",
-        "RECYCLE",
-        "REPAIR",
-        "SAFETY",
-        "RURAL",
-    ],
-    "long-term-care": ["WORKFORCE", "MIGRANT", "FAMILY", "FUNDING", "DEMENTIA", "RURAL", "QUALITY"],
-}
 
 
 @pytest.fixture(scope="module")
