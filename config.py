@@ -70,6 +70,10 @@ class Config:
     # threading for the embedded default; production serves with gevent (docs/deploy.md).
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
     SOCKETIO_CORS_ORIGINS = os.environ.get("SOCKETIO_CORS_ORIGINS") or None
+    # WebSocket permessage-deflate compresses every message once per connection: with a
+    # thousand readers on a thread that is most of the fan-out's CPU for a few hundred bytes
+    # saved per message (bench/RESULTS.md, "Real-time fan-out"). Off unless asked for.
+    SOCKETIO_WS_COMPRESSION = _bool("SOCKETIO_WS_COMPRESSION", False)
 
     # Sessions: HttpOnly + SameSite always; Secure in production (see ProductionConfig).
     SESSION_COOKIE_HTTPONLY = True

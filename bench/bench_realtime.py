@@ -41,11 +41,13 @@ NS = "/threads"
 # ---- subscribers (in child processes) -------------------------------------------------------
 
 
-def _subscriber_proc(urls, count, thread_id, ready, go, out, stop_after):  # type: ignore[no-untyped-def]
-    asyncio.run(_subscribers(urls, count, thread_id, ready, go, out, stop_after))
+def _subscriber_proc(kind, urls, count, thread_id, ready, go, out, stop_after):  # type: ignore[no-untyped-def]
+    runner = _lean_subscribers if kind == "lean" else _subscribers
+    asyncio.run(runner(urls, count, thread_id, ready, go, out, stop_after))
 
 
 async def _subscribers(urls, count, thread_id, ready, go, out, stop_after):  # type: ignore[no-untyped-def]
+    """python-socketio AsyncClients (the library's own client: ~5x the CPU per message)."""
     import socketio
 
     received: list[tuple[int, float, str]] = []  # (seq, receipt time, created_at)
@@ -74,14 +76,154 @@ async def _subscribers(urls, count, thread_id, ready, go, out, stop_after):  # t
     await asyncio.gather(*(one(i) for i in range(count)))
     ready.set()
     await asyncio.get_running_loop().run_in_executor(None, go.wait)
+    cpu0 = time.process_time()
     deadline = time.time() + stop_after
     while time.time() < deadline:
         await asyncio.sleep(0.2)
-    out.put([(s, t, c) for s, t, c in received])
+    out.put(([(s, t, c) for s, t, c in received], time.process_time() - cpu0))
     await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
 
 
-def _run_subscribers(urls, total, procs, thread_id, stop_after):  # type: ignore[no-untyped-def]
+EVENT_PREFIX = f'42{NS},["thread_event",'.encode()
+
+
+class _LeanSocket(asyncio.Protocol):
+    """One minimal Socket.IO v5 / Engine.IO v4 client over a raw WebSocket (RFC 6455).
+
+    It speaks the same protocol as the browser client: the HTTP upgrade (offering
+    permessage-deflate as browsers do, and inflating if the server accepts it), the Engine.IO
+    open packet, the namespace connect, `subscribe` with an acknowledgement, ping → pong. Each
+    `thread_event` is timestamped when its bytes arrive and decoded after the run, so the load
+    generator, which shares the two cores with the server, costs as little as it can.
+    """
+
+    def __init__(self, host: str, received: list) -> None:  # type: ignore[type-arg]
+        import base64
+        import zlib
+
+        self.host = host
+        self.received = received
+        self.control: asyncio.Queue[bytes] = asyncio.Queue()
+        self.buf = b""
+        self.upgraded = False
+        self.inflater: zlib._Decompress | None = None
+        self.key = base64.b64encode(os.urandom(16)).decode()
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
+        self.transport = transport
+        transport.write(
+            (
+                "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                f"Host: {self.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {self.key}\r\nSec-WebSocket-Version: 13\r\n"
+                "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"
+            ).encode()
+        )
+
+    def data_received(self, data: bytes) -> None:
+        now = time.time()
+        buf = self.buf + data
+        if not self.upgraded:
+            head, sep, buf = buf.partition(b"\r\n\r\n")
+            if not sep:
+                self.buf = head
+                return
+            assert head.startswith(b"HTTP/1.1 101"), head[:200]
+            if b"permessage-deflate" in head.lower():
+                import zlib
+
+                self.inflater = zlib.decompressobj(-15)
+            self.upgraded = True
+        while len(buf) >= 2:
+            b0, b1 = buf[0], buf[1]
+            n, off = b1 & 0x7F, 2
+            if n == 126:
+                if len(buf) < 4:
+                    break
+                n, off = int.from_bytes(buf[2:4], "big"), 4
+            elif n == 127:
+                if len(buf) < 10:
+                    break
+                n, off = int.from_bytes(buf[2:10], "big"), 10
+            if len(buf) < off + n:
+                break
+            payload, buf = buf[off : off + n], buf[off + n :]
+            if b0 & 0x40 and self.inflater is not None:  # RSV1: a compressed message
+                payload = self.inflater.decompress(payload + b"\x00\x00\xff\xff")
+            opcode = b0 & 0x0F
+            if opcode == 1:
+                if payload.startswith(EVENT_PREFIX):
+                    self.received.append((now, payload))
+                elif payload == b"2":
+                    self.send(b"3")
+                else:
+                    self.control.put_nowait(payload)
+            elif opcode == 9:
+                self.send(payload, opcode=0xA)
+        self.buf = buf
+
+    def send(self, payload: bytes, opcode: int = 1) -> None:
+        mask = os.urandom(4)
+        n = len(payload)
+        head = bytes([0x80 | opcode])
+        if n < 126:
+            head += bytes([0x80 | n])
+        else:
+            head += bytes([0x80 | 126]) + n.to_bytes(2, "big")
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        assert self.transport is not None
+        self.transport.write(head + mask + masked)
+
+
+async def _lean_subscribers(urls, count, thread_id, ready, go, out, stop_after):  # type: ignore[no-untyped-def]
+    import json
+    from urllib.parse import urlsplit
+
+    raw: list[tuple[float, bytes]] = []
+    sockets: list[_LeanSocket] = []
+    sem = asyncio.Semaphore(50)
+    loop = asyncio.get_running_loop()
+    subscribe = json.dumps({"thread_id": thread_id, "after_seq": 10**9})
+
+    async def one(i: int) -> None:
+        u = urlsplit(urls[i % len(urls)])
+        async with sem:
+            _t, sock = await loop.create_connection(
+                lambda: _LeanSocket(u.netloc, raw), u.hostname, u.port
+            )
+            opened = await asyncio.wait_for(sock.control.get(), 30)
+            assert opened.startswith(b"0{"), opened
+            sock.send(f"40{NS},".encode())
+            joined = await asyncio.wait_for(sock.control.get(), 30)
+            assert joined.startswith(f"40{NS},".encode()), joined
+            sock.send(f'42{NS},0["subscribe",{subscribe}]'.encode())
+            while True:  # the acknowledgement may follow a viewers message
+                msg = await asyncio.wait_for(sock.control.get(), 30)
+                if msg.startswith(f"43{NS},0".encode()):
+                    assert json.loads(msg[len(f"43{NS},0") :])[0]["ok"], msg
+                    break
+        sockets.append(sock)
+
+    await asyncio.gather(*(one(i) for i in range(count)))
+    ready.set()
+    await loop.run_in_executor(None, go.wait)
+    cpu0 = time.process_time()
+    deadline = time.time() + stop_after
+    while time.time() < deadline:
+        await asyncio.sleep(0.2)
+    cpu = time.process_time() - cpu0
+    rows = []
+    for t, data in raw:
+        event = json.loads(data[len(f"42{NS},") :])[1]
+        rows.append((event["seq"], t, (event.get("comment") or {}).get("created_at", "")))
+    out.put((rows, cpu))
+    for sock in sockets:
+        if sock.transport is not None:
+            sock.transport.close()
+
+
+def _run_subscribers(kind, urls, total, procs, thread_id, stop_after):  # type: ignore[no-untyped-def]
     ctx = mp.get_context("spawn")
     go = ctx.Event()
     out = ctx.Queue()
@@ -92,7 +234,7 @@ def _run_subscribers(urls, total, procs, thread_id, stop_after):  # type: ignore
         # Each process connects to the URLs in turn, so with two servers half go to each.
         w = ctx.Process(
             target=_subscriber_proc,
-            args=(urls, share, thread_id, ready, go, out, stop_after),
+            args=(kind, urls, share, thread_id, ready, go, out, stop_after),
             daemon=True,
         )
         w.start()
@@ -105,12 +247,32 @@ def _run_subscribers(urls, total, procs, thread_id, stop_after):  # type: ignore
 
 
 def _collect(out, workers):  # type: ignore[no-untyped-def]
-    rows = []
+    """Every delivery (seq, receipt time, created_at) and the clients' CPU seconds in all."""
+    rows, cpu = [], 0.0
     for _ in workers:
-        rows.extend(out.get(timeout=120))
+        got, seconds = out.get(timeout=120)
+        rows.extend(got)
+        cpu += seconds
     for w in workers:
         w.join(30)
-    return rows
+    return rows, cpu
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _cost(rows, client_cpu, server_cpu) -> dict:  # type: ignore[no-untyped-def]
+    n = max(len(rows), 1)
+    return {
+        "server_cpu_us_per_delivery": server_cpu / n * 1e6,
+        "client_cpu_us_per_delivery": client_cpu / n * 1e6,
+    }
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -129,20 +291,23 @@ def _latencies(rows) -> list[float]:  # type: ignore[no-untyped-def]
 # ---- scenarios ------------------------------------------------------------------------------
 
 
-def latency(urls, post_url, info, args, label):  # type: ignore[no-untyped-def]
+def latency(urls, post_url, info, args, label, pids):  # type: ignore[no-untyped-def]
     go, out, workers = _run_subscribers(
+        args.client,
         urls,
         args.subscribers,
         args.client_procs,
         info["thread_id"],
         stop_after=args.posts * args.gap + 5,
     )
+    cpu0 = _cpu_seconds(pids)
     go.set()
     time.sleep(0.5)
     for n in range(args.posts):
         post(post_url, info["tokens"][0], info["thread_id"], f"fan-out {label} {n}")
         time.sleep(args.gap)
-    rows = _collect(out, workers)
+    rows, client_cpu = _collect(out, workers)
+    server_cpu = _cpu_seconds(pids) - cpu0
     lat = _latencies(rows)
     expected = args.posts * args.subscribers
     return {
@@ -152,14 +317,21 @@ def latency(urls, post_url, info, args, label):  # type: ignore[no-untyped-def]
         "p50_ms": _pct(lat, 0.5),
         "p99_ms": _pct(lat, 0.99),
         "max_ms": max(lat),
+        **_cost(rows, client_cpu, server_cpu),
     }
 
 
-def flood(urls, post_url, info, args):  # type: ignore[no-untyped-def]
+def flood(urls, post_url, info, args, pids):  # type: ignore[no-untyped-def]
     duration = args.flood_seconds
     go, out, workers = _run_subscribers(
-        urls, args.subscribers, args.client_procs, info["thread_id"], stop_after=duration + 15
+        args.client,
+        urls,
+        args.subscribers,
+        args.client_procs,
+        info["thread_id"],
+        stop_after=duration + 15,
     )
+    cpu0 = _cpu_seconds(pids)
     go.set()
     time.sleep(0.5)
     stop = time.monotonic() + duration
@@ -176,7 +348,8 @@ def flood(urls, post_url, info, args):  # type: ignore[no-untyped-def]
         t.start()
     for t in threads:
         t.join()
-    rows = _collect(out, workers)
+    rows, client_cpu = _collect(out, workers)
+    server_cpu = _cpu_seconds(pids) - cpu0
     lat = _latencies(rows)
     last = max(t for _s, t, _c in rows) if rows else t0
     return {
@@ -189,6 +362,7 @@ def flood(urls, post_url, info, args):  # type: ignore[no-untyped-def]
         "p50_ms": _pct(lat, 0.5),
         "p99_ms": _pct(lat, 0.99),
         "max_ms": max(lat),
+        **_cost(rows, client_cpu, server_cpu),
     }
 
 
@@ -243,6 +417,12 @@ def main() -> None:
     parser.add_argument("--flood-seconds", type=float, default=8)
     parser.add_argument("--scenarios", default="one,redis,flood")
     parser.add_argument(
+        "--client",
+        choices=["lean", "socketio"],
+        default="lean",
+        help="lean: minimal protocol clients (default); socketio: python-socketio AsyncClient",
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL"),
         help="postgresql://… (a fresh schema per scenario); SQLite files if unset",
@@ -267,10 +447,11 @@ def main() -> None:
                 for u in urls:  # warm up: first-request imports, pools, prepared statements
                     for _ in range(3):
                         post(u, info["tokens"][0], info["thread_id"], "warm-up")
+                pids = [s.proc.pid for s in servers]
                 if scenario == "flood":
-                    r = flood(urls, urls[0], info, args)
+                    r = flood(urls, urls[0], info, args, pids)
                 else:
-                    r = latency(urls, urls[0], info, args, scenario)
+                    r = latency(urls, urls[0], info, args, scenario, pids)
             finally:
                 for s in servers:
                     s.stop()

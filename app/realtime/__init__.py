@@ -7,6 +7,8 @@ gap resync through GET /api/v1/threads/<id>/events.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 
 from ..extensions import socketio
@@ -24,6 +26,23 @@ def allowed_origins(value: object) -> list[str] | None:
     if isinstance(value, str):
         return [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
     return [str(o).rstrip("/") for o in value]  # type: ignore[attr-defined]
+
+
+class _WithoutWebSocketCompression:
+    """WSGI wrapper that withholds the client's permessage-deflate offer from the handshake.
+
+    simple-websocket accepts permessage-deflate whenever a client offers it (every browser
+    does) and has no switch for it; without the offer the connection is plain WebSocket.
+    """
+
+    def __init__(self, wsgi_app: Any, path: str) -> None:
+        self.wsgi_app = wsgi_app
+        self.prefix = "/" + path.strip("/") + "/"
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO", "").startswith(self.prefix):
+            environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return self.wsgi_app(environ, start_response)
 
 
 def init_app(app: Flask) -> None:
@@ -44,6 +63,8 @@ def init_app(app: Flask) -> None:
     )
     app.extensions["zhongyi_realtime"] = server
     app.extensions["zhongyi_realtime_origins"] = origins
+    if not app.config.get("SOCKETIO_WS_COMPRESSION"):
+        app.wsgi_app = _WithoutWebSocketCompression(app.wsgi_app, "socket.io")  # type: ignore[method-assign]
     queue = app.config.get("SOCKETIO_MESSAGE_QUEUE")
     if queue and str(queue).startswith(("redis://", "rediss://", "unix://")):
         app.extensions["zhongyi_viewers"] = RedisViewers(str(queue), socketio.start_background_task)

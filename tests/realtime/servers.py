@@ -90,6 +90,7 @@ class AppServer:
         gevent: bool = False,
         port: int | None = None,
         log: Path | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.port = port or spare_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -100,6 +101,7 @@ class AppServer:
             "HOST": "127.0.0.1",
             "ZHONGYI_ENV": "development",
             "PYTHONUNBUFFERED": "1",
+            **(env or {}),
         }
         env.pop("SOCKETIO_MESSAGE_QUEUE", None)
         if queue:
