@@ -3,7 +3,12 @@
 Usage::
 
     python -m analysis groups participants-votes.csv --json groups.json \\
-        [--comments comments.csv] [--k K] [--seed N] [--min-votes N] [--polis-clustered]
+        [--comments comments.csv] [--k K] [--seed N] [--min-votes N] [--polis-clustered] \\
+        [--votes votes.csv [--update-interval MS]]
+
+With ``--votes`` the groups come from replaying the vote log in time order the way Polis
+computed them live (warm-started k-means, k smoothing; see docs/analysis.md); without it, one
+fit of the final votes.
 
 Bad input prints one line naming the problem to stderr and exits 2; never a traceback.
 """
@@ -17,8 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from analysis.groups import OpinionGroups, agreement_with_reference
-from analysis.polis import InputError, read_comments, read_participants_votes
+from analysis.groups import POLIS_POLL_INTERVAL_MS, OpinionGroups, agreement_with_reference
+from analysis.polis import InputError, read_comments, read_participants_votes, read_votes
 
 EXIT_BAD_INPUT = 2
 
@@ -52,6 +57,21 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="cluster exactly the participants the export shows in a Polis group (non-empty "
         "group-id) instead of applying --min-votes; for reproducing Polis's own run",
+    )
+    parser.add_argument(
+        "--votes",
+        dest="votes_log",
+        metavar="VOTES_CSV",
+        help="Polis votes.csv (the vote log): replay it in time order as Polis's live updates did "
+        "(warm-started k-means, group-k smoothing) instead of one fit of the final votes",
+    )
+    parser.add_argument(
+        "--update-interval",
+        type=_at_least(1),
+        default=POLIS_POLL_INTERVAL_MS,
+        metavar="MS",
+        help="with --votes: votes within this many milliseconds form one update "
+        f"(default {POLIS_POLL_INTERVAL_MS}, Polis's polling interval)",
     )
     parser.set_defaults(func=run)
     return parser
@@ -97,25 +117,55 @@ def _groups(args: argparse.Namespace) -> dict[str, Any]:
             raise InputError(f"{args.votes}: --polis-clustered needs a group-id column with groups")
         clustered = [g is not None for g in matrix.reference_groups]
     estimator = OpinionGroups(k=args.k, min_votes=args.min_votes, random_state=args.seed)
-    estimator.fit(
-        matrix.values,
-        participant_ids=matrix.participant_ids,
-        comment_ids=matrix.comment_ids,
-        excluded_comments=excluded,
-        clustered=clustered,
-    )
+    log_path = getattr(args, "votes_log", None)
+    if log_path:
+        log = read_votes(log_path)
+        unknown = set(log.participant_ids) - set(matrix.participant_ids)
+        if unknown:
+            raise InputError(
+                f"{log_path}: voter {sorted(unknown)[0]} is not in {args.votes}; "
+                "the two files must come from the same export"
+            )
+        names = None
+        if clustered is not None:
+            names = [p for p, ok in zip(matrix.participant_ids, clustered, strict=True) if ok]
+        estimator.fit_history(
+            log.timestamps,
+            log.participant_ids,
+            log.comment_ids,
+            log.votes,
+            excluded_comments=excluded,
+            clustered=names,
+            update_interval_ms=args.update_interval,
+        )
+    else:
+        estimator.fit(
+            matrix.values,
+            participant_ids=matrix.participant_ids,
+            comment_ids=matrix.comment_ids,
+            excluded_comments=excluded,
+            clustered=clustered,
+        )
     result = estimator.to_dict()
+    if log_path:
+        result["replay"] = {
+            "votes": str(log_path),
+            "update_interval_ms": args.update_interval,
+            "updates": estimator.n_updates_,
+        }
     if texts:
         for entry in _comment_entries(result):
             entry["text"] = texts.get(entry["comment_id"], "")
     if any(g is not None for g in matrix.reference_groups):
         # The export carries Polis's own groups: say how far ours agree, for the analyst to judge.
+        reference_of = dict(zip(matrix.participant_ids, matrix.reference_groups, strict=True))
+        reference = [reference_of.get(p) for p in estimator.participant_ids_]
         both = sum(
             1
-            for label, ref in zip(estimator.labels_, matrix.reference_groups, strict=True)
+            for label, ref in zip(estimator.labels_, reference, strict=True)
             if label >= 0 and ref is not None
         )
-        fraction = agreement_with_reference(estimator.labels_, matrix.reference_groups)
+        fraction = agreement_with_reference(estimator.labels_, reference)
         result["polis_agreement"] = {
             "fraction": None if math.isnan(fraction) else round(fraction, 4),
             "participants": both,

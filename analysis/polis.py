@@ -159,3 +159,50 @@ def read_participants_votes(path: str | Path) -> VoteMatrix:
     return VoteMatrix(
         participant_ids=pids, comment_ids=comment_cols, values=values, reference_groups=groups
     )
+
+
+VOTE_LOG_COLUMNS = ("timestamp", "comment-id", "voter-id", "vote")
+
+
+@dataclass(frozen=True)
+class VoteLog:
+    """A Polis votes.csv: one row per vote event (a changed vote appears again), in file order."""
+
+    timestamps: np.ndarray  # int64 milliseconds
+    participant_ids: list[str]  # one per event
+    comment_ids: list[str]  # one per event
+    votes: np.ndarray  # float64: 1 agree, -1 disagree, 0 pass
+
+
+def read_votes(path: str | Path) -> VoteLog:
+    """Read a Polis votes.csv (timestamp, comment-id, voter-id, vote) into a vote log."""
+    _, rows = read_rows(path, VOTE_LOG_COLUMNS)
+    if not rows:
+        raise InputError(f"{path}: no votes")
+    times = np.empty(len(rows), dtype=np.int64)
+    votes = np.empty(len(rows), dtype=np.float64)
+    pids: list[str] = []
+    cids: list[str] = []
+    for i, row in enumerate(rows, start=2):
+        pid = (row.get("voter-id") or "").strip()
+        cid = (row.get("comment-id") or "").strip()
+        if not pid or not cid:
+            raise InputError(f"{path}: line {i} has no voter-id or comment-id")
+        stamp = (row.get("timestamp") or "").strip()
+        try:
+            times[i - 2] = int(float(stamp))
+        except (ValueError, OverflowError):
+            raise InputError(
+                f"{path}: line {i} has a timestamp {stamp!r}; expected milliseconds"
+            ) from None
+        v = (row.get("vote") or "").strip()
+        try:
+            f = float(v)
+        except ValueError:
+            f = math.nan
+        if f not in (1.0, -1.0, 0.0):
+            raise InputError(f"{path}: line {i} has a vote {v!r}; expected 1, -1 or 0")
+        votes[i - 2] = f
+        pids.append(pid)
+        cids.append(cid)
+    return VoteLog(timestamps=times, participant_ids=pids, comment_ids=cids, votes=votes)

@@ -160,3 +160,50 @@ def test_python_dash_m_analysis_groups_runs_as_a_subcommand(tmp_path):
     )
     assert ok.returncode == 0, ok.stderr
     assert len(json.loads(out.read_text(encoding="utf-8"))["groups"]) == 2
+
+
+def _votes_log_csv(tmp_path: Path, votes_csv: Path) -> Path:
+    """The vote log behind a participants-votes.csv: one vote a second, participant by participant."""
+    lines = ["timestamp,datetime,comment-id,voter-id,vote\n"]
+    rows = votes_csv.read_text(encoding="utf-8").splitlines()[1:]
+    for row in rows:
+        cells = row.split(",")
+        for j, v in enumerate(cells[6:]):
+            if v != "":
+                lines.append(f"{1000 * len(lines)},,c{j},{cells[0]},{v}\n")
+    path = tmp_path / "votes.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_votes_option_replays_the_log_and_reports_the_updates(tmp_path):
+    votes = _votes_csv(tmp_path)
+    log = _votes_log_csv(tmp_path, votes)
+    out = tmp_path / "groups.json"
+    assert cli_groups.main([str(votes), "--json", str(out), "--votes", str(log)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert len(result["groups"]) == 2
+    assert result["replay"]["updates"] == 72 and result["replay"]["update_interval_ms"] == 1000
+    args = [str(votes), "--json", str(out), "--votes", str(log), "--update-interval", "100000000"]
+    assert cli_groups.main(args) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["replay"]["updates"] == 1
+
+
+@pytest.mark.parametrize(
+    ("log_text", "expected"),
+    [
+        ("timestamp,comment-id,voter-id\n", "missing column(s) vote"),
+        ("timestamp,comment-id,voter-id,vote\n", "no votes"),
+        ("timestamp,comment-id,voter-id,vote\nsoon,c0,0,1\n", "line 2 has a timestamp 'soon'"),
+        ("timestamp,comment-id,voter-id,vote\n1,c0,0,2\n", "line 2 has a vote '2'"),
+        ("timestamp,comment-id,voter-id,vote\n1,c0,99,1\n", "voter 99 is not in"),
+    ],
+)
+def test_a_bad_vote_log_exits_2_with_one_line(tmp_path, capsys, log_text, expected):
+    log = tmp_path / "votes.csv"
+    log.write_text(log_text, encoding="utf-8")
+    args = [str(_votes_csv(tmp_path)), "--json", str(tmp_path / "o.json"), "--votes", str(log)]
+    assert cli_groups.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and expected in err
+    assert not (tmp_path / "o.json").exists()
