@@ -141,7 +141,7 @@ def transparency(consultation_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/moderation/queue")
 def queue():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    service._require_moderator(actor)
+    service.require_moderator(actor)
     page = service.queue(
         db.session,
         actor=actor,
@@ -170,7 +170,7 @@ def queue():  # type: ignore[no-untyped-def]
 @bp.post("/moderation/comments/<int:comment_id>/actions")
 def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    service._require_moderator(actor)
+    service.require_moderator(actor)
     data = json_body()
     texts = str_list(data, "texts")
     result = service.act_on_comment(
@@ -197,7 +197,7 @@ def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/moderation/threads/<int:thread_id>/actions")
 def thread_action(thread_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    service._require_moderator(actor)
+    service.require_moderator(actor)
     data = json_body()
     thread, changed = service.act_on_thread(
         db.session,
@@ -224,7 +224,7 @@ def thread_action(thread_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/moderation/users/<int:user_id>/sanctions")
 def sanction(user_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    service._require_moderator(actor)
+    service.require_moderator(actor)
     data = json_body()
     item = service.sanction_user(
         db.session,
@@ -243,7 +243,7 @@ def sanction(user_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/moderation/sanctions/<int:sanction_id>/lift")
 def lift(sanction_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    service._require_moderator(actor)
+    service.require_moderator(actor)
     data = json_body(optional=True)
     item, changed = service.lift_sanction(
         db.session, sanction_id, actor=actor, note=str_field(data, "note", default=None)
@@ -255,7 +255,7 @@ def lift(sanction_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/moderation/appeals/<int:appeal_id>/decision")
 def decide(appeal_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    service._require_moderator(actor)
+    service.require_moderator(actor)
     data = json_body()
     item, changed = service.decide_appeal(
         db.session,
@@ -271,7 +271,7 @@ def decide(appeal_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/moderation/log")
 def log():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    service._require_moderator(actor)
+    service.require_moderator(actor)
     page = service.log_page(
         db.session,
         actor=actor,

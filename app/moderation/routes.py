@@ -45,7 +45,7 @@ def moderation_helpers() -> dict[str, Any]:
 def _moderator():  # type: ignore[no-untyped-def]
     """The acting moderator, or the 401/403 error (raised before anything is read)."""
     actor = current_actor()
-    service._require_moderator(actor)
+    service.require_moderator(actor)
     return actor
 
 
@@ -384,9 +384,9 @@ def _tri(name: str) -> bool | None:
 def _settings_page(consultation: Consultation | None):  # type: ignore[no-untyped-def]
     actor = current_actor()
     if actor is None:
-        service._require_moderator(None)
+        service.require_moderator(None)
     if not policy.can_configure(actor, consultation):
-        service._require_moderator(actor)
+        service.require_moderator(actor)
     error, status = None, 200
     if request.method == "POST":
         result = _commit(
@@ -431,7 +431,7 @@ def site_settings():  # type: ignore[no-untyped-def]
 def consultation_settings(consultation_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     if actor is None:
-        service._require_moderator(None)
+        service.require_moderator(None)
     item = consultations.get_consultation(db.session, consultation_id, actor)
     return _settings_page(item)
 

@@ -58,7 +58,8 @@ QUEUE_SORTS = ("oldest", "newest", "flags")
 # ---- small helpers ------------------------------------------------------------------------------
 
 
-def _require_moderator(actor: User | None) -> User:
+def require_moderator(actor: User | None) -> User:
+    """The actor if they may moderate; NotAuthenticated or Forbidden (with the reason) if not."""
     refusal = policy.moderator_refusal(actor)
     if refusal == "not_authenticated":
         raise NotAuthenticated(refusal)
@@ -557,7 +558,7 @@ def act_on_comment(
     (as for any repeat) nothing changes and nothing is logged.
     """
     now = now or utcnow()
-    actor = _require_moderator(actor)
+    actor = require_moderator(actor)
     if action not in policy.COMMENT_ACTIONS:
         raise ValidationError("invalid_action", field="action")
     defaults = {"redact": "personal_data", "mark_duplicate": "duplicate"}
@@ -761,7 +762,7 @@ def act_on_thread(
 ) -> tuple[Thread, bool]:
     """Lock or unlock a thread, or set its slow mode (seconds, 0 = off)."""
     now = now or utcnow()
-    actor = _require_moderator(actor)
+    actor = require_moderator(actor)
     if action not in policy.THREAD_ACTIONS:
         raise ValidationError("invalid_action", field="action")
     reason = _reason(action, reason)
@@ -829,7 +830,7 @@ def sanction_user(
 ) -> Sanction:
     """Mute (read-only for `days`) or suspend (until lifted, or for `days`) an account."""
     now = now or utcnow()
-    actor = _require_moderator(actor)
+    actor = require_moderator(actor)
     if kind not in policy.SANCTION_KINDS:
         raise ValidationError("invalid_sanction", field="kind")
     reason = _reason(kind, reason)
@@ -897,7 +898,7 @@ def lift_sanction(
 ) -> tuple[Sanction, bool]:
     """Lift a sanction now; lifting a lifted one changes nothing."""
     now = now or utcnow()
-    actor = _require_moderator(actor)
+    actor = require_moderator(actor)
     text_note = _note(note)
     sanction = session.get(Sanction, sanction_id)
     if sanction is None:
@@ -1023,7 +1024,7 @@ def decide_appeal(
 ) -> tuple[Appeal, bool]:
     """Uphold (restore the comment / lift the sanction) or reject an appeal; once."""
     now = now or utcnow()
-    actor = _require_moderator(actor)
+    actor = require_moderator(actor)
     if decision not in ("uphold", "reject"):
         raise ValidationError("invalid_decision", field="decision")
     text_note = _note(note)
@@ -1146,7 +1147,7 @@ def queue(
 ) -> QueuePage:
     """A page of the moderation queue: comments awaiting a decision, or the open appeals."""
     now = now or utcnow()
-    _require_moderator(actor)
+    require_moderator(actor)
     if status not in QUEUE_STATUSES:
         raise ValidationError("invalid_parameter", field="status")
     if sort not in QUEUE_SORTS:
@@ -1280,7 +1281,7 @@ class CommentContext:
 
 def comment_context(session: Session, comment_id: int, *, actor: User | None) -> CommentContext:
     """A comment for a moderator: its parent, direct replies, flags, log and appeal."""
-    _require_moderator(actor)
+    require_moderator(actor)
     comment = session.scalar(
         select(Comment)
         .where(Comment.id == comment_id)
@@ -1353,7 +1354,7 @@ class UserOverview:
 
 
 def user_overview(session: Session, user_id: int, *, actor: User | None) -> UserOverview:
-    _require_moderator(actor)
+    require_moderator(actor)
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("user_not_found")

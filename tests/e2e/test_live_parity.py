@@ -1,5 +1,6 @@
 """A comment that arrives live looks and works like one the server rendered: the "imported from"
-marker, the moderator's pin, and a Flag control for everyone logged in but its author."""
+marker, the moderator's pin (and its place at the top), an Edit link for its author only, and a
+Flag control for everyone logged in but its author."""
 
 from __future__ import annotations
 
@@ -34,6 +35,23 @@ def _origin(page, comment_id: int) -> dict:  # type: ignore[no-untyped-def]
 
 def _pinned(page, comment_id: int) -> list[str]:  # type: ignore[no-untyped-def]
     return page.locator(f"#c{comment_id} > .meta > .badge-pinned").all_inner_texts()
+
+
+def _order(page) -> list[int]:  # type: ignore[no-untyped-def]
+    """Top-level comment ids in the order the page shows them."""
+    ids = page.eval_on_selector_all(
+        ".comments > article.comment", "nodes => nodes.map(n => n.dataset.commentId)"
+    )
+    return [int(i) for i in ids]
+
+
+def _wait_order(page, expected: list[int]) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function(
+        "ids => JSON.stringify([...document.querySelectorAll('.comments > article.comment')]"
+        ".map(n => Number(n.dataset.commentId))) === JSON.stringify(ids)",
+        arg=expected,
+        timeout=5000,
+    )
 
 
 def test_live_comments_show_origin_pin_and_flag_like_server_rendered_ones(
@@ -72,6 +90,9 @@ def test_live_comments_show_origin_pin_and_flag_like_server_rendered_ones(
         mine.wait_for(timeout=5000)
         assert theirs.locator("details.flag").count() == 1
         assert mine.locator("details.flag").count() == 0
+        # Its author may edit it, as on a page the server renders; nobody else sees the link.
+        assert mine.locator(".edit-link").get_attribute("href") == f"/comments/{posted['id']}/edit"
+        assert theirs.locator(".edit-link").count() == 0
         assert _pinned(reader, posted["id"]) == []
         moderate = moderator.locator(f"#c{posted['id']} > .meta .moderate-link")
         moderate.wait_for(timeout=5000)
@@ -89,6 +110,7 @@ def test_live_comments_show_origin_pin_and_flag_like_server_rendered_ones(
         )
         live_pinned = _pinned(reader, posted["id"])
         assert live_pinned == ["管理員置頂"]
+        _wait_order(reader, [posted["id"], imported])  # pinned comments lead the thread
         unpin = site.api(
             "moderator",
             "POST",
@@ -100,6 +122,7 @@ def test_live_comments_show_origin_pin_and_flag_like_server_rendered_ones(
             f"() => document.querySelector('#c{posted['id']} > .meta > .badge-pinned') === null",
             timeout=5000,
         )
+        _wait_order(reader, [imported, posted["id"]])  # back in its place, oldest first
         site.api(
             "moderator", "POST", f"/api/v1/moderation/comments/{posted['id']}/actions", action="pin"
         )
@@ -126,6 +149,11 @@ def test_live_comments_show_origin_pin_and_flag_like_server_rendered_ones(
         wait_live(reader)
         assert _origin(reader, imported) == live_origin
         assert _pinned(reader, posted["id"]) == live_pinned
+        assert _order(reader) == [posted["id"], imported]
+        author.reload()
+        assert author.locator(f"#c{posted['id']} .edit-link").get_attribute("href") == (
+            f"/comments/{posted['id']}/edit"
+        )
         assert reader.locator(f"#c{posted['id']} details.flag").count() == 1
         assert reader.locator(f"#c{imported} details.flag").count() == 1
         reader_ctx.close(), author_ctx.close(), mod_ctx.close()

@@ -58,6 +58,8 @@ export class LiveThread {
     // Markers a comment has only sometimes: kept aside, cloned in when they apply.
     this.pinnedProto = takeProto(this.template, "pinned");
     this.originProto = takeProto(this.template, "origin");
+    this.editProto = takeProto(this.template, "edit");
+    this.editWindowMs = Number(root.dataset.editWindow || 0) * 1000;
     this.viewersEl = root.querySelector(".live-viewers");
     this.offlineEl = root.querySelector(".live-offline");
     this.pill = root.querySelector(".live-pill");
@@ -217,7 +219,7 @@ export class LiveThread {
     if (comment.parent_id == null) {
       if (this.focus) return null;
       if (this.sort === "oldest" && this.page === this.pages) return { parent: this.list };
-      if (this.sort === "newest" && this.page === 1) return { parent: this.list, before: this.list.querySelector(":scope > article.comment") };
+      if (this.sort === "newest" && this.page === 1) return { parent: this.list, before: this.firstUnpinned(null) };
       return null; // it belongs on another page or position: the sort order decides
     }
     const parent = document.getElementById(`c${comment.parent_id}`);
@@ -257,6 +259,15 @@ export class LiveThread {
     const flag = el.querySelector("details.flag");
     if (flag && this.viewerId !== null && comment.author.id === this.viewerId) flag.remove();
     else if (flag) flag.querySelector("form.flag-form").setAttribute("action", `/comments/${id}/flag`);
+    // Like the server's page: the author may edit their own comment within the edit window.
+    const created = Date.parse(comment.created_at);
+    if (this.editProto && this.viewerId !== null && comment.author.id === this.viewerId && Date.now() - created < this.editWindowMs) {
+      const edit = this.editProto.cloneNode(true);
+      edit.setAttribute("href", `/comments/${id}/edit`);
+      const actions = el.querySelector(".comment-actions");
+      const before = actions.querySelector("details.flag");
+      actions.insertBefore(edit, before);
+    }
     const moderate = el.querySelector(".moderate-link");
     if (moderate) moderate.setAttribute("href", `/moderation/comments/${id}`);
     const reply = el.querySelector("form.comment-form");
@@ -280,7 +291,10 @@ export class LiveThread {
     el.classList.add(`status-${comment.status}`);
     const meta = el.querySelector(":scope > .meta");
     if (meta) {
-      this.showPinned(meta, comment.pinned === true);
+      const pinned = comment.pinned === true;
+      const moved = this.isPinned(el) !== pinned && el.parentElement === this.list;
+      this.showPinned(meta, pinned);
+      if (moved) this.reposition(el, pinned);
       this.showOrigin(meta, comment.origin);
     }
     const ownActions = el.querySelector(":scope > .comment-actions");
@@ -339,6 +353,43 @@ export class LiveThread {
     const link = meta.querySelector(":scope > .moderate-link");
     if (link && link.previousSibling && link.previousSibling.nodeType === Node.TEXT_NODE) return link.previousSibling;
     return link;
+  }
+
+  isPinned(el) {
+    return el.querySelector(":scope > .meta > .badge-pinned") !== null;
+  }
+
+  // The first top-level comment below the pinned ones (other than `except`), or null.
+  firstUnpinned(except) {
+    for (const node of this.list.querySelectorAll(":scope > article.comment")) {
+      if (node !== except && !this.isPinned(node)) return node;
+    }
+    return null;
+  }
+
+  // A top-level comment was pinned or unpinned: the server lists pinned comments first, then
+  // the page's sort order. Pinned ones, and unpinned ones in the oldest/newest orders, take
+  // their place by seq; in the vote and reply orders an unpinned one goes just below the
+  // pinned ones (those orders are not re-sorted live as counts change either).
+  reposition(el, pinned) {
+    const seq = Number(el.dataset.seq);
+    const newest = this.sort === "newest";
+    const bySeq = pinned || this.sort === "oldest" || newest;
+    let before = null;
+    if (bySeq) {
+      for (const node of this.list.querySelectorAll(":scope > article.comment")) {
+        if (node === el || this.isPinned(node) !== pinned) continue;
+        const other = Number(node.dataset.seq);
+        if (newest ? other < seq : other > seq) {
+          before = node;
+          break;
+        }
+      }
+    }
+    if (!before && pinned) before = this.firstUnpinned(el);
+    if (!before && !bySeq) before = this.firstUnpinned(el);
+    if (before) this.list.insertBefore(el, before);
+    else this.list.appendChild(el);
   }
 
   showPinned(meta, pinned) {
