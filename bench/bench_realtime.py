@@ -87,7 +87,7 @@ async def _subscribers(urls, count, thread_id, ready, go, out, stop_after):  # t
 EVENT_PREFIX = f'42{NS},["thread_event",'.encode()
 
 
-class _LeanSocket(asyncio.Protocol):
+class _LeanSocket(asyncio.BufferedProtocol):
     """One minimal Socket.IO v5 / Engine.IO v4 client over a raw WebSocket (RFC 6455).
 
     It speaks the same protocol as the browser client: the HTTP upgrade (offering
@@ -109,6 +109,10 @@ class _LeanSocket(asyncio.Protocol):
         self.inflater: zlib._Decompress | None = None
         self.key = base64.b64encode(os.urandom(16)).decode()
         self.transport: asyncio.Transport | None = None
+        # Reads go into one buffer (recv_into): a plain Protocol makes asyncio allocate 256 KiB
+        # per read, which is mmap/munmap for every message at this rate.
+        self.inbox = bytearray(65536)
+        self.view = memoryview(self.inbox)
 
     def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
         self.transport = transport
@@ -121,9 +125,12 @@ class _LeanSocket(asyncio.Protocol):
             ).encode()
         )
 
-    def data_received(self, data: bytes) -> None:
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self.view
+
+    def buffer_updated(self, nbytes: int) -> None:
         now = time.time()
-        buf = self.buf + data
+        buf = self.buf + self.inbox[:nbytes]
         if not self.upgraded:
             head, sep, buf = buf.partition(b"\r\n\r\n")
             if not sep:
