@@ -36,6 +36,8 @@ sys.path.insert(0, str(REPO))
 from tests.realtime.servers import AppServer, RedisServer, post, prepare_database  # noqa: E402
 
 NS = "/threads"
+SERVER_CPUS: set[int] = set()  # --pin: the server process(es) on the first core
+CLIENT_CPUS: set[int] = set()  # ... and the clients (and this process, the poster) on the rest
 
 
 # ---- subscribers (in child processes) -------------------------------------------------------
@@ -245,6 +247,8 @@ def _run_subscribers(kind, urls, total, procs, thread_id, stop_after):  # type: 
             daemon=True,
         )
         w.start()
+        if CLIENT_CPUS:
+            os.sched_setaffinity(w.pid, CLIENT_CPUS)
         readies.append(ready)
         workers.append(w)
     for r in readies:
@@ -265,19 +269,26 @@ def _collect(out, workers):  # type: ignore[no-untyped-def]
     return rows, cpu
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes so far (Linux /proc)."""
-    total = 0
+def _cpu_seconds(pids: list[int]) -> tuple[float, float]:
+    """(user, system) CPU seconds these processes have used so far (Linux /proc)."""
+    user = system = 0
     for pid in pids:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
-    return total / os.sysconf("SC_CLK_TCK")
+        user += int(fields[11])  # utime (field 14)
+        system += int(fields[12])  # stime (field 15)
+    tick = os.sysconf("SC_CLK_TCK")
+    return user / tick, system / tick
 
 
-def _cost(rows, client_cpu, server_cpu) -> dict:  # type: ignore[no-untyped-def]
+def _cost(rows, client_cpu, before, after) -> dict:  # type: ignore[no-untyped-def]
+    """CPU per delivery: the server's (user and kernel: sending to 1,000 sockets on loopback also
+    runs the receiving side of TCP in the sender's system call) and the clients'."""
     n = max(len(rows), 1)
+    user, system = after[0] - before[0], after[1] - before[1]
     return {
-        "server_cpu_us_per_delivery": server_cpu / n * 1e6,
+        "server_cpu_us_per_delivery": (user + system) / n * 1e6,
+        "server_user_us": user / n * 1e6,
+        "server_sys_us": system / n * 1e6,
         "client_cpu_us_per_delivery": client_cpu / n * 1e6,
     }
 
@@ -314,7 +325,7 @@ def latency(urls, post_url, info, args, label, pids):  # type: ignore[no-untyped
         post(post_url, info["tokens"][0], info["thread_id"], f"fan-out {label} {n}")
         time.sleep(args.gap)
     rows, client_cpu = _collect(out, workers)
-    server_cpu = _cpu_seconds(pids) - cpu0
+    cpu1 = _cpu_seconds(pids)
     lat = _latencies(rows)
     expected = args.posts * args.subscribers
     return {
@@ -324,7 +335,7 @@ def latency(urls, post_url, info, args, label, pids):  # type: ignore[no-untyped
         "p50_ms": _pct(lat, 0.5),
         "p99_ms": _pct(lat, 0.99),
         "max_ms": max(lat),
-        **_cost(rows, client_cpu, server_cpu),
+        **_cost(rows, client_cpu, cpu0, cpu1),
     }
 
 
@@ -356,7 +367,7 @@ def flood(urls, post_url, info, args, pids):  # type: ignore[no-untyped-def]
     for t in threads:
         t.join()
     rows, client_cpu = _collect(out, workers)
-    server_cpu = _cpu_seconds(pids) - cpu0
+    cpu1 = _cpu_seconds(pids)
     lat = _latencies(rows)
     last = max(t for _s, t, _c in rows) if rows else t0
     return {
@@ -369,7 +380,7 @@ def flood(urls, post_url, info, args, pids):  # type: ignore[no-untyped-def]
         "p50_ms": _pct(lat, 0.5),
         "p99_ms": _pct(lat, 0.99),
         "max_ms": max(lat),
-        **_cost(rows, client_cpu, server_cpu),
+        **_cost(rows, client_cpu, cpu0, cpu1),
     }
 
 
@@ -434,7 +445,17 @@ def main() -> None:
         default=os.environ.get("BENCH_DATABASE_URL"),
         help="postgresql://… (a fresh schema per scenario); SQLite files if unset",
     )
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="pin the server process to core 0 and the clients and poster to the other cores",
+    )
     args = parser.parse_args()
+    if args.pin:
+        cpus = sorted(os.sched_getaffinity(0))
+        SERVER_CPUS.add(cpus[0])
+        CLIENT_CPUS.update(cpus[1:])
+        os.sched_setaffinity(0, CLIENT_CPUS)
     print(machine())
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -455,6 +476,9 @@ def main() -> None:
                     for _ in range(3):
                         post(u, info["tokens"][0], info["thread_id"], "warm-up")
                 pids = [s.proc.pid for s in servers]
+                for pid in pids:
+                    if SERVER_CPUS:
+                        os.sched_setaffinity(pid, SERVER_CPUS)
                 if scenario == "flood":
                     r = flood(urls, urls[0], info, args, pids)
                 else:
