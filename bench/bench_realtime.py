@@ -36,8 +36,9 @@ sys.path.insert(0, str(REPO))
 from tests.realtime.servers import AppServer, RedisServer, post, prepare_database  # noqa: E402
 
 NS = "/threads"
-SERVER_CPUS: set[int] = set()  # --pin: the server process(es) on the first core
-CLIENT_CPUS: set[int] = set()  # ... and the clients (and this process, the poster) on the rest
+# --pin: with one server process, the server alone on the first core and the clients (and this
+# process, the poster) on the others; with two, one server per core and the rest unpinned.
+CLIENT_CPUS: set[int] = set()
 
 
 # ---- subscribers (in child processes) -------------------------------------------------------
@@ -451,11 +452,7 @@ def main() -> None:
         help="pin the server process to core 0 and the clients and poster to the other cores",
     )
     args = parser.parse_args()
-    if args.pin:
-        cpus = sorted(os.sched_getaffinity(0))
-        SERVER_CPUS.add(cpus[0])
-        CLIENT_CPUS.update(cpus[1:])
-        os.sched_setaffinity(0, CLIENT_CPUS)
+    cpus = sorted(os.sched_getaffinity(0))
     print(machine())
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -476,9 +473,13 @@ def main() -> None:
                     for _ in range(3):
                         post(u, info["tokens"][0], info["thread_id"], "warm-up")
                 pids = [s.proc.pid for s in servers]
-                for pid in pids:
-                    if SERVER_CPUS:
-                        os.sched_setaffinity(pid, SERVER_CPUS)
+                CLIENT_CPUS.clear()
+                if args.pin:
+                    for i, pid in enumerate(pids):
+                        os.sched_setaffinity(pid, {cpus[i % len(cpus)]})
+                    if len(pids) == 1:
+                        CLIENT_CPUS.update(cpus[1:])
+                os.sched_setaffinity(0, CLIENT_CPUS or set(cpus))
                 if scenario == "flood":
                     r = flood(urls, urls[0], info, args, pids)
                 else:
