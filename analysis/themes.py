@@ -29,19 +29,25 @@ Method (docs/analysis.md has the reasoning and the measured figures):
 from __future__ import annotations
 
 import itertools
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
+from scipy.special import gammaln
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.decomposition import NMF, TruncatedSVD
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer, TfidfVectorizer
-from sklearn.metrics import adjusted_mutual_info_score
+from sklearn.feature_extraction.text import (
+    CountVectorizer,
+    HashingVectorizer,
+    TfidfTransformer,
+    TfidfVectorizer,
+)
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
@@ -149,6 +155,207 @@ def _identity(doc: list[str]) -> list[str]:
     return doc
 
 
+# -- counting ----------------------------------------------------------------------------------
+# scikit-learn's vectorizers count n-grams one Python string at a time; here the same counts are
+# built with numpy (the vocabulary, its order and the pruning are scikit-learn's, so the matrices
+# are the same; the tests compare them with TfidfVectorizer / CountVectorizer).
+
+# whitespace runs are collapsed to one space first, as scikit-learn's char analyzer does
+_WHITE_SPACES = re.compile(r"\s\s+")
+
+
+def _char_ngram_keys(
+    docs: Sequence[str], ns: tuple[int, ...], chars: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Every character n-gram (n in ``ns``) of every doc as one integer, with its doc index.
+
+    Characters become ids 1.. in code point order (``chars``: the code points, learned here unless
+    given; an n-gram with a character outside ``chars`` is dropped) packed into a uint64, the
+    shorter n-grams padded with 0, so that integer order is string order — the order scikit-learn
+    sorts a vocabulary in. None when the ids do not fit (more than 2^(64 / max n) distinct
+    characters)."""
+    docs = [_WHITE_SPACES.sub(" ", d) for d in docs]
+    lens = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    cp = np.frombuffer("".join(docs).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if chars is None:
+        chars, inv = np.unique(cp, return_inverse=True)
+        ids = inv.astype(np.uint64) + np.uint64(1)
+    else:
+        pos = np.searchsorted(chars, cp)
+        known = pos < len(chars)
+        known[known] = chars[pos[known]] == cp[known]
+        ids = np.where(known, pos + 1, 0).astype(np.uint64)
+    nmax = max(ns)
+    bits = max(1, int(len(chars)).bit_length())
+    if bits * nmax > 64:
+        return None
+    ends = np.cumsum(lens)
+    doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), lens)
+    out_doc: list[np.ndarray] = []
+    out_key: list[np.ndarray] = []
+    for n in ns:
+        m = len(cp) - n + 1
+        if m <= 0:
+            continue
+        ok = np.arange(m) + n <= ends[doc_of[:m]]  # inside one doc
+        key = np.zeros(m, dtype=np.uint64)
+        for i in range(n):
+            part = ids[i : i + m]
+            ok &= part > 0
+            key |= part << np.uint64(bits * (nmax - 1 - i))
+        out_doc.append(doc_of[:m][ok])
+        out_key.append(key[ok])
+    if not out_doc:
+        return chars, np.empty(0, np.int64), np.empty(0, np.uint64)
+    return chars, np.concatenate(out_doc), np.concatenate(out_key)
+
+
+def _count_matrix(
+    doc: np.ndarray, col: np.ndarray, shape: tuple[int, int], binary: bool = False
+) -> sp.csr_matrix:
+    """Counts of (doc, column) occurrences as a float32 CSR matrix with sorted indices."""
+    cells, counts = np.unique(doc * np.int64(shape[1]) + col, return_counts=True)
+    rows = cells // shape[1]
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
+    data = np.ones(len(cells), np.float32) if binary else counts.astype(np.float32)
+    return sp.csr_matrix((data, (cells % shape[1]).astype(np.int32), indptr), shape=shape)
+
+
+def _prune(counts: sp.csr_matrix, min_df: int, max_features: int | None) -> np.ndarray:
+    """Columns kept by CountVectorizer(min_df, max_features): document frequency >= min_df, then
+    the ``max_features`` largest total counts (the same selection and tie order)."""
+    dfs = np.bincount(counts.indices, minlength=counts.shape[1])
+    mask = dfs >= min_df
+    if max_features is not None and mask.sum() > max_features:
+        tfs = np.asarray(counts.sum(axis=0)).ravel()
+        mask_inds = (-tfs[mask]).argsort()[:max_features]
+        new_mask = np.zeros(len(dfs), dtype=bool)
+        new_mask[np.where(mask)[0][mask_inds]] = True
+        mask = new_mask
+    return mask
+
+
+def _keep_columns(counts: sp.csr_matrix, mask: np.ndarray) -> sp.csr_matrix:
+    """counts[:, mask], keeping the indices sorted."""
+    coo = counts.tocoo()
+    sel = mask[coo.col]
+    new_col = (np.cumsum(mask) - 1)[coo.col[sel]]
+    return sp.csr_matrix(
+        (coo.data[sel], (coo.row[sel], new_col)), shape=(counts.shape[0], int(mask.sum()))
+    )
+
+
+class _WordTfidf:
+    """TfidfVectorizer(analyzer=<term lists>, sublinear_tf=True) on word unigrams + bigrams."""
+
+    def __init__(self, min_df: int, max_features: int | None) -> None:
+        self.min_df = min_df
+        self.max_features = max_features
+
+    def fit_transform(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        """Word unigrams and adjacent bigrams of each token list, TF-IDF weighted."""
+        index: dict[str, int] = {}
+        flat = np.fromiter(
+            (index.setdefault(t, len(index)) for d in docs for t in d), dtype=np.int64
+        )
+        lens = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), lens)
+        # bigrams: each distinct pair of adjacent tokens is joined into a term once; a joined
+        # pair equal to another term (a unigram, or another pair) is that term, as in counting
+        last = np.cumsum(lens) - 1
+        first_of_pair = np.ones(len(flat), dtype=bool)
+        first_of_pair[last[lens > 0]] = False
+        p = np.flatnonzero(first_of_pair)
+        n_tok = len(index)
+        pairs, pair_inv = np.unique(flat[p] * n_tok + flat[p + 1], return_inverse=True)
+        tokens = list(index)
+        pair_term = np.fromiter(
+            (
+                index.setdefault(_join((tokens[a], tokens[b])), len(index))
+                for a, b in zip((pairs // n_tok).tolist(), (pairs % n_tok).tolist(), strict=True)
+            ),
+            dtype=np.int64,
+            count=len(pairs),
+        )
+        terms = list(index)
+        order = sorted(range(len(terms)), key=terms.__getitem__)
+        rank = np.empty(len(terms), dtype=np.int64)
+        rank[order] = np.arange(len(terms))
+        counts = _count_matrix(
+            np.concatenate([doc_of, doc_of[p]]),
+            rank[np.concatenate([flat, pair_term[pair_inv.ravel()]])],
+            (len(docs), len(terms)),
+        )
+        mask = _prune(counts, self.min_df, self.max_features)
+        if not mask.any():  # every term below min_df: all terms, as TfidfVectorizer() would
+            mask = _prune(counts, 1, None)
+        sorted_terms = np.array([terms[i] for i in order], dtype=object)
+        self.terms_ = sorted_terms[mask]
+        self.vocabulary_ = {t: i for i, t in enumerate(self.terms_.tolist())}
+        self.tfidf_ = TfidfTransformer(sublinear_tf=True)
+        return self.tfidf_.fit_transform(_keep_columns(counts, mask))
+
+    def get_feature_names_out(self) -> np.ndarray:
+        """The terms, in column order."""
+        return self.terms_
+
+    def transform(self, term_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        """TF-IDF of given term lists (used as they are, no bigrams) in the fitted columns."""
+        doc, col = [], []
+        for i, terms in enumerate(term_lists):
+            for t in terms:
+                j = self.vocabulary_.get(t)
+                if j is not None:
+                    doc.append(i)
+                    col.append(j)
+        counts = _count_matrix(
+            np.array(doc, dtype=np.int64),
+            np.array(col, dtype=np.int64),
+            (len(term_lists), len(self.terms_)),
+        )
+        return self.tfidf_.transform(counts)
+
+
+_Vectorizer: TypeAlias = "_WordTfidf | TfidfVectorizer"
+
+
+class _CharTfidf:
+    """TfidfVectorizer(analyzer="char", ngram_range, lowercase=False, sublinear_tf=True)."""
+
+    def __init__(self, ngram_range: tuple[int, int], min_df: int, max_features: int | None):
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+
+    def fit_transform(self, docs: Sequence[str]) -> sp.csr_matrix:
+        """Character n-grams of each text, TF-IDF weighted; ValueError when none is kept."""
+        ns = tuple(range(self.ngram_range[0], self.ngram_range[1] + 1))
+        found = _char_ngram_keys(docs, ns)
+        if found is None:
+            raise OverflowError("too many distinct characters to pack")
+        self.chars_, doc, key = found
+        keys, col = np.unique(key, return_inverse=True)
+        counts = _count_matrix(doc, col.ravel(), (len(docs), len(keys)))
+        mask = _prune(counts, self.min_df, self.max_features)
+        if not mask.any():
+            raise ValueError("no character n-gram reaches min_df")
+        self.keys_ = keys[mask]
+        self.tfidf_ = TfidfTransformer(sublinear_tf=True)
+        return self.tfidf_.fit_transform(_keep_columns(counts, mask))
+
+    def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
+        """TF-IDF of given texts in the fitted columns."""
+        ns = tuple(range(self.ngram_range[0], self.ngram_range[1] + 1))
+        found = _char_ngram_keys(docs, ns, self.chars_)
+        assert found is not None  # ids from the fitted table always fit
+        _, doc, key = found
+        pos = np.minimum(np.searchsorted(self.keys_, key), max(len(self.keys_) - 1, 0))
+        hit = self.keys_[pos] == key if len(self.keys_) else np.zeros(len(key), bool)
+        counts = _count_matrix(doc[hit], pos[hit], (len(docs), len(self.keys_)))
+        return self.tfidf_.transform(counts)
+
+
 # -- near-duplicates ---------------------------------------------------------------------------
 
 
@@ -188,6 +395,9 @@ def _similar_pairs(
     """Index pairs (i < j) whose shingle sets have Jaccard >= threshold."""
     n = len(docs)
     if n <= EXACT_PAIRS_MAX:
+        x = _shingle_matrix(docs, shingle)
+        if x is not None:
+            return _pairs_exact(x, np.diff(x.indptr).astype(np.float32), threshold)
         vec: CountVectorizer | HashingVectorizer = CountVectorizer(
             analyzer="char",
             ngram_range=(shingle, shingle),
@@ -216,17 +426,28 @@ def _similar_pairs(
     return _pairs_minhash(x, sizes, threshold)
 
 
+def _shingle_matrix(docs: list[str], shingle: int) -> sp.csr_matrix | None:
+    """Binary doc x shingle matrix: what CountVectorizer(analyzer="char", binary=True) gives, up
+    to the column order (the pairs only need the sets); None when the ids do not fit."""
+    found = _char_ngram_keys(docs, (shingle,))
+    if found is None:
+        return None
+    _, doc, key = found
+    _, col = np.unique(key, return_inverse=True)
+    return _count_matrix(doc, col.ravel(), (len(docs), int(col.max(initial=-1)) + 1), binary=True)
+
+
 def _pairs_exact(
     x: sp.csr_matrix, sizes: np.ndarray, threshold: float
 ) -> tuple[np.ndarray, np.ndarray]:
     n = x.shape[0]
     out_i: list[np.ndarray] = []
     out_j: list[np.ndarray] = []
-    xt = x.T.tocsc()
     for start in range(0, n, 2000):  # chunked so the pair matrix stays small
-        inter = (x[start : start + 2000] @ xt).tocoo()
+        # only the pairs i < j are needed: a block of rows against the rows from its own start
+        inter = (x[start : start + 2000] @ x[start:].T).tocoo()
         i = inter.row + start
-        j = inter.col
+        j = inter.col + start
         keep = i < j
         i, j, v = i[keep], j[keep], inter.data[keep]
         jac = v / np.maximum(sizes[i] + sizes[j] - v, 1)
@@ -285,6 +506,67 @@ def _pairs_minhash(
             inter / np.maximum(sizes[bi] + sizes[bj] - inter, 1) >= threshold
         )
     return i[ok], j[ok]
+
+
+# -- agreement between two labelings ---------------------------------------------------------
+
+
+def _ami(a: np.ndarray, b: np.ndarray) -> float:
+    """Adjusted mutual information (arithmetic normalisation) of two labelings of the same items:
+    the formula of sklearn.metrics.adjusted_mutual_info_score, vectorised and without its input
+    checks (the k selection scores 78 pairs of labelings per fit; the test compares the two)."""
+    n = len(a)
+    _, ai = np.unique(a, return_inverse=True)
+    _, bi = np.unique(b, return_inverse=True)
+    ra, rb = int(ai.max(initial=-1)) + 1, int(bi.max(initial=-1)) + 1
+    if ra == rb and ra <= 1:
+        return 1.0
+    if ra == 1 or rb == 1:
+        return 0.0
+    cont = np.bincount(ai.ravel() * rb + bi.ravel(), minlength=ra * rb).reshape(ra, rb)
+    pa, pb = cont.sum(axis=1), cont.sum(axis=0)
+    nzx, nzy = np.nonzero(cont)
+    nz = cont[nzx, nzy].astype(np.float64)
+    # mutual information
+    outer = pa[nzx].astype(np.int64) * pb[nzy].astype(np.int64)
+    log_outer = -np.log(outer) + np.log(n) + np.log(n)
+    mi_terms = nz / n * (np.log(nz) - np.log(n)) + nz / n * log_outer
+    mi_terms = np.where(np.abs(mi_terms) < np.finfo(np.float64).eps, 0.0, mi_terms)
+    mi = max(float(mi_terms.sum()), 0.0)
+    # expected mutual information under the permutation model (hypergeometric cell counts)
+    ai_, bj_ = np.meshgrid(pa, pb, indexing="ij")
+    ai_, bj_ = ai_.ravel(), bj_.ravel()
+    start = np.maximum(1, ai_ - n + bj_)
+    stop = np.minimum(ai_, bj_) + 1
+    length = np.maximum(stop - start, 0)
+    cell = np.repeat(np.arange(len(ai_)), length)
+    nij = (np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length)) + (
+        np.repeat(start, length)
+    )
+    av, bv = ai_[cell], bj_[cell]
+    lg = gammaln(np.arange(n + 2, dtype=np.float64))  # log k! = lg[k + 1]
+    term2 = np.log(n) + np.log(nij) - np.log(av) - np.log(bv)
+    gln = (
+        lg[av + 1]
+        + lg[bv + 1]
+        + lg[n - av + 1]
+        + lg[n - bv + 1]
+        - lg[nij + 1]
+        - lg[n + 1]
+        - lg[av - nij + 1]
+        - lg[bv - nij + 1]
+        - lg[n - av - bv + nij + 1]
+    )
+    emi = float(np.sum(nij / n * term2 * np.exp(gln)))
+
+    def entropy(p: np.ndarray) -> float:
+        p = p[p > 0].astype(np.float64)
+        return float(-np.sum((p / n) * (np.log(p) - np.log(n))))
+
+    denominator = (entropy(pa) + entropy(pb)) / 2 - emi
+    eps = np.finfo(np.float64).eps
+    denominator = min(denominator, -eps) if denominator < 0 else max(denominator, eps)
+    return (mi - emi) / denominator
 
 
 # -- the estimator -----------------------------------------------------------------------------
@@ -426,10 +708,11 @@ class ThemeModel:
         self.k_scores_: dict[int, float] = {}
         self.k_ = 0
         if len(free) >= 2:
-            k = self._choose_k(x[free]) if self.n_themes is None or seeds else self.n_themes
+            x_free = x if len(free) == x.shape[0] else x[free]
+            k = self._choose_k(x_free) if self.n_themes is None or seeds else self.n_themes
             k = max(1, min(k, len(free)))
             self.k_ = k
-            free_labels = self._cluster(x[free], k, fast) if k > 1 else np.zeros(len(free), int)
+            free_labels = self._cluster(x_free, k, fast) if k > 1 else np.zeros(len(free), int)
             offset = len(theme_meta)
             row_labels[free] = free_labels + offset
             theme_meta += [{"other": bool(seeds)} for _ in range(k)]
@@ -559,37 +842,36 @@ class ThemeModel:
 
     def _features(
         self, row_docs: list[list[str]], joined: list[str], rows: np.ndarray
-    ) -> tuple[sp.csr_matrix, TfidfVectorizer, sp.csr_matrix, TfidfVectorizer | None]:
+    ) -> tuple[sp.csr_matrix, _Vectorizer, sp.csr_matrix, _CharTfidf | None]:
         min_df = 2 if len(row_docs) >= 50 else 1
-        word_vec = TfidfVectorizer(
-            analyzer=_identity,
-            sublinear_tf=True,
-            min_df=min_df,
-            max_features=MAX_WORD_FEATURES,
-            dtype=np.float32,
-        )
-        # terms are generated while counting (one pass), never held for all comments at once
-        try:
-            word_x = word_vec.fit_transform(_word_terms(d) for d in row_docs)
-        except ValueError:  # every term below min_df
-            word_vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float32)
-            word_x = word_vec.fit_transform(_word_terms(d) for d in row_docs)
-        char_vec = None
-        x = word_x
-        if self.char_weight > 0 and len(row_docs) <= self.max_quality_docs:
-            char_vec = TfidfVectorizer(
-                analyzer="char",
-                ngram_range=(2, 3),
+        quality = len(row_docs) <= self.max_quality_docs
+        word_vec: _Vectorizer
+        if quality:  # counted with numpy: the same matrix as TfidfVectorizer, several times faster
+            word_vec = _WordTfidf(min_df, MAX_WORD_FEATURES)
+            word_x = word_vec.fit_transform(row_docs)
+        else:
+            # large inputs: terms are generated while counting (one pass), never held for all
+            # comments at once, which keeps the memory flat
+            word_vec = TfidfVectorizer(
+                analyzer=_identity,
                 sublinear_tf=True,
                 min_df=min_df,
-                max_features=MAX_CHAR_FEATURES,
-                lowercase=False,
+                max_features=MAX_WORD_FEATURES,
                 dtype=np.float32,
             )
             try:
+                word_x = word_vec.fit_transform(_word_terms(d) for d in row_docs)
+            except ValueError:  # every term below min_df
+                word_vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float32)
+                word_x = word_vec.fit_transform(_word_terms(d) for d in row_docs)
+        char_vec = None
+        x = word_x
+        if self.char_weight > 0 and quality:
+            char_vec = _CharTfidf((2, 3), min_df, MAX_CHAR_FEATURES)
+            try:
                 char_x = char_vec.fit_transform([joined[i] for i in rows])
                 x = sp.hstack([normalize(word_x), self.char_weight * normalize(char_x)]).tocsr()
-            except ValueError:
+            except (ValueError, OverflowError):  # no n-gram kept / too many distinct characters
                 char_vec = None
         return normalize(x).astype(np.float32), word_vec, word_x.tocsr(), char_vec
 
@@ -641,25 +923,28 @@ class ThemeModel:
         scores: dict[int, float] = {}
         runs = 4
         subsets = [np.sort(rng.choice(m, int(0.8 * m), replace=False)) for _ in range(runs)]
+        parts = [xs[sub] for sub in subsets]
+        shared = []  # each pair of runs compared on the comments both subsamples hold
+        for a, b in itertools.combinations(range(runs), 2):
+            _, ia, ib = np.intersect1d(subsets[a], subsets[b], return_indices=True)
+            shared.append((a, b, ia, ib))
         for k in range(lo, hi + 1):
             if k >= int(0.8 * m):
                 break
-            labels = []
-            for r, sub in enumerate(subsets):
-                w = self._nmf(
-                    xs[sub],
+            labels = [
+                self._nmf(
+                    part,
                     k,
                     "nndsvdar",
                     self.random_state * 7919 + r,
                     max_iter=SELECTION_MAX_ITER,
                     tol=SELECTION_TOL,
-                )
-                labels.append(w.argmax(axis=1))
-            agree = []
-            for a, b in itertools.combinations(range(runs), 2):
-                _, ia, ib = np.intersect1d(subsets[a], subsets[b], return_indices=True)
-                agree.append(adjusted_mutual_info_score(labels[a][ia], labels[b][ib]))
-            scores[k] = float(np.mean(agree))
+                ).argmax(axis=1)
+                for r, part in enumerate(parts)
+            ]
+            scores[k] = float(
+                np.mean([_ami(labels[a][ia], labels[b][ib]) for a, b, ia, ib in shared])
+            )
         self.k_scores_ = {k: round(v, 4) for k, v in scores.items()}
         if not scores:
             return lo
@@ -739,7 +1024,7 @@ class ThemeModel:
         rows: np.ndarray,
         x: sp.csr_matrix,
         word_x: sp.csr_matrix,
-        word_vec: TfidfVectorizer,
+        word_vec: _Vectorizer,
         votes: np.ndarray | None,
         dup: np.ndarray,
         conf: np.ndarray,

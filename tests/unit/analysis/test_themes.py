@@ -7,6 +7,8 @@ import json
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics import adjusted_mutual_info_score
 
 import analysis.themes as themes_mod
@@ -85,6 +87,153 @@ def test_near_duplicates_need_the_stated_similarity() -> None:
     ]
     labels = find_near_duplicates(docs, 0.4)
     assert labels[0] == labels[1] != labels[2]
+
+
+def _pairs_by_count_vectorizer(docs: list[str], threshold: float) -> np.ndarray:
+    """The reference near-duplicate labels: scikit-learn's shingle sets, every pair compared."""
+    x = CountVectorizer(analyzer="char", ngram_range=(4, 4), binary=True, lowercase=False)
+    m = x.fit_transform(docs).astype(np.float64)
+    inter = (m @ m.T).toarray()
+    sizes = np.asarray(m.sum(axis=1)).ravel()
+    jac = inter / np.maximum(sizes[:, None] + sizes[None, :] - inter, 1)
+    linked = sp.csr_matrix((jac >= threshold) & (inter > 0))
+    return sp.csgraph.connected_components(linked, directed=False)[1]
+
+
+def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
+    return adjusted_mutual_info_score(a, b) == 1.0 or len(set(a.tolist())) == len(a) == len(
+        set(b.tolist())
+    )
+
+
+def test_small_input_duplicate_search_finds_the_exact_pairs(corpora) -> None:
+    """Below the MinHash limit the shingles are counted with numpy; the groups are exactly the
+    ones scikit-learn's shingle sets give when every pair is compared (edits, reorderings,
+    whitespace runs, mixed scripts)."""
+    _, toks, _, _ = corpora["long-term-care"]
+    base = [themes_mod._join(t) for t in toks if len("".join(t)) >= 10]
+    rng = np.random.default_rng(0)
+    docs = list(base)
+    for d in base[:60]:  # near copies: a character changed, a clause appended, spaces doubled
+        i = int(rng.integers(len(d)))
+        docs.append(d[:i] + "改" + d[i + 1 :])
+        docs.append(d + "，我支持")
+        docs.append(d.replace(" ", "   "))
+    docs += ["I think the fares are too high", "I think the fares are too  high!", "abc"]
+    got = find_near_duplicates(docs, 0.4)
+    want = _pairs_by_count_vectorizer(docs, 0.4)
+    assert _same_partition(got, want)
+    assert len(set(got.tolist())) < len(docs) - 100  # the fixture does have groups
+
+
+def test_shingle_keys_need_four_characters_to_fit_in_64_bits() -> None:
+    wide = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 20000))
+    assert themes_mod._char_ngram_keys([wide], (4,)) is not None
+    wider = wide + "".join(map(chr, range(0x20000, 0x30000)))  # > 65,535 distinct characters
+    assert themes_mod._char_ngram_keys([wider], (4,)) is None
+    assert themes_mod._char_ngram_keys([wider], (2, 3)) is not None
+
+
+def test_duplicate_search_falls_back_when_characters_do_not_pack(monkeypatch) -> None:
+    """More distinct characters than fit four to a 64-bit key: scikit-learn counts them."""
+    monkeypatch.setattr(themes_mod, "_char_ngram_keys", lambda *a, **k: None)
+    docs = [
+        "請政府正視機車行的生計訂定轉型輔導",
+        "請政府正視機車行的生計訂定轉型補助",
+        "電價太貴了離峰時段要便宜",
+    ]
+    labels = find_near_duplicates(docs, 0.4)
+    assert labels[0] == labels[1] != labels[2]
+
+
+def _assert_same_tfidf(got: sp.csr_matrix, want: sp.csr_matrix) -> None:
+    got, want = got.tocsr(), want.tocsr()
+    got.sort_indices()
+    want.sort_indices()
+    assert got.shape == want.shape
+    assert np.array_equal(got.indptr, want.indptr)
+    assert np.array_equal(got.indices, want.indices)
+    assert np.allclose(got.data, want.data, rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize(
+    ("min_df", "max_features"), [(2, 30000), (2, 40), (1, None), (50, 10), (1000, 10)]
+)
+def test_word_features_are_what_tfidf_vectorizer_gives(corpora, min_df, max_features) -> None:
+    """Same vocabulary, order, pruning (min_df, then the most frequent with scikit-learn's tie
+    order) and weights; a CJK pair that joins into an existing term is that term; min_df that
+    keeps nothing falls back to every term."""
+    _, toks, _, _ = corpora["ev-scooter"]
+    docs = [list(t) for t in toks if t] + [["機車", "行"], ["機", "車行"], ["機車行"], ["a", "b"]]
+    ours = themes_mod._WordTfidf(min_df, max_features)
+    got = ours.fit_transform(docs)
+    ref = TfidfVectorizer(
+        analyzer=themes_mod._identity,
+        sublinear_tf=True,
+        min_df=min_df,
+        max_features=max_features,
+        dtype=np.float32,
+    )
+    try:
+        want = ref.fit_transform(themes_mod._word_terms(d) for d in docs)
+    except ValueError:
+        ref = TfidfVectorizer(analyzer=themes_mod._identity, sublinear_tf=True, dtype=np.float32)
+        want = ref.fit_transform(themes_mod._word_terms(d) for d in docs)
+    assert ours.get_feature_names_out().tolist() == ref.get_feature_names_out().tolist()
+    _assert_same_tfidf(got, want)
+    probe = [["補助", "機車", "沒見過的詞"], []]
+    _assert_same_tfidf(ours.transform(probe), ref.transform(probe))
+
+
+@pytest.mark.parametrize(("min_df", "max_features"), [(2, 30000), (2, 300), (1, None)])
+def test_char_features_are_what_tfidf_vectorizer_gives(corpora, min_df, max_features) -> None:
+    _, toks, _, _ = corpora["long-term-care"]
+    docs = [themes_mod._join(t) for t in toks] + ["a", "", "ab  c\t d", "Ünïcödé 𠀀𠀁 text"]
+    ours = themes_mod._CharTfidf((2, 3), min_df, max_features)
+    got = ours.fit_transform(docs)
+    ref = TfidfVectorizer(
+        analyzer="char",
+        ngram_range=(2, 3),
+        sublinear_tf=True,
+        min_df=min_df,
+        max_features=max_features,
+        lowercase=False,
+        dtype=np.float32,
+    )
+    _assert_same_tfidf(got, ref.fit_transform(docs))
+    probe = ["照服員 薪水", "全新的字詞𠀀𠀁", ""]
+    _assert_same_tfidf(ours.transform(probe), ref.transform(probe))
+
+
+def test_char_features_with_nothing_kept_are_an_error() -> None:
+    with pytest.raises(ValueError):
+        themes_mod._CharTfidf((2, 3), 2, None).fit_transform(["ab", "cd", "e"])
+
+
+def test_agreement_score_is_adjusted_mutual_information() -> None:
+    rng = np.random.default_rng(0)
+    for t in range(300):
+        n = int(rng.integers(20, 400))
+        a = rng.integers(0, int(rng.integers(1, 16)), n)
+        b = rng.integers(0, int(rng.integers(1, 16)), n)
+        if t % 2:
+            b = np.where(rng.random(n) < 0.8, a, b)
+        assert themes_mod._ami(a, b) == pytest.approx(adjusted_mutual_info_score(a, b), abs=1e-12)
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_chosen_k_is_the_one_scikit_learn_scoring_gives(corpora, monkeypatch, name) -> None:
+    """The k selection scores runs with its own AMI; with scikit-learn's the scores and the chosen
+    k are the same, k is in range and a refit gives the same k."""
+    ids, toks, _, _ = corpora[name]
+    ours = ThemeModel(random_state=2).fit(toks, ids=ids)
+    assert 3 <= ours.k_ <= 15
+    assert set(ours.k_scores_) == set(range(3, 16))
+    assert ThemeModel(random_state=2).fit(toks, ids=ids).k_scores_ == ours.k_scores_
+    monkeypatch.setattr(themes_mod, "_ami", adjusted_mutual_info_score)
+    ref = ThemeModel(random_state=2).fit(toks, ids=ids)
+    assert ref.k_ == ours.k_
+    assert ref.k_scores_ == ours.k_scores_
 
 
 def _random_texts(n: int, seed: int = 0) -> list[str]:
