@@ -52,9 +52,9 @@ bench: bench-web bench-analysis
 bench-web: install
 	$(PY) bench/bench_web.py
 
-## make bench-realtime: fan-out latency with 1,000 subscribers (BENCH_DATABASE_URL=postgresql://… recommended)
+## make bench-realtime: fan-out latency with 1,000 subscribers, the server on its own core (BENCH_DATABASE_URL=postgresql://… recommended)
 bench-realtime: install
-	$(PY) bench/bench_realtime.py
+	$(PY) bench/bench_realtime.py --pin
 
 ## make bench-outcome: Polis import, an analysis run and the DOCX export (BENCH_DATABASE_URL=postgresql://… for PostgreSQL)
 bench-outcome: install

@@ -1,6 +1,7 @@
 """Real-time fan-out benchmark: commit → client receipt with 1,000 subscribers on one thread.
 
-    .venv/bin/python bench/bench_realtime.py [--subscribers 1000] [--posts 40] [--client-procs 2]
+    .venv/bin/python bench/bench_realtime.py [--pin] [--client lean|socketio] [--subscribers 1000]
+        [--posts 40] [--client-procs 2] [--scenarios one,redis,flood] [--database-url postgresql://…]
 
 Scenarios (each on fresh server processes started here, on loopback):
   one    one gevent server process, every subscriber on it
@@ -9,9 +10,11 @@ Scenarios (each on fresh server processes started here, on loopback):
   flood  one gevent process, comments posted back to back by 4 posters: deliveries/s sustained
 
 Latency = client receipt time − the comment's created_at (set in the posting transaction just
-before its commit, so slightly *more* than commit → receipt). Subscribers are python-socketio
-AsyncClients over WebSocket, spread over --client-procs processes on the same machine, so the
-clients' own CPU time is inside the figures. Needs aiohttp (AsyncClient's WebSocket transport).
+before its commit, so slightly *more* than commit → receipt). Subscribers are spread over
+--client-procs processes on the same machine, so the clients' own CPU time is inside the figures:
+the default lean clients (raw WebSocket, Socket.IO protocol, events decoded after the run) cost
+about a fifth of python-socketio's AsyncClient per message. --pin gives one server its own core.
+Also reported: CPU per delivery of the server processes (user and kernel) and of the clients.
 """
 
 from __future__ import annotations
@@ -399,9 +402,11 @@ def machine() -> str:
     except OSError:
         model = platform.processor()
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    from bench.results import cpu_reference
+
     return (
         f"{model}, {os.cpu_count()} cores, {mem:.1f} GiB RAM, Python {platform.python_version()}"
-        f", {platform.system()} {platform.release()}"
+        f", {platform.system()} {platform.release()}; reference loop {cpu_reference():.2f} s CPU"
     )
 
 
