@@ -79,13 +79,15 @@ def test_copy_paste_campaign_is_one_duplicate_group(corpora, name: str) -> None:
     assert len(themes) == 1
 
 
+TWO_ALIKE_ONE_NOT = [
+    "請政府正視機車行的生計訂定轉型輔導",
+    "請政府正視機車行的生計訂定轉型補助",
+    "電價太貴了離峰時段要便宜",
+]
+
+
 def test_near_duplicates_need_the_stated_similarity() -> None:
-    docs = [
-        "請政府正視機車行的生計訂定轉型輔導",
-        "請政府正視機車行的生計訂定轉型補助",
-        "電價太貴了離峰時段要便宜",
-    ]
-    labels = find_near_duplicates(docs, 0.4)
+    labels = find_near_duplicates(TWO_ALIKE_ONE_NOT, 0.4)
     assert labels[0] == labels[1] != labels[2]
 
 
@@ -137,12 +139,7 @@ def test_shingle_keys_need_four_characters_to_fit_in_64_bits() -> None:
 def test_duplicate_search_falls_back_when_characters_do_not_pack(monkeypatch) -> None:
     """More distinct characters than fit four to a 64-bit key: scikit-learn counts them."""
     monkeypatch.setattr(themes_mod, "_char_ngram_keys", lambda *a, **k: None)
-    docs = [
-        "請政府正視機車行的生計訂定轉型輔導",
-        "請政府正視機車行的生計訂定轉型補助",
-        "電價太貴了離峰時段要便宜",
-    ]
-    labels = find_near_duplicates(docs, 0.4)
+    labels = find_near_duplicates(TWO_ALIKE_ONE_NOT, 0.4)
     assert labels[0] == labels[1] != labels[2]
 
 
