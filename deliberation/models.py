@@ -791,6 +791,10 @@ class AnalysisRun(Base):
     input_fingerprint: Mapped[str] = mapped_column(String(64), default="")
     # Opinion groups: {"groups": [...], "consensus": [...]} (comment ids, not text).
     groups: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What later runs and curation need, never shown as such: the machine themes before curation
+    # ("machine": key -> comment ids), each comment's votes at read time ("votes"), the
+    # near-duplicate groups ("duplicates"), "edits_applied" and "unassigned".
+    working: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str] = mapped_column(Text, default="")
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -54,7 +54,7 @@ def themes(consultation_id: int):  # type: ignore[no-untyped-def]
             "run": views.run_json(run, stale=analysis_runs.is_stale(db.session, run)),
             "active_run": views.run_json(active) if active is not None else None,
             "themes": [views.theme_json(t, members.get(t.id, [])) for t in views.themes_of(run)],
-            "groups": views.public_groups(run),
+            "groups": run.groups or {},
         }
     )
 

@@ -43,7 +43,7 @@ def workspace(consultation_id: int):  # type: ignore[no-untyped-def]
         else None
     )
     themes = views.themes_of(snapshot) if snapshot is not None else []
-    groups = views.public_groups(snapshot) if snapshot is not None else {}
+    groups = (snapshot.groups or {}) if snapshot is not None else {}
     wanted: set[int] = set()
     for theme in themes:
         wanted.update(theme.representative_ids or [])

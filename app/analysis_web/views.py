@@ -93,10 +93,6 @@ def run_json(run: AnalysisRun, *, stale: bool | None = None) -> dict[str, Any]:
     return out
 
 
-def public_groups(run: AnalysisRun) -> dict[str, Any]:
-    """The opinion groups without the internal snapshot data."""
-    return {k: v for k, v in (run.groups or {}).items() if k != "snapshot"}
-
 
 def themes_of(run: AnalysisRun) -> list[Theme]:
     return list(

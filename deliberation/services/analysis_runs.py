@@ -94,11 +94,11 @@ def is_stale(session: Session, run: AnalysisRun) -> bool:
 #
 # A run is a row first (queued), executed later outside the web request (app/jobs.py). Its
 # snapshot is everything a report needs to say what it was computed from: `params`,
-# `code_version`, `input_counts`, `input_fingerprint`, the times, and the themes as rows. The
-# `groups` JSON holds the opinion groups and, under "snapshot", what later runs and curation need:
-# the machine themes before curation ("machine": key -> comment ids, matched by the next run for
-# stable keys), each comment's votes at read time ("votes": id -> [agree, disagree, pass]) and the
-# near-duplicate groups ("duplicates").
+# `code_version`, `input_counts`, `input_fingerprint`, the times, the themes as rows and the
+# opinion groups (`groups`). `working` holds what later runs and curation need: the machine themes
+# before curation ("machine": key -> comment ids, matched by the next run for stable keys), each
+# comment's votes at read time ("votes": id -> [agree, disagree, pass]) and the near-duplicate
+# groups ("duplicates").
 
 MIN_COMMENTS = 10  # fewer visible comments than this: the run fails with a clear reason
 ACTIVE_TIMEOUT = timedelta(hours=1)  # a queued/running run older than this was abandoned
@@ -438,7 +438,7 @@ def execute_run(
         with session.begin_nested():
             previous = latest_run(session, run.consultation_id)
             prev_machine = (
-                (previous.groups or {}).get("snapshot", {}).get("machine", {}) if previous else {}
+                (previous.working or {}).get("machine", {}) if previous else {}
             )
             new_sets = [{int(i) for i in t.comment_ids} for t in model.themes_]
             first_free = curation.key_number(curation.next_key(session, run.consultation_id))
@@ -462,15 +462,13 @@ def execute_run(
                 )
             machine = {key: sorted(new_sets[j]) for j, key in enumerate(keys)}
             applied = curation.replay(session, run.consultation_id, state)
-            run.groups = {
-                **groups,
-                "snapshot": {
-                    "machine": machine,
-                    "votes": {str(cid): v for cid, v in tally.items()},
-                    "duplicates": duplicates,
-                    "edits_applied": applied,
-                    "unassigned": len(model.unassigned_ids_),
-                },
+            run.groups = groups
+            run.working = {
+                "machine": machine,
+                "votes": {str(cid): v for cid, v in tally.items()},
+                "duplicates": duplicates,
+                "edits_applied": applied,
+                "unassigned": len(model.unassigned_ids_),
             }
             _write_state(session, run, state)
             run.status = AnalysisStatus.DONE.value

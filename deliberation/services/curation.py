@@ -273,7 +273,7 @@ def describe(theme: DraftTheme, state: RunState) -> dict[str, Any]:
 
 def snapshot_extras(run: AnalysisRun) -> tuple[dict[int, tuple[int, int, int]], list[list[int]]]:
     """Per-comment votes and near-duplicate groups kept with the run (see analysis_runs)."""
-    extra = (run.groups or {}).get("snapshot", {})
+    extra = run.working or {}
     votes = {int(k): (int(v[0]), int(v[1]), int(v[2])) for k, v in extra.get("votes", {}).items()}
     dups = [[int(c) for c in g] for g in extra.get("duplicates", [])]
     return votes, dups

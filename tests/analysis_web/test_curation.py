@@ -55,7 +55,7 @@ def test_every_curation_edit_is_logged_and_survives_a_rerun(filled, staff, clien
         themes, members = _themes(current), _members(current)
         assert themes["T1"].label == "購車補助的金額與資格"
         # the merge is theme-level: whatever the model now calls T3 goes into T4
-        machine_t3 = set(current.groups["snapshot"]["machine"]["T3"]) - {moved, *split_off}
+        machine_t3 = set(current.working["machine"]["T3"]) - {moved, *split_off}
         assert "T3" not in themes and machine_t3 and machine_t3 <= members["T4"]
         assert themes["T6"].discarded
         assert pinned in themes["T5"].pinned_ids
@@ -70,7 +70,7 @@ def test_every_curation_edit_is_logged_and_survives_a_rerun(filled, staff, clien
     rerun = analyse(consultation, staff)
     assert rerun.id != run.id and rerun.status == "done"
     check(rerun)
-    assert rerun.groups["snapshot"]["edits_applied"] == 6
+    assert rerun.working["edits_applied"] == 6
 
     login(client, staff)
     log = client.get(f"/staff/consultations/{consultation.id}/themes/log?lang=en")
