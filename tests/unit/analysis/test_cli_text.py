@@ -70,7 +70,7 @@ def test_themes_guided_from_a_seed_file(tmp_path: Path) -> None:
 
 
 def test_themes_run_on_a_polis_conversation(tmp_path: Path) -> None:
-    src = need(POLIS / "brexit-consensus" / "comments.csv")
+    src = need(POLIS / "15-per-hour-seattle" / "comments.csv")  # vendored in tests/data
     out = tmp_path / "b.json"
     assert main(["themes", str(src), "--json", str(out)]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["themes"]
