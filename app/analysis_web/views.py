@@ -93,7 +93,6 @@ def run_json(run: AnalysisRun, *, stale: bool | None = None) -> dict[str, Any]:
     return out
 
 
-
 def themes_of(run: AnalysisRun) -> list[Theme]:
     return list(
         db.session.scalars(

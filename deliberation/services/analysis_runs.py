@@ -437,9 +437,7 @@ def execute_run(
         # stable keys, curation replayed, rows written: all or nothing
         with session.begin_nested():
             previous = latest_run(session, run.consultation_id)
-            prev_machine = (
-                (previous.working or {}).get("machine", {}) if previous else {}
-            )
+            prev_machine = (previous.working or {}).get("machine", {}) if previous else {}
             new_sets = [{int(i) for i in t.comment_ids} for t in model.themes_]
             first_free = curation.key_number(curation.next_key(session, run.consultation_id))
             keys = _match_keys(
