@@ -122,11 +122,8 @@ class Config:
     LINK_FETCH_MAX_BYTES = _int("LINK_FETCH_MAX_BYTES", 1_000_000)
     LINK_FETCH_MAX_REDIRECTS = 3
     LINK_CACHE_TTL_HOURS = _int("LINK_CACHE_TTL_HOURS", 24 * 7)  # refetch a card after this
-    CSP_EXTRA: dict = (
-        {"frame-src": EMBED_FRAME_SRC, "img-src": "'self' data: https:"}
-        if THIRD_PARTY_EMBEDS
-        else {"img-src": "'self' data: https:"}
-    )
+    # Card images are served from this site (/link-images/<id>): img-src stays 'self' data:.
+    CSP_EXTRA: dict = {"frame-src": EMBED_FRAME_SRC} if THIRD_PARTY_EMBEDS else {}
 
     # The site's public address, for absolute links in exports (the outcome section's quotes).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")

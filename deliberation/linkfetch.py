@@ -13,7 +13,8 @@ it, so every request is checked as if it were an attack on the network we run in
 - every redirect is a new URL checked the same way, at most ``max_redirects`` of them;
 - connect timeout, and a total deadline that a watchdog enforces by shutting the socket, so a
   server dripping bytes cannot hold a worker;
-- at most ``max_bytes`` of body are read; only HTML and JSON content types are accepted;
+- at most ``max_bytes`` of body are read; only HTML and JSON content types are accepted for
+  pages, and only PNG, JPEG, GIF and WebP (checked by their signature) for card images;
 - an honest User-Agent.
 
 `allow_hosts` ({(host, port)}) lets tests and local demos name loopback servers they run
@@ -48,6 +49,9 @@ from . import embeds
 USER_AGENT = "ZhongyiLinkPreview/0.1 (+link cards for public comments; one GET per link)"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 JSON_TYPES = frozenset({"application/json", "application/json+oembed", "text/json"})
+# Card images are fetched by the server and served from this site (readers' browsers never ask
+# a third party). Raster formats only: SVG can carry script.
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -263,7 +267,11 @@ class LinkFetcher:
                 headers={
                     "Host": target.host_header,
                     "User-Agent": self.policy.user_agent,
-                    "Accept": "text/html,application/xhtml+xml,application/json;q=0.9",
+                    "Accept": (
+                        ",".join(sorted(accepted))
+                        if accepted <= IMAGE_TYPES
+                        else "text/html,application/xhtml+xml,application/json;q=0.9"
+                    ),
                     "Accept-Encoding": "identity",
                     "Accept-Language": "zh-TW,zh;q=0.9,en;q=0.5",
                 },
@@ -334,7 +342,24 @@ class LinkFetcher:
                 meta.merge(oembed_metadata(_json(response.body)))
         if not meta.title:
             raise FetchError("no_metadata")
+        if meta.image.startswith("https://"):
+            with contextlib.suppress(FetchError):  # a card without its picture
+                meta.image_type, meta.image_data = self.image(meta.image)
         return meta
+
+    def image(self, url: str) -> tuple[str, bytes]:
+        """A card image: (content type, bytes), checked against the format's magic bytes.
+
+        Raises FetchError for anything but a complete PNG, JPEG, GIF or WebP image of at most
+        max_bytes whose bytes are what its Content-Type says.
+        """
+        response = self.get(url, accept=IMAGE_TYPES)
+        if response.truncated:
+            raise FetchError("too_large", "image")
+        kind = sniff_image(response.body)
+        if kind != response.content_type:
+            raise FetchError("bad_image", f"{response.content_type} is {kind or 'unknown'}")
+        return kind, response.body
 
     def _oembed(self, url: str) -> PageMeta:
         response = self.get(url, accept=JSON_TYPES)
@@ -353,12 +378,27 @@ class PageMeta:
     description: str = ""
     image: str = ""
     oembed: str = ""  # the page's oEmbed JSON discovery link, if any
+    image_type: str = ""  # the image itself, fetched (https only) and checked: IMAGE_TYPES
+    image_data: bytes = b""
 
     def merge(self, other: PageMeta) -> None:
         """Fill the fields this one lacks from `other`."""
         for name in ("title", "site_name", "description", "image"):
             if not getattr(self, name) and getattr(other, name):
                 setattr(self, name, getattr(other, name))
+
+
+def sniff_image(body: bytes) -> str | None:
+    """The raster format these bytes are, by their signature, or None."""
+    if body.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if body.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if body[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if body[:4] == b"RIFF" and body[8:12] == b"WEBP":
+        return "image/webp"
+    return None
 
 
 def _quote(url: str) -> str:

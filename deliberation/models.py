@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -607,6 +608,10 @@ class LinkPreview(Base):
     site_name: Mapped[str] = mapped_column(String(120), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     image: Mapped[str] = mapped_column(String(2048), default="")  # https only, else empty
+    # The image itself, fetched by the server and served from this site (/link-images/<id>), so
+    # readers' browsers never contact the third party. Empty when it could not be fetched.
+    image_type: Mapped[str] = mapped_column(String(32), default="")
+    image_data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     # Allow-listed provider (youtube, facebook, instagram, threads, x, vimeo, ptt, dcard) or "".
     provider: Mapped[str] = mapped_column(String(32), default="")
     # Our own canonical embed form, e.g. {"kind": "youtube", "id": "dQw4w9WgXcQ"}; never HTML.

@@ -6,6 +6,8 @@
   with the inline "eager" jobs backend (tests) the job runs at the end of the request instead;
 - template helpers for app/templates/links/_cards.html;
 - `flask links refresh` for previews left pending (a lost job) or expired;
+- `/link-images/<id>`: card images, fetched by the server, served from this site (only for cards
+  a visible comment shows), so readers' browsers never contact the third party;
 - the production guard: LINK_FETCH_ALLOW_HOSTS (loopback test servers) is refused there.
 """
 
@@ -15,7 +17,16 @@ import logging
 from typing import Any
 
 import click
-from flask import Flask, current_app, g, has_app_context, has_request_context
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+)
 from flask.cli import AppGroup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -30,6 +41,7 @@ log = logging.getLogger(__name__)
 JOB = "app.links.jobs:fetch_previews"
 _DEFERRED = "zhongyi_links_deferred"  # g: preview ids to fetch once the request is done
 _installed = False
+bp = Blueprint("links", __name__)
 
 
 def init_app(app: Flask) -> None:
@@ -50,6 +62,20 @@ def init_app(app: Flask) -> None:
     app.after_request(_run_deferred)
     app.jinja_env.globals.update(link_cards=_cards_for, links_assets_once=_assets_once)
     app.cli.add_command(_cli)
+    app.register_blueprint(bp)
+
+
+@bp.get("/link-images/<int:preview_id>")
+def card_image(preview_id: int) -> Response:
+    preview = service.public_image(db.session, preview_id)
+    if preview is None or preview.image_data is None:
+        abort(404)
+    response = Response(preview.image_data, mimetype=preview.image_type)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Disposition"] = 'inline; filename="link-card"'
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400  # the URL changes (?v=) when the card is refetched
+    return response
 
 
 def _embeds_enabled() -> bool:

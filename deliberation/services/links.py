@@ -23,10 +23,11 @@ from urllib.parse import urlsplit, urlunsplit
 from bs4 import BeautifulSoup
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, object_session, undefer
 
 from .. import embeds
-from ..models import Comment, CommentLink, LinkPreview, LinkStatus, utcnow
+from ..linkfetch import IMAGE_TYPES, sniff_image
+from ..models import Comment, CommentLink, CommentStatus, LinkPreview, LinkStatus, utcnow
 from ..sanitize import clean_line
 
 MAX_LINKS = 5  # cards per comment; further links stay plain links
@@ -165,6 +166,12 @@ def _store(preview: LinkPreview, meta: Any, now: datetime, ttl: timedelta) -> No
     preview.site_name = clean_line(meta.site_name)[:120]
     preview.description = clean_line(meta.description)[:500]
     preview.image = _https_image(meta.image)
+    data = getattr(meta, "image_data", b"") or b""
+    kind = getattr(meta, "image_type", "") or ""
+    if preview.image and data and kind in IMAGE_TYPES and sniff_image(data) == kind:
+        preview.image_type, preview.image_data = kind, data
+    else:
+        preview.image_type, preview.image_data = "", None
     if not preview.embed:
         # A short link (fb.watch, a news site's redirect) may land on an embeddable address.
         final = normalise(getattr(meta, "url", "") or "")
@@ -250,6 +257,31 @@ def pending_previews(
 # ---- reading cards ---------------------------------------------------------------------------
 
 
+def image_path(preview: LinkPreview) -> str:
+    """Where this site serves the card's image ("" without one); changes when it is refetched."""
+    if not preview.image_type or preview.fetched_at is None:
+        return ""
+    return f"/link-images/{preview.id}?v={int(preview.fetched_at.timestamp())}"
+
+
+def public_image(session: Session, preview_id: int) -> LinkPreview | None:
+    """The preview whose stored image may be served: one a visible comment links to."""
+    shown = (
+        select(CommentLink.preview_id)
+        .join(Comment, Comment.id == CommentLink.comment_id)
+        .where(CommentLink.preview_id == preview_id, Comment.status == CommentStatus.VISIBLE)
+        .limit(1)
+    )
+    preview = session.scalar(
+        select(LinkPreview)
+        .where(LinkPreview.id == preview_id, LinkPreview.id.in_(shown))
+        .options(undefer(LinkPreview.image_data))
+    )
+    if preview is None or not preview.image_type or not preview.image_data:
+        return None
+    return preview
+
+
 def card(preview: LinkPreview, *, with_embed: bool | None = None) -> dict[str, Any]:
     """One `links` item: what the API gives and the templates render (all fields plain text)."""
     if with_embed is None:
@@ -265,7 +297,7 @@ def card(preview: LinkPreview, *, with_embed: bool | None = None) -> dict[str, A
         "title": preview.title,
         "site_name": preview.site_name or (urlsplit(preview.url).hostname or ""),
         "description": preview.description,
-        "image": preview.image,
+        "image": image_path(preview),
         "provider": preview.provider,
         "embed": embed,
     }

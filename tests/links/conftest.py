@@ -60,6 +60,10 @@ class FakeSite:
         self.pages[path] = (content_type, body.encode())
         return self.base + path
 
+    def binary(self, path: str, body: bytes, content_type: str) -> str:
+        self.pages[path] = (content_type, body)
+        return self.base + path
+
 
 def _handler(site: FakeSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -205,3 +209,53 @@ def linked_app(app, fake_site: FakeSite, fetch_policy: FetchPolicy, monkeypatch)
         lambda: LinkFetcher(fetch_policy, resolver=offline_resolver, oembed_endpoints=endpoints),
     )
     return app
+
+
+@pytest.fixture
+def tls_site(tmp_path, fake_site):  # noqa: ANN201
+    """The fake site behind TLS with a certificate for secure.test only."""
+    import shutil
+    import ssl
+    import subprocess
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=secure.test",
+            "-addext",
+            "subjectAltName=DNS:secure.test",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake_site))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.daemon_threads = True
+    server.handle_error = lambda *args: None
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
+    try:
+        yield server.server_address[1], str(cert)
+    finally:
+        server.shutdown()
+        server.server_close()

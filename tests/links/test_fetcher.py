@@ -355,58 +355,6 @@ def test_a_big5_page_is_decoded_by_its_declared_charset(fake_site, fetch_policy)
 # ---- https: the checked IP, with the name's SNI and certificate check -------------------------
 
 
-@pytest.fixture
-def tls_site(tmp_path, fake_site):  # noqa: ANN201
-    """The fake site behind TLS with a certificate for secure.test only."""
-    import shutil
-    import ssl
-    import subprocess
-    import threading
-    from http.server import ThreadingHTTPServer
-
-    from .conftest import _handler
-
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is needed to make a test certificate")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=secure.test",
-            "-addext",
-            "subjectAltName=DNS:secure.test",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake_site))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    server.daemon_threads = True
-    server.handle_error = lambda *args: None
-    threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    ).start()
-    try:
-        yield server.server_address[1], str(cert)
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_https_connects_to_the_checked_ip_and_verifies_the_certificate_for_the_name(tls_site):
     port, cert = tls_site
     names = {"secure.test": ["127.0.0.1"], "other.test": ["127.0.0.1"]}

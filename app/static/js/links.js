@@ -110,7 +110,8 @@ function buildCard(card) {
   const main = el("a", "link-card-main");
   main.href = href;
   main.rel = "nofollow ugc noopener noreferrer";
-  const image = card.image && safeHttp(card.image, true);
+  // Card images are served by this site (/link-images/<id>), never by the third party.
+  const image = typeof card.image === "string" && /^\/link-images\/\d+(\?v=\d+)?$/.test(card.image) ? card.image : null;
   if (image) {
     const img = el("img", "link-card-image");
     img.alt = "";
