@@ -267,11 +267,7 @@ class LinkFetcher:
                 headers={
                     "Host": target.host_header,
                     "User-Agent": self.policy.user_agent,
-                    "Accept": (
-                        ",".join(sorted(accepted))
-                        if accepted <= IMAGE_TYPES
-                        else "text/html,application/xhtml+xml,application/json;q=0.9"
-                    ),
+                    "Accept": ",".join(sorted(accepted)),  # what this request will take
                     "Accept-Encoding": "identity",
                     "Accept-Language": "zh-TW,zh;q=0.9,en;q=0.5",
                 },

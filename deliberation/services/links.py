@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, undefer
 
 from .. import embeds
-from ..linkfetch import IMAGE_TYPES, sniff_image
+from ..linkfetch import sniff_image
 from ..models import Comment, CommentLink, CommentStatus, LinkPreview, LinkStatus, utcnow
 from ..sanitize import clean_line
 
@@ -168,7 +168,7 @@ def _store(preview: LinkPreview, meta: Any, now: datetime, ttl: timedelta) -> No
     preview.image = _https_image(meta.image)
     data = getattr(meta, "image_data", b"") or b""
     kind = getattr(meta, "image_type", "") or ""
-    if preview.image and data and kind in IMAGE_TYPES and sniff_image(data) == kind:
+    if preview.image and data and sniff_image(data) == kind:  # any fetcher's result is checked
         preview.image_type, preview.image_data = kind, data
     else:
         preview.image_type, preview.image_data = "", None
