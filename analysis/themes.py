@@ -10,10 +10,11 @@ Method (docs/analysis.md has the reasoning and the measured figures):
    have Jaccard similarity >= ``dup_threshold`` (0.4) are linked, groups are the connected
    components; each group is one row when the themes are shaped, and reported with its size.
 3. Clustering: NMF with a deterministic NNDSVD start; a comment's theme is its largest component.
-   The number of themes, unless given, is the most *stable* k in ``k_range``: for each k, NMF with
-   random starts on 80% subsamples, mean pairwise AMI between the runs; near-ties (within 0.01)
-   go to the smaller k. Above ``max_quality_docs`` distinct comments the fast path is used instead:
-   word features -> TruncatedSVD -> MiniBatchKMeans (k still chosen on a sample).
+   The number of themes, unless given, is the most *stable* k in ``k_range``: for each k, 8 NMF
+   runs with random starts, each leaving out one eighth of a sample, mean pairwise AMI between the
+   runs; the best score averaged with its neighbouring k's wins (ties to the smaller k). Above
+   ``max_quality_docs`` distinct comments the fast path is used instead: word features ->
+   TruncatedSVD -> MiniBatchKMeans (k still chosen on a sample).
 4. Labels: class-based TF-IDF over word unigrams/bigrams (terms frequent in the theme and rare in
    the others); representatives: the comments closest to the theme centre, re-ranked by their
    smoothed agree rate when votes are given.
@@ -61,6 +62,7 @@ SELECTION_FEATURES = 2000
 # factorisation converges: a short iteration budget and a looser tolerance
 SELECTION_MAX_ITER = 30
 SELECTION_TOL = 1e-3
+SELECTION_FOLDS = 8  # k-selection runs, each leaving out one fold of the sample
 BLAS_THREADS = 1
 EXACT_PAIRS_MAX = 20000  # distinct texts; MinHash LSH above
 MINHASH_BLOCK = 50000  # rows (or candidate pairs) per block in the large-input duplicate search
@@ -903,7 +905,13 @@ class ThemeModel:
         return _relabel(km.fit_predict(z))
 
     def _choose_k(self, x: sp.csr_matrix) -> int:
-        """The most stable k in k_range (mean pairwise AMI of NMF runs on 80% subsamples)."""
+        """The most stable k in k_range.
+
+        The sample is split into ``SELECTION_FOLDS`` folds; run r is a short NMF on every row but
+        fold r's (each row left out exactly once). A k's stability is the mean pairwise AMI of the
+        runs on the rows both hold; the chosen k has the best stability averaged with its
+        neighbours' (k - 1, k, k + 1), ties to the smaller k.
+        """
         lo, hi = self.k_range
         n = x.shape[0]
         hi = min(hi, n - 1, n // MIN_AVG_THEME_SIZE)
@@ -920,16 +928,17 @@ class ThemeModel:
         keep = np.sort(np.argsort(-df, kind="stable")[:SELECTION_FEATURES])
         xs = normalize(xs[:, keep[df[keep] > 0]])
         m = xs.shape[0]
-        scores: dict[int, float] = {}
-        runs = 4
-        subsets = [np.sort(rng.choice(m, int(0.8 * m), replace=False)) for _ in range(runs)]
+        runs = SELECTION_FOLDS
+        perm = rng.permutation(m)
+        subsets = [np.sort(np.delete(perm, np.arange(r, m, runs))) for r in range(runs)]
         parts = [xs[sub] for sub in subsets]
-        shared = []  # each pair of runs compared on the comments both subsamples hold
+        shared = []  # each pair of runs compared on the comments both hold
         for a, b in itertools.combinations(range(runs), 2):
             _, ia, ib = np.intersect1d(subsets[a], subsets[b], return_indices=True)
             shared.append((a, b, ia, ib))
+        raw: dict[int, float] = {}
         for k in range(lo, hi + 1):
-            if k >= int(0.8 * m):
+            if k >= min(len(s) for s in subsets):
                 break
             labels = [
                 self._nmf(
@@ -942,14 +951,15 @@ class ThemeModel:
                 ).argmax(axis=1)
                 for r, part in enumerate(parts)
             ]
-            scores[k] = float(
-                np.mean([_ami(labels[a][ia], labels[b][ib]) for a, b, ia, ib in shared])
-            )
-        self.k_scores_ = {k: round(v, 4) for k, v in scores.items()}
-        if not scores:
+            raw[k] = float(np.mean([_ami(labels[a][ia], labels[b][ib]) for a, b, ia, ib in shared]))
+        if not raw:
+            self.k_scores_ = {}
             return lo
-        best = max(scores.values())
-        return min(k for k, v in scores.items() if v >= best - 0.01)
+        # one k's score is a noisy estimate and neighbouring k's split the data much alike:
+        # pooling them keeps a lucky single k from winning
+        scores = {k: float(np.mean([raw[j] for j in (k - 1, k, k + 1) if j in raw])) for k in raw}
+        self.k_scores_ = {k: round(v, 4) for k, v in scores.items()}
+        return max(scores, key=lambda k: (scores[k], -k))
 
     def _parse_seeds(self) -> list[dict[str, Any]]:
         if not self.seed_themes:

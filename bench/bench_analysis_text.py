@@ -6,7 +6,8 @@ Corpora are generated here by recombining clauses of the synthetic-zh and Polis 
 download). Themes are timed on pre-segmented tokens, as the web app stores them; each size and
 repeat runs in a fresh subprocess so its peak RSS is its own; the table shows medians of wall
 and CPU time (CPU time moves less when other work shares the machine).
-``--quality`` scores the themes against the labelled synthetic-zh sets (AMI, 5 random states).
+``--quality`` scores the themes against the labelled synthetic-zh sets (AMI, 5 random states) and
+reports how much the automatic themes change with the random state on every set (label-free).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -217,6 +219,38 @@ def bench_quality(states: int = 5) -> None:
             f"| {name} ({len(ids)}) | {ms(auto)} | {min(ks)}-{max(ks)} | {ms(fixed)} | "
             f"{ms(guided)} | {ms(acc)} |"
         )
+    print()
+    seed_agreement(seg, states)
+
+
+def seed_agreement(seg: Any, states: int) -> None:
+    """Label-free: how much the automatic themes depend on the random state. Per set, the chosen
+    k for each random state and the mean pairwise AMI between the runs' theme labels (1.0: the
+    same themes whatever the seed), on the labelled sets and every Polis conversation."""
+    import itertools
+
+    from sklearn.metrics import adjusted_mutual_info_score as ami
+
+    from analysis.polis import read_comments
+    from analysis.themes import ThemeModel
+
+    sets = []
+    for path in sorted(DATA.glob("synthetic-zh/*/comments.csv")) + sorted(
+        DATA.glob("polis-opendata/*/comments.csv")
+    ):
+        comments = read_comments(path)
+        sets.append((path.parent.name, [c.id for c in comments], [c.text for c in comments]))
+    print(f"| set | comments | chosen k, random states 0-{states - 1} | agreement between states |")
+    print("|---|---:|---|---:|")
+    means = []
+    for name, ids, texts in sets:
+        toks = [seg.tokens(t) for t in texts]
+        fits = [ThemeModel(random_state=rs).fit(toks, ids=ids) for rs in range(states)]
+        pairs = [ami(a.labels_, b.labels_) for a, b in itertools.combinations(fits, 2)]
+        means.append(statistics.mean(pairs))
+        ks = ", ".join(str(m.k_) for m in fits)
+        print(f"| {name} | {len(ids)} | {ks} | {means[-1]:.3f} |")
+    print(f"| mean | | | {statistics.mean(means):.3f} |")
 
 
 if __name__ == "__main__":
