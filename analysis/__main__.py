@@ -46,20 +46,21 @@ def run_segment(args: argparse.Namespace) -> int:
     except UnicodeDecodeError as exc:
         raise UsageError(f"stdin: not UTF-8 text (byte {exc.start})") from None
     out = sys.stdout
-    for line in data.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        ending = line[len(body) :]
-        if args.normalize:
-            out.write(" ".join(seg.tokens(body)) + ending)
-            continue
+    lines = data.splitlines(keepends=True)
+    bodies = [line.rstrip("\r\n") for line in lines]
+    if args.normalize:
+        for line, body, toks in zip(lines, bodies, seg.tokens_many(bodies), strict=True):
+            out.write(" ".join(toks) + line[len(body) :])
+        return 0
+    for line, body, words in zip(lines, bodies, seg.cut_many(bodies), strict=True):
         # An input whitespace run is itself the boundary: print it unchanged and add nothing,
         # so only the separators between two adjacent words are new characters.
         parts: list[str] = []
-        for word in seg.cut(body):
+        for word in words:
             if parts and not word.isspace() and not parts[-1].isspace():
                 parts.append(sep)
             parts.append(word)
-        out.write("".join(parts) + ending)
+        out.write("".join(parts) + line[len(body) :])
     return 0
 
 
@@ -93,7 +94,7 @@ def run_themes(args: argparse.Namespace) -> int:
         n_themes=args.k, seed_themes=seeds, random_state=args.random_state, segmenter=seg
     )
     model.fit(
-        [seg.tokens(c.text) for c in comments],
+        seg.tokens_many(c.text for c in comments),
         ids=[c.id for c in comments],
         votes=[(c.agrees, c.disagrees) for c in comments],
     )

@@ -639,7 +639,7 @@ class ThemeModel:
     ) -> ThemeModel:
         """Segment raw texts with the default segmenter, then :meth:`fit`."""
         seg = self.segmenter or get_segmenter()
-        return self.fit([seg.tokens(t) for t in texts], ids=ids, votes=votes, previous=previous)
+        return self.fit(seg.tokens_many(texts), ids=ids, votes=votes, previous=previous)
 
     def fit(
         self,

@@ -77,19 +77,44 @@ def bench_segment() -> dict[str, float]:
         times.sort()
         out[f"{name}_p50_ms"] = statistics.median(times) * 1e3
         out[f"{name}_p99_ms"] = times[int(len(times) * 0.99)] * 1e3
+    # bulk: tokens_many over whole comments (rjieba when installed), against one at a time
+    import analysis.segment as segment_mod
+
+    comments = source_texts() * 5
+    out["bulk_n"] = len(comments)
+    out["bulk_engine"] = seg.bulk_engine
+    for label, engine in (("jieba", None), ("bulk", segment_mod.rjieba)):
+        if engine is None and label == "bulk":
+            continue
+        saved = segment_mod.rjieba
+        segment_mod.rjieba = engine
+        fresh = segment_mod.Segmenter().load()
+        fresh.tokens_many(comments[:10])  # builds the jieba-rs copy, timed separately below
+        runs = []
+        for _ in range(3):
+            t = time.perf_counter()
+            fresh.tokens_many(comments)
+            runs.append(time.perf_counter() - t)
+        segment_mod.rjieba = saved
+        out[f"{label}_s"] = statistics.median(runs)
+    if segment_mod.rjieba is not None:
+        t = time.perf_counter()
+        segment_mod.Segmenter().load().tokens_many(["x"])
+        out["bulk_build_s"] = time.perf_counter() - t
     return out
 
 
 def bench_themes_child(n: int) -> None:
     """Runs in a subprocess: segment a corpus (untimed), then time ThemeModel.fit on tokens."""
-    from analysis.segment import get_segmenter
+    from analysis.segment import Segmenter
     from analysis.themes import ThemeModel
 
-    seg = get_segmenter()
+    seg = Segmenter()
     texts = corpus(n)
     t = time.perf_counter()
-    tokens = [seg.tokens(x) for x in texts]
+    tokens = seg.tokens_many(texts)
     seg_s = time.perf_counter() - t
+    del seg  # and its jieba-rs dictionary copy: the memory figures are the fit's
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t = time.perf_counter()
     c = time.process_time()
@@ -148,9 +173,18 @@ def main() -> None:
     for name in ("tokens", "cut"):
         print(f"| {name} | {seg[name + '_p50_ms']:.3f} | {seg[name + '_p99_ms']:.3f} |")
     print()
+    n = seg["bulk_n"]
+    line = f"bulk tokens_many, {n:,} comments (median of 3): jieba {seg['jieba_s']:.2f} s"
+    if "bulk_s" in seg:
+        line += (
+            f", rjieba {seg['bulk_s']:.2f} s ({seg['jieba_s'] / seg['bulk_s']:.1f}x; "
+            f"building its dictionary copy {seg['bulk_build_s']:.2f} s once per process)"
+        )
+    print(line)
+    print()
     print(
         "| comments | fit s (median) | fit s (runs) | fit CPU s (median) | path | k | peak RSS MB "
-        "| RSS before fit MB | (segmenting them, s) |"
+        "| RSS before fit MB | (segmenting them in bulk, s) |"
     )
     print("|---:|---:|---|---:|---|---:|---:|---:|---:|")
     for n in (int(s) for s in args.sizes.split(",")):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import random
 import subprocess
 import sys
 
 import pytest
 
+import analysis.segment as segment_mod
 from analysis.segment import Segmenter, get_segmenter, normalize
+from tests.datasets import VENDORED
 
 from ._data import REPO
 
@@ -116,3 +120,77 @@ def test_the_global_jieba_tokenizer_is_never_used() -> None:
     res = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert res.stderr == ""  # no jieba load chatter on stderr
+
+
+# -- bulk segmentation with rjieba (jieba-rs) ------------------------------------------------------
+
+needs_rjieba = pytest.mark.skipif(
+    segment_mod.rjieba is None, reason="rjieba not installed (pip install '.[fast]')"
+)
+
+
+def _corpus(seg: Segmenter, n: int = 30000) -> list[str]:
+    """Every vendored comment, plus ``n`` texts strung together from dictionary words, single
+    characters, Latin words, digits and punctuation: many ambiguous word boundaries."""
+    texts = []
+    for path in sorted(VENDORED.glob("**/comments.csv")):
+        with path.open(encoding="utf-8", newline="") as f:
+            texts += [r["comment-body"] for r in csv.DictReader(f)]
+    rng = random.Random(0)
+    words = sorted(w for w, f in seg.tokenizer.FREQ.items() if f > 0 and len(w) <= 6)
+    extra = ["Uber", "e-mail", "10.5%", "C++", "，", "。", "！！", " ", "\n", "ＡＢ", "🙂", "𠀀"]
+    for _ in range(n):
+        parts = []
+        for _ in range(rng.randint(2, 12)):
+            r = rng.random()
+            parts.append(rng.choice(words) if r < 0.8 else rng.choice(extra))
+        texts.append("".join(parts))
+    return texts
+
+
+@needs_rjieba
+def test_bulk_segmentation_is_identical_to_jieba_on_a_large_corpus(seg: Segmenter) -> None:
+    assert seg.bulk_engine == "rjieba"
+    texts = _corpus(seg)
+    assert seg.cut_many(texts) == [seg.cut(t) for t in texts]
+    assert seg.tokens_many(texts) == [seg.tokens(t) for t in texts]
+
+
+@needs_rjieba
+def test_characters_jieba_rs_classes_differently_are_left_to_jieba() -> None:
+    """Probe every code point: a dictionary word "李" + c. Where jieba and jieba-rs cut it
+    differently (jieba-rs treats more code points as Chinese), the text must go to jieba."""
+    import jieba
+
+    tk = jieba.Tokenizer()
+    tk.FREQ, tk.total, tk.initialized = {"的": 10}, 10, True
+    fast = segment_mod.rjieba.Jieba.empty()
+    fast.add_word("的", 10, None)
+    points = [chr(c) for c in range(0x80, 0x40000) if not 0xD800 <= c < 0xE000]
+    for c in points:
+        tk.add_word("李" + c, 100)
+        fast.add_word("李" + c, 100, None)
+    differ = [c for c in points if tk.lcut("李" + c, HMM=False) != fast.cut("李" + c, False)]
+    assert differ  # the probe does see the difference (CJK extension A and others)
+    assert all(segment_mod._JIEBA_RS_ONLY_HAN.search(c) for c in differ)
+    assert Segmenter(["李㼈"]).cut_many(["李㼈"]) == [Segmenter(["李㼈"]).cut("李㼈")]
+
+
+@needs_rjieba
+def test_bulk_copy_keeps_jiebas_total_frequency(tmp_path) -> None:
+    """jieba's total counts a word listed twice twice; the route between 甲乙 and 甲 + 乙 turns
+    on the total, so the copy must carry the same total."""
+    path = tmp_path / "dict.txt"
+    path.write_text("甲 10\n乙 10\n甲乙 1\n丙 40\n丙 40\n", encoding="utf-8")
+    tiny = Segmenter(dictionary=path, policy_dict=False)
+    assert tiny.cut("甲乙") == ["甲乙"]
+    assert tiny.cut_many(["甲乙", "甲乙丙"]) == [["甲乙"], ["甲乙", "丙"]]
+
+
+def test_bulk_segmentation_without_rjieba_uses_jieba(seg: Segmenter, monkeypatch) -> None:
+    monkeypatch.setattr(segment_mod, "rjieba", None)
+    fresh = Segmenter()
+    assert fresh.bulk_engine == "jieba"
+    texts = ["國家發展委員會推動資料開放", "Uber 司機"]
+    assert fresh.cut_many(texts) == [seg.cut(t) for t in texts]
+    assert fresh.tokens_many(texts) == [seg.tokens(t) for t in texts]
