@@ -170,6 +170,9 @@ class Consultation(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Theme settings for its analysis runs (services/theme_settings.py): number of themes and
+    # seed themes; None = automatic, unguided.
+    analysis_settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     agency: Mapped[Agency] = relationship()
     sections: Mapped[list[Section]] = relationship(

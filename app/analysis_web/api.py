@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from deliberation.errors import NotFound
-from deliberation.services import analysis_runs, curation
+from deliberation.services import analysis_runs, curation, theme_settings
 
 from ..extensions import db, limiter
 from ..params import int_field, int_list, json_body, str_field
@@ -29,6 +29,38 @@ def start_run(consultation_id: int):  # type: ignore[no-untyped-def]
     response.status_code = 202 if created else 200
     response.headers["Location"] = f"/api/v1/analysis-runs/{run_id}"
     return response
+
+
+@api_bp.get("/consultations/<int:consultation_id>/analysis/settings")
+def get_settings(consultation_id: int):  # type: ignore[no-untyped-def]
+    """The theme settings later runs use: {n_themes (null = automatic), seed_themes}."""
+    consultation = views.consultation_for(consultation_id, current_actor())
+    return jsonify(views.settings_json(consultation))
+
+
+@api_bp.put("/consultations/<int:consultation_id>/analysis/settings")
+@limiter.limit("30 per minute")
+def put_settings(consultation_id: int):  # type: ignore[no-untyped-def]
+    """Replace the theme settings: {"n_themes": 2-30 or null, "seed_themes": [{"name",
+    "keywords": [...]}, ...] or null}. All or nothing; 200 with the stored settings."""
+    actor = current_actor()
+    consultation = views.consultation_for(consultation_id, actor, curate=True)
+    data = json_body()
+    seeds = data.get("seed_themes")
+    if isinstance(seeds, list):  # only the two documented keys of each seed are read
+        seeds = [
+            {"name": x.get("name"), "keywords": x.get("keywords")} if isinstance(x, dict) else x
+            for x in seeds
+        ]
+    changed = theme_settings.save(
+        db.session,
+        consultation,
+        actor=actor,
+        n_themes=int_field(data, "n_themes"),
+        seed_themes=seeds,
+    )
+    db.session.commit()
+    return jsonify({"changed": changed, **views.settings_json(consultation)})
 
 
 @api_bp.get("/analysis-runs/<int:run_id>")

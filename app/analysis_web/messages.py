@@ -29,6 +29,26 @@ MESSAGES.update(
         "theme_key_taken": _l("The theme key %(key)s is already used. Reload and try again."),
         "too_many_pins": _l("A theme can have at most %(max)s pinned quotes."),
         "invalid_theme_action": _l("Unknown theme edit."),
+        # theme settings
+        "theme_count_range": _l(
+            "The number of themes must be a whole number from %(min)s to %(max)s, or empty for "
+            "automatic."
+        ),
+        "seed_line_invalid": _l(
+            "Seed themes, line %(line)s: write the theme name, a colon, then its keywords "
+            "separated by commas (for example 充電站：充電樁、快充)."
+        ),
+        "seed_name_required": _l("Seed themes, line %(line)s: the theme has no name."),
+        "seed_name_too_long": _l(
+            "The seed theme name “%(name)s…” is too long: at most %(max)s characters."
+        ),
+        "seed_name_duplicate": _l("Two seed themes are called “%(name)s”. Give each its own name."),
+        "seed_keywords_required": _l("The seed theme “%(name)s” needs at least one keyword."),
+        "seed_keyword_too_long": _l(
+            "A keyword of the seed theme “%(name)s” is too long: at most %(max)s characters."
+        ),
+        "too_many_keywords": _l("The seed theme “%(name)s” has more than %(max)s keywords."),
+        "too_many_seeds": _l("At most %(max)s seed themes can be given."),
         # why a run failed (the run's error starts with one of these codes)
         "run_too_few_comments": _l(
             "Too few comments to analyse: %(n)s visible, at least %(min)s needed."

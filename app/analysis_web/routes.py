@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -11,8 +12,8 @@ from sqlalchemy import func, select
 
 from deliberation import analysis_rules
 from deliberation.errors import Conflict, DomainError, NotFound, ValidationError
-from deliberation.models import AnalysisStatus, Comment, Theme, ThemeMember, User
-from deliberation.services import analysis_runs, curation
+from deliberation.models import AnalysisStatus, Comment, Consultation, Theme, ThemeMember, User
+from deliberation.services import analysis_runs, curation, theme_settings
 
 from ..errors import message_for
 from ..extensions import db
@@ -32,6 +33,30 @@ def analysis_helpers() -> dict[str, Any]:
 def workspace(consultation_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor)
+    return _workspace_page(consultation, actor)
+
+
+def _workspace_page(
+    consultation: Consultation,
+    actor: User | None,
+    *,
+    settings_form: dict[str, str] | None = None,
+    settings_error: str | None = None,
+) -> Any:
+    """The workspace; after a rejected settings form, with what was typed and why."""
+    settings = theme_settings.current(consultation)
+    if settings_form is None:
+        settings_form = {
+            "n_themes": "" if settings["n_themes"] is None else str(settings["n_themes"]),
+            "seed_themes": theme_settings.format_seed_lines(settings["seed_themes"]),
+        }
+    updated = None
+    if settings["updated_at"]:
+        who = db.session.get(User, settings["updated_by"]) if settings["updated_by"] else None
+        updated = {
+            "at": datetime.fromisoformat(settings["updated_at"]),
+            "by": who.display_name if who is not None else "—",
+        }
     snapshot = analysis_runs.latest_run(db.session, consultation.id)
     active = analysis_runs.active_run(db.session, consultation.id)
     newest = analysis_runs.newest_run(db.session, consultation.id)
@@ -63,6 +88,45 @@ def workspace(consultation_id: int):  # type: ignore[no-untyped-def]
         groups=groups,
         texts=views.visible_comments(wanted),
         can_curate=analysis_rules.can_curate(actor, consultation),
+        settings_form=settings_form,
+        settings_error=settings_error,
+        settings_updated=updated,
+        settings_limits={"min": theme_settings.MIN_THEMES, "max": theme_settings.MAX_THEMES},
+    ), (400 if settings_error else 200)
+
+
+@bp.post("/staff/consultations/<int:consultation_id>/themes/settings")
+def save_settings(consultation_id: int):  # type: ignore[no-untyped-def]
+    """Save the theme settings; a rejected form comes back with what was typed (nothing saved)."""
+    actor = current_actor()
+    consultation = views.consultation_for(consultation_id, actor, curate=True)
+    form = {
+        "n_themes": request.form.get("n_themes", ""),
+        "seed_themes": request.form.get("seed_themes", ""),
+    }
+    try:
+        changed = theme_settings.save(
+            db.session,
+            consultation,
+            actor=actor,
+            n_themes=form["n_themes"],
+            seed_themes=theme_settings.parse_seed_lines(form["seed_themes"]),
+        )
+        db.session.commit()
+    except ValidationError as err:
+        db.session.rollback()
+        return _workspace_page(
+            consultation,
+            actor,
+            settings_form=form,
+            settings_error=message_for(err.code, **err.params),
+        )
+    if changed:
+        flash(_("Theme settings saved. Re-run the analysis to apply them."), "success")
+    else:
+        flash(_("Nothing to change."), "info")
+    return redirect(
+        url_for(".workspace", consultation_id=consultation.id) + "#theme-settings", code=303
     )
 
 

@@ -10,6 +10,7 @@ import functools
 import hashlib
 import importlib.metadata
 import itertools
+import json
 import logging
 import subprocess
 from collections.abc import Callable
@@ -37,6 +38,7 @@ from ..models import (
     utcnow,
 )
 from . import comments as comments_service
+from . import theme_settings
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +54,9 @@ def latest_run(
 
 
 def input_fingerprint(session: Session, consultation_id: int) -> str:
-    """A hash of everything analysis reads: which comments are visible, at which version, and
-    the votes on them. Any post, edit, vote, hide or restore changes it."""
+    """A hash of everything analysis reads: which comments are visible, at which version, the
+    votes on them and the theme settings. Any post, edit, vote, hide, restore or settings change
+    changes it."""
     digest = hashlib.sha256()
     rows = session.execute(
         select(Comment.id, Comment.version)
@@ -82,6 +85,13 @@ def input_fingerprint(session: Session, consultation_id: int) -> str:
         .where(Thread.consultation_id == consultation_id)
     )
     digest.update(f"votes:{votes[0]}:{votes[1]}:{last_vote}".encode())
+    # the theme settings too (left out while there are none, so older snapshots stay fresh)
+    settings = session.scalar(
+        select(Consultation.analysis_settings).where(Consultation.id == consultation_id)
+    )
+    if settings:
+        params = {k: settings.get(k) for k in ("n_themes", "seed_themes")}
+        digest.update(json.dumps(params, sort_keys=True, ensure_ascii=False).encode())
     return digest.hexdigest()
 
 
@@ -399,8 +409,17 @@ def execute_run(
             # Of "comments", how many were imported, per platform (issue 7: counted apart).
             "imported": _imported(session, run.consultation_id),
         }
-        model = ThemeModel(random_state=0, **(theme_params or {}))
+        # the deployment's defaults (config), then the consultation's own theme settings
+        consultation = session.get(Consultation, run.consultation_id)
+        params = dict(theme_params or {})
+        if consultation is not None and consultation.analysis_settings:
+            params.pop("n_themes", None)
+            params.pop("seed_themes", None)
+            params.update(theme_settings.theme_params(consultation))
+        model = ThemeModel(random_state=0, **params)
         run.params = {"min_comments": min_comments, "themes": model.get_params()}
+        if params.get("seed_themes"):
+            run.params["seed_names"] = [seed["name"] for seed in params["seed_themes"]]
         if len(comments) < min_comments:
             raise RunFailed(
                 "too_few_comments",
