@@ -89,7 +89,7 @@ def input_fingerprint(session: Session, consultation_id: int) -> str:
     settings = session.scalar(
         select(Consultation.analysis_settings).where(Consultation.id == consultation_id)
     )
-    if settings:
+    if settings and (settings.get("n_themes") is not None or settings.get("seed_themes")):
         params = {k: settings.get(k) for k in ("n_themes", "seed_themes")}
         digest.update(json.dumps(params, sort_keys=True, ensure_ascii=False).encode())
     return digest.hexdigest()
@@ -412,10 +412,11 @@ def execute_run(
         # the deployment's defaults (config), then the consultation's own theme settings
         consultation = session.get(Consultation, run.consultation_id)
         params = dict(theme_params or {})
-        if consultation is not None and consultation.analysis_settings:
+        own = theme_settings.theme_params(consultation) if consultation is not None else {}
+        if own:
             params.pop("n_themes", None)
             params.pop("seed_themes", None)
-            params.update(theme_settings.theme_params(consultation))
+            params.update(own)
         model = ThemeModel(random_state=0, **params)
         run.params = {"min_comments": min_comments, "themes": model.get_params()}
         if params.get("seed_themes"):

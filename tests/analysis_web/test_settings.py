@@ -190,3 +190,14 @@ def test_only_curators_change_settings(filled, client):
         page = client.get(f"/staff/consultations/{consultation.id}/themes")
         assert 'name="seed_themes"' not in page.get_data(as_text=True)
     assert _settings_of(consultation) is None
+
+
+def test_cleared_settings_fall_back_to_the_deployment_default(filled, staff, client):
+    consultation, _ids = filled
+    run = analyse(consultation)
+    login(client, staff)
+    _post(client, consultation, n_themes="4", seed_themes="")
+    assert analysis_runs.is_stale(db.session, run)
+    _post(client, consultation, n_themes="", seed_themes="")
+    assert not analysis_runs.is_stale(db.session, run)  # the same input as that run again
+    assert analyse(consultation).params["themes"]["n_themes"] == 6  # config, not the old 4
