@@ -45,3 +45,10 @@ def browser() -> Iterator:
 def live_server(empty_database_url) -> Iterator[str]:
     with demo_site(empty_database_url) as url:
         yield url
+
+
+@pytest.fixture
+def threaded_live_server(empty_database_url) -> Iterator[str]:
+    """The demo on a live server whose jobs run in a background thread, as in `make run`."""
+    with demo_site(empty_database_url, JOBS_BACKEND="thread") as url:
+        yield url

@@ -8,26 +8,15 @@ reviewer sees every checklist item pass and accepts; the public page shows what 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from docx import Document
 
 from app.demo import DEMO_PASSWORD
 
-from .livesite import demo_site
-
 ARTIFACTS = Path(__file__).parent / "artifacts"
 EV_TITLE = "電動機車購車補助與充電設施推動方案（草案）"
 RENAMED = "購車補助：金額與申請資格"
-
-
-@pytest.fixture
-def threaded_live_server(empty_database_url) -> Iterator[str]:
-    """The demo on a live server whose jobs run in a background thread, as in `make run`."""
-    with demo_site(empty_database_url, JOBS_BACKEND="thread") as url:
-        yield url
 
 
 def _login(page, base: str, email: str) -> None:

@@ -3,11 +3,6 @@ refused with their text kept, and the next analysis names its themes after the s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from .livesite import demo_site
 from .test_outcome_loop import EV_TITLE, _login, _shot
 
 SEEDS = [
@@ -15,12 +10,6 @@ SEEDS = [
     "換電與充電規格：換電、換電站、充電樁、規格",
     "電池回收與環境：回收、廢電池、環境、污染",
 ]
-
-
-@pytest.fixture
-def threaded_live_server(empty_database_url) -> Iterator[str]:
-    with demo_site(empty_database_url, JOBS_BACKEND="thread") as url:
-        yield url
 
 
 def test_staff_guide_the_analysis_with_seed_themes(browser, threaded_live_server):
