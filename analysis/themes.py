@@ -683,8 +683,7 @@ class ThemeModel:
 
         # 1. near-duplicates: one row per group when shaping themes
         dup = find_near_duplicates(joined, self.dup_threshold)
-        _, first, inv = np.unique(dup, return_index=True, return_inverse=True)
-        inv = inv.ravel()
+        _, first = np.unique(dup, return_index=True)
         has_content = np.array([bool(d) for d in docs])
         rows = np.array([i for i in first if has_content[i]], dtype=np.int64)
         if len(rows) < 2:
@@ -744,7 +743,7 @@ class ThemeModel:
             labels, theme_meta, rows, x, word_x, word_vec, vote_arr, dup, conf, seeds
         )
         self.unassigned_ids_ = [ids_[i] for i in range(n) if self.labels_[i] < 0]
-        self._build_duplicates(dup, inv)
+        self._build_duplicates(dup)
         self.changes_ = self.match_previous(previous) if previous is not None else None
         return self
 
@@ -1041,7 +1040,6 @@ class ThemeModel:
         seeds: list[dict[str, Any]],
     ) -> None:
         ids = self.ids_
-        row_pos = {int(i): r for r, i in enumerate(rows)}
         self._group_rows = {int(dup[i]): r for r, i in enumerate(rows)}
         # theme order: seeds first (in the order given), then by size; empty themes dropped
         present = [t for t in range(len(meta)) if (labels == t).any()]
@@ -1085,7 +1083,7 @@ class ThemeModel:
             keywords = self._keywords(ctfidf[t], tf[t], terms)
             m = meta[order[t]]
             label = m["seed"] if "seed" in m else " · ".join(keywords[:3]) or f"theme {t + 1}"
-            reps = self._representatives(members, rows, row_pos, sims, dup, votes)
+            reps = self._representatives(members, rows, sims, dup, votes)
             stance = None
             if votes is not None:
                 a, d = votes[members].sum(axis=0)
@@ -1129,7 +1127,6 @@ class ThemeModel:
         self,
         members: list[int],
         rows: np.ndarray,
-        row_pos: dict[int, int],
         sims: np.ndarray,
         dup: np.ndarray,
         votes: np.ndarray | None,
@@ -1160,7 +1157,7 @@ class ThemeModel:
             top.sort(key=lambda c: (-score(c), ids[c[1]]))
         return [ids[i] for _, i in top[: self.n_representatives]]
 
-    def _build_duplicates(self, dup: np.ndarray, inv: np.ndarray) -> None:
+    def _build_duplicates(self, dup: np.ndarray) -> None:
         groups: dict[int, list[int]] = {}
         for i, g in enumerate(dup):
             groups.setdefault(int(g), []).append(i)
