@@ -35,7 +35,7 @@ def start_run(consultation_id: int):  # type: ignore[no-untyped-def]
 def get_settings(consultation_id: int):  # type: ignore[no-untyped-def]
     """The theme settings later runs use: {n_themes (null = automatic), seed_themes}."""
     consultation = views.consultation_for(consultation_id, current_actor())
-    return jsonify(views.settings_json(consultation))
+    return jsonify(theme_settings.current(consultation))
 
 
 @api_bp.put("/consultations/<int:consultation_id>/analysis/settings")
@@ -46,21 +46,15 @@ def put_settings(consultation_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor, curate=True)
     data = json_body()
-    seeds = data.get("seed_themes")
-    if isinstance(seeds, list):  # only the two documented keys of each seed are read
-        seeds = [
-            {"name": x.get("name"), "keywords": x.get("keywords")} if isinstance(x, dict) else x
-            for x in seeds
-        ]
     changed = theme_settings.save(
         db.session,
         consultation,
         actor=actor,
         n_themes=int_field(data, "n_themes"),
-        seed_themes=seeds,
+        seed_themes=data.get("seed_themes"),
     )
     db.session.commit()
-    return jsonify({"changed": changed, **views.settings_json(consultation)})
+    return jsonify({"changed": changed, **theme_settings.current(consultation)})
 
 
 @api_bp.get("/analysis-runs/<int:run_id>")

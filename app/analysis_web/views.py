@@ -20,7 +20,7 @@ from deliberation.models import (
     ThemeMember,
     User,
 )
-from deliberation.services import analysis_runs, theme_settings
+from deliberation.services import analysis_runs
 
 from ..api.serialize import iso
 from ..errors import message_for
@@ -66,17 +66,6 @@ def error_text(run: AnalysisRun) -> str:
     if code in ("no_themes", "abandoned", "internal"):
         return message_for(f"run_{code}")
     return detail or run.error
-
-
-def settings_json(consultation: Consultation) -> dict[str, Any]:
-    """The consultation's theme settings as the API shows them."""
-    settings = theme_settings.current(consultation)
-    return {
-        "n_themes": settings["n_themes"],
-        "seed_themes": settings["seed_themes"],
-        "updated_by": settings["updated_by"],
-        "updated_at": settings["updated_at"],
-    }
 
 
 def run_json(run: AnalysisRun, *, stale: bool | None = None) -> dict[str, Any]:

@@ -66,7 +66,9 @@ def parse_seed_lines(text: str) -> list[dict[str, Any]]:
         if len(parts) != 2:
             raise ValidationError("seed_line_invalid", field="seed_themes", line=number)
         name, rest = parts
-        seeds.append({"name": name, "keywords": _KEYWORD_SEP.split(rest), "line": number})
+        if not clean_line(name):
+            raise ValidationError("seed_name_required", field="seed_themes", line=number)
+        seeds.append({"name": name, "keywords": _KEYWORD_SEP.split(rest)})
     return seeds
 
 
@@ -76,20 +78,14 @@ def format_seed_lines(seeds: list[dict[str, Any]]) -> str:
 
 
 def _n_themes(raw: Any) -> int | None:
-    if raw is None or raw == "":
-        return None
-    if isinstance(raw, bool):
-        raise ValidationError("theme_count_range", field="n_themes", min=MIN_THEMES, max=MAX_THEMES)
+    """Empty (None, "" or blanks) is automatic; else a whole number in range, given as an int or
+    as the digits a form sends."""
     if isinstance(raw, str):
         raw = raw.strip()
-        if not raw:
-            return None
-        if not raw.isdigit():
-            raise ValidationError(
-                "theme_count_range", field="n_themes", min=MIN_THEMES, max=MAX_THEMES
-            )
-        raw = int(raw)
-    if not isinstance(raw, int) or not MIN_THEMES <= raw <= MAX_THEMES:
+        raw = int(raw) if raw.isdecimal() else raw or None
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or not MIN_THEMES <= raw <= MAX_THEMES:
         raise ValidationError("theme_count_range", field="n_themes", min=MIN_THEMES, max=MAX_THEMES)
     return raw
 
@@ -106,13 +102,12 @@ def _seeds(raw: Any) -> list[dict[str, Any]]:
     for i, seed in enumerate(raw, start=1):
         if not isinstance(seed, dict):
             raise ValidationError("invalid_field", field="seed_themes")
-        line = seed.get("line", i)
         name_raw, keywords_raw = seed.get("name"), seed.get("keywords")
         if not isinstance(name_raw, str) or not isinstance(keywords_raw, list):
             raise ValidationError("invalid_field", field="seed_themes")
         name = clean_line(name_raw)
         if not name:
-            raise ValidationError("seed_name_required", field="seed_themes", line=line)
+            raise ValidationError("seed_name_required", field="seed_themes", line=i)
         if len(name) > MAX_NAME:
             raise ValidationError(
                 "seed_name_too_long", field="seed_themes", name=name[:20], max=MAX_NAME
@@ -121,6 +116,7 @@ def _seeds(raw: Any) -> list[dict[str, Any]]:
             raise ValidationError("seed_name_duplicate", field="seed_themes", name=name)
         seen.add(name.casefold())
         keywords: list[str] = []
+        seen_keywords: set[str] = set()
         for kw_raw in keywords_raw:
             if not isinstance(kw_raw, str):
                 raise ValidationError("invalid_field", field="seed_themes")
@@ -129,7 +125,8 @@ def _seeds(raw: Any) -> list[dict[str, Any]]:
                 raise ValidationError(
                     "seed_keyword_too_long", field="seed_themes", name=name, max=MAX_KEYWORD
                 )
-            if kw and kw.casefold() not in {k.casefold() for k in keywords}:
+            if kw and kw.casefold() not in seen_keywords:
+                seen_keywords.add(kw.casefold())
                 keywords.append(kw)
         if not keywords:
             raise ValidationError("seed_keywords_required", field="seed_themes", name=name)

@@ -99,6 +99,7 @@ BAD_FORMS = [
     ({"n_themes": "1"}, "主題數須為 2 到 30 的整數", "from 2 to 30"),
     ({"n_themes": "31"}, "主題數須為 2 到 30 的整數", "from 2 to 30"),
     ({"n_themes": "三"}, "主題數須為 2 到 30 的整數", "from 2 to 30"),
+    ({"n_themes": "²"}, "主題數須為 2 到 30 的整數", "from 2 to 30"),  # a digit int() refuses
     ({"seed_themes": "充電站：充電樁\n只有名稱沒有冒號"}, "第 2 行", "line 2"),
     ({"seed_themes": "：充電樁"}, "第 1 行：主題沒有名稱", "line 1: the theme has no name"),
     (
