@@ -43,7 +43,7 @@ typecheck: install
 	$(VENV)/bin/mypy
 
 i18n: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o app/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 	$(VENV)/bin/pybabel compile -d app/translations
 
