@@ -37,8 +37,8 @@ from ..models import (
     Vote,
     utcnow,
 )
-from . import comments as comments_service
 from . import theme_settings
+from .comment_rows import tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -427,7 +427,7 @@ def execute_run(
                 f"Too few comments to analyse: {len(comments)} visible, "
                 f"at least {min_comments} needed.",
             )
-        fallback = comments_service.tokenizer()
+        fallback = tokenizer()
         token_lists = [
             list(c.tokens) or (list(fallback(c.text)) if fallback and c.text else [])
             for c in comments

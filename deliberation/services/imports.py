@@ -6,8 +6,8 @@ text again and importing only the rows that are valid. The web layer round-trips
 (a hidden form field, or the API's ``dry_run``), so no half-confirmed upload is ever stored.
 
 An imported comment:
-- goes through the same path as a post here (``comments._insert_comment``: seq, sanitizer,
-  tokens, event) and the same automatic moderation (``moderation.screen_post``);
+- goes through the same path as a post here (``comments.insert_comment``: seq, sanitizer,
+  tokens, event) and the same automatic moderation (``screening.screen_post``);
 - is written by a pseudonymous participant (``User.origin`` = the platform) derived from a keyed
   hash of platform + handle, so the same handle is the same participant and the handle itself is
   never stored; that account cannot log in;
@@ -36,7 +36,10 @@ from .. import social_rules
 from ..errors import Conflict, DomainError, Forbidden, NotAuthenticated, ValidationError
 from ..models import Comment, CommentStatus, Role, Thread, User, utcnow
 from ..sanitize import clean_line
-from . import comments
+from . import comments, screening
+from .comment_rows import tokens_of
+from .moderation import screen_edit
+from .threadlog import record_event
 
 PLATFORMS: tuple[str, ...] = (
     "facebook",
@@ -300,16 +303,14 @@ def import_item(
     """Import one checked item into a thread, or update the earlier import of the same post."""
     now = now or utcnow()
     actor = require_importer(actor, thread)
-    from . import moderation
-
     author = imported_participant(session, key, item.platform, item.handle)
     existing = existing_import(session, thread.id, item.platform, item.url)
     if existing is not None:
         return _update(session, existing, item, author, now)
-    tokens = comments._tokens(item.text)
+    tokens = tokens_of(item.text)
     target = cast(Thread, _ScreenTarget(thread.id, thread.consultation_id))
-    hold = moderation.screen_post(session, target, author, item.text, tokens, now)
-    comment = comments._insert_comment(
+    hold = screening.screen_post(session, target, author, item.text, tokens, now)
+    comment = comments.insert_comment(
         session,
         thread,
         author=author,
@@ -329,8 +330,6 @@ def import_item(
 def _update(
     session: Session, comment: Comment, item: ImportItem, author: User, now: datetime
 ) -> ImportResult:
-    from . import moderation
-
     if comment.status == CommentStatus.HIDDEN:
         # A moderator's decision (and any redaction) is not undone by re-importing.
         raise Conflict("import_target_hidden", comment_id=comment.id)
@@ -340,10 +339,10 @@ def _update(
     if not same_date:
         comment.origin_posted_at = item.posted_at
     if item.text != comment.body:
-        comments._rewrite(session, comment, item.text, now)
-        moderation.screen_edit(session, comment, author, now)
+        comments.rewrite_comment(session, comment, item.text, now)
+        screen_edit(session, comment, author, now)
     else:  # only the original date changed: still a change to what the thread shows
-        comments.record_event(session, comment.thread_id, "comment_edited", comment.id)
+        record_event(session, comment.thread_id, "comment_edited", comment.id)
         session.flush()
     return ImportResult(comment, "updated")
 

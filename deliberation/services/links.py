@@ -29,6 +29,7 @@ from .. import embeds
 from ..linkfetch import sniff_image
 from ..models import Comment, CommentLink, CommentStatus, LinkPreview, LinkStatus, utcnow
 from ..sanitize import clean_line
+from .threadlog import record_event
 
 MAX_LINKS = 5  # cards per comment; further links stay plain links
 MAX_URL = 2048
@@ -199,8 +200,6 @@ def refresh_previews(
     raises an exception with a `code` (deliberation.linkfetch.FetchError). Every field is
     cleaned here; the image is kept only if it is https. Returns the ids of affected comments.
     """
-    from .comments import record_event  # comments imports this module
-
     now = now or utcnow()
     ids = sorted(set(preview_ids))
     if not ids:

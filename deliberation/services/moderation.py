@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from .. import moderation as policy
-from .. import rules
 from ..errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationError
 from ..models import (
     Appeal,
@@ -43,7 +42,12 @@ from ..models import (
     utcnow,
 )
 from ..sanitize import clean_line, plain_text, render_markdown
-from . import comments
+from .comment_queries import get_comment
+from .comment_rows import shift_reply_counts, tokens_of
+from .screening import active_sanctions as active_sanctions
+from .screening import check_participation, edit_hold, settings_for
+from .screening import screen_post as screen_post
+from .threadlog import record_event
 
 PENDING, VISIBLE, HIDDEN = (
     CommentStatus.PENDING.value,
@@ -172,15 +176,6 @@ def notify(
     return item
 
 
-def _shift_reply_counts(session: Session, comment: Comment, before: str, after: str) -> None:
-    """Reply counts shown to the public count public replies only (never pending ones)."""
-    if comment.parent_id is None or policy.is_public(before) == policy.is_public(after):
-        return
-    parent = session.get(Comment, comment.parent_id)
-    if parent is not None:
-        comments._add_to_ancestors(session, parent, +1 if policy.is_public(after) else -1)
-
-
 # ---- settings -------------------------------------------------------------------------------------
 
 
@@ -191,28 +186,6 @@ def _settings_row(session: Session, consultation_id: int | None) -> ModerationSe
         else ModerationSettings.consultation_id == consultation_id
     )
     return session.scalar(select(ModerationSettings).where(cond).order_by(ModerationSettings.id))
-
-
-def settings_for(session: Session, consultation_id: int | None) -> policy.Settings:
-    """The automatic-hold settings in force for a consultation (or the site's, for None)."""
-    rows = list(
-        session.scalars(
-            select(ModerationSettings)
-            .where(
-                or_(
-                    ModerationSettings.consultation_id.is_(None),
-                    ModerationSettings.consultation_id == consultation_id,
-                )
-            )
-            .order_by(ModerationSettings.id)
-        )
-    )
-    site = next((r for r in rows if r.consultation_id is None), None)
-    local = next(
-        (r for r in rows if consultation_id is not None and r.consultation_id == consultation_id),
-        None,
-    )
-    return policy.effective_settings(site, local)
 
 
 def settings_row(session: Session, consultation_id: int | None) -> ModerationSettings | None:
@@ -299,63 +272,6 @@ def _settings_summary(row: ModerationSettings) -> str:
 # ---- sanctions, slow mode and automatic holds at posting time ------------------------------------
 
 
-def active_sanctions(session: Session, user_id: int, now: datetime | None = None) -> list[Sanction]:
-    now = now or utcnow()
-    return list(
-        session.scalars(
-            select(Sanction).where(
-                Sanction.user_id == user_id,
-                Sanction.lifted_at.is_(None),
-                Sanction.starts_at <= now,
-                or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
-            )
-        )
-    )
-
-
-def check_participation(session: Session, actor: User, now: datetime | None = None) -> None:
-    """Refuse a muted or suspended account (posting, editing, voting, flagging)."""
-    refusal = policy.participation_refusal(active_sanctions(session, actor.id, now))
-    if refusal is not None:
-        code, until = refusal
-        if until is None:
-            raise Forbidden(f"{code}_indefinitely")
-        raise Forbidden(code, until=until.strftime("%Y-%m-%d %H:%M UTC"), until_at=until)
-
-
-def screen_post(
-    session: Session,
-    thread: Thread,
-    actor: User,
-    text: str,
-    tokens: str | None,
-    now: datetime,
-) -> policy.Hold | None:
-    """Checks before a comment is written: sanctions, slow mode; then which hold applies."""
-    check_participation(session, actor, now)
-    moderator = rules.is_moderator(actor)
-    if thread.slow_mode_seconds and not moderator:
-        last = session.scalar(
-            select(func.max(Comment.created_at)).where(
-                Comment.thread_id == thread.id, Comment.author_id == actor.id
-            )
-        )
-        if last is not None and last.tzinfo is None:  # SQLite aggregate loses the type
-            last = last.replace(tzinfo=now.tzinfo)
-        wait = policy.slow_mode_wait(last, thread.slow_mode_seconds, now)
-        if wait:
-            raise Forbidden("slow_mode", seconds=wait)
-    settings = settings_for(session, thread.consultation_id)
-    return policy.hold_for(
-        text,
-        settings,
-        author_joined=actor.created_at,
-        now=now,
-        tokens=tokens.split() if tokens else None,
-        author_is_moderator=moderator,
-    )
-
-
 def record_hold(
     session: Session, comment: Comment, hold: policy.Hold, *, before: str, now: datetime
 ) -> ModerationAction:
@@ -390,14 +306,7 @@ def screen_edit(session: Session, comment: Comment, actor: User, now: datetime) 
     """After an edit: a visible comment whose new text trips a hold goes back to pending."""
     if comment.status != VISIBLE:
         return
-    hold = policy.hold_for(
-        comment.body,
-        settings_for(session, comment.thread.consultation_id),
-        author_joined=actor.created_at,
-        now=now,
-        tokens=comment.tokens.split() if comment.tokens else None,
-        author_is_moderator=rules.is_moderator(actor),
-    )
+    hold = edit_hold(session, comment, actor, now)
     if hold is None:
         return
     _hold_visible(session, comment, hold, now)
@@ -412,9 +321,9 @@ def _hold_visible(session: Session, comment: Comment, hold: policy.Hold, now: da
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
-    _shift_reply_counts(session, comment, VISIBLE, PENDING)
+    shift_reply_counts(session, comment, VISIBLE, PENDING)
     record_hold(session, comment, hold, before=VISIBLE, now=now)
-    comments.record_event(session, comment.thread_id, policy.EVENT_TYPES["hold"], comment.id)
+    record_event(session, comment.thread_id, policy.EVENT_TYPES["hold"], comment.id)
     session.flush()
     session.refresh(comment)
     return True
@@ -449,7 +358,7 @@ def flag_comment(
     text = _note(note)
     if reason == "other" and not text:
         raise ValidationError("note_required", field="note")
-    comment = comments.get_comment(session, comment_id, actor)
+    comment = get_comment(session, comment_id, actor)
     if comment.status == HIDDEN:
         raise Conflict("comment_hidden")
     if comment.author_id == actor.id:
@@ -625,7 +534,7 @@ def act_on_comment(
             .values(resolved_at=now, resolved_by_id=actor.id)
             .execution_options(synchronize_session=False)
         )
-    _shift_reply_counts(session, comment, before, outcome.status)
+    shift_reply_counts(session, comment, before, outcome.status)
     row = log_action(
         session,
         actor=actor,
@@ -639,7 +548,7 @@ def act_on_comment(
         after=outcome.status,
         now=now,
     )
-    comments.record_event(session, comment.thread_id, policy.EVENT_TYPES[action], comment.id)
+    record_event(session, comment.thread_id, policy.EVENT_TYPES[action], comment.id)
     kind = {
         "hide": "comment_hidden",
         "mark_duplicate": "comment_hidden",
@@ -699,7 +608,7 @@ def _redact(
         .values(
             body=new_body,
             html=render_markdown(new_body),
-            tokens=comments._tokens(new_body),
+            tokens=tokens_of(new_body),
             version=Comment.version + 1,
             redacted_at=now,
         )
@@ -725,7 +634,7 @@ def _redact(
         original=original,
         now=now,
     )
-    comments.record_event(session, comment.thread_id, policy.EVENT_TYPES["redact"], comment.id)
+    record_event(session, comment.thread_id, policy.EVENT_TYPES["redact"], comment.id)
     notify(
         session,
         comment.author_id,
@@ -807,7 +716,7 @@ def act_on_thread(
         now=now,
     )
     if event:
-        comments.record_event(session, thread.id, event, None)
+        record_event(session, thread.id, event, None)
     session.flush()
     session.refresh(thread)
     return thread, True

@@ -51,6 +51,7 @@ from ..models import (
 from ..polis_rules import export_refusal, import_refusal
 from ..sanitize import clean_line, plain_text, render_markdown
 from . import accounts, analysis_runs, comments, moderation
+from .comment_rows import tokenizer
 
 PLATFORM = "polis"
 IMPORT_AGENCY = "IMPORT"
@@ -537,7 +538,7 @@ def _insert_comments(
     tally: dict[int, Counter[int]] = {}
     for v in data.votes:
         tally.setdefault(v.comment, Counter())[v.value] += 1
-    tokenize = comments.tokenizer()
+    tokenize = tokenizer()
     rows = []
     for seq, c in enumerate(data.comments, start=1):
         counts = tally.get(c.id, Counter())
