@@ -65,6 +65,9 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
 
     outcome.init_app(app)  # the 政策溝通成效 section: page, exports, charts, API, CLI (issue 6)
     register_cli(app)
+    from . import transaction
+
+    transaction.wrap_views(app)  # every view is one unit of work: commit point, then the outbox
     return app
 
 
