@@ -40,7 +40,9 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     from .staff import bp as staff_bp
 
     errors.init_app(app)
-    from . import realtime
+    from . import outbox, realtime
+
+    outbox.init_app(app)
 
     realtime.init_app(app)  # the /threads Socket.IO namespace and emit-after-commit
     app.register_blueprint(auth_bp)
@@ -63,6 +65,9 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
 
     outcome.init_app(app)  # the 政策溝通成效 section: page, exports, charts, API, CLI (issue 6)
     register_cli(app)
+    from . import transaction
+
+    transaction.wrap_views(app)  # every view is one unit of work: commit point, then the outbox
     return app
 
 

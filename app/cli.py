@@ -6,21 +6,17 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from deliberation.errors import DomainError
-from deliberation.models import Role
+from sqlalchemy import select
+
+from deliberation.models import Role, User
 from deliberation.services import accounts
 
-from .errors import message_for
+from .demo import load
 from .extensions import db
+from .transaction import cli_unit
 
 users = AppGroup("users", help="Manage accounts.")
 demo = AppGroup("demo", help="The Traditional Chinese demo consultation.")
-
-
-def _fail(error: DomainError) -> None:
-    db.session.rollback()
-    raise click.ClickException(message_for(error.code, **error.params))
-
 
 @users.command("create")
 @click.option("--email", required=True)
@@ -31,6 +27,7 @@ def _fail(error: DomainError) -> None:
     "--agency", "agency_code", default=None, help="Agency code (created if new); staff only."
 )
 @click.option("--agency-name", default=None, help="Full name for a new agency.")
+@cli_unit
 def create_user(
     email: str,
     password: str,
@@ -40,46 +37,38 @@ def create_user(
     agency_name: str | None,
 ) -> None:
     """Create an account."""
-    try:
-        agency = (
-            accounts.get_or_create_agency(db.session, agency_code, agency_name)
-            if agency_code
-            else None
-        )
-        user = accounts.create_user(
-            db.session, email=email, display_name=name, password=password, role=role, agency=agency
-        )
-        db.session.commit()
-    except DomainError as error:
-        _fail(error)
-        return
+    agency = (
+        accounts.get_or_create_agency(db.session, agency_code, agency_name)
+        if agency_code
+        else None
+    )
+    user = accounts.create_user(
+        db.session, email=email, display_name=name, password=password, role=role, agency=agency
+    )
     click.echo(f"created user {user.id} <{user.email}> role={user.role}")
 
 
 @users.command("token")
 @click.option("--email", required=True)
+@cli_unit
 def token(email: str) -> None:
     """Print a new personal access token for the API (the previous one stops working)."""
-    from sqlalchemy import select
-
-    from deliberation.models import User
-
     user = db.session.scalar(select(User).where(User.email == accounts.normalize_email(email)))
     if user is None:
         raise click.ClickException(f"no user with e-mail {email}")
     value = accounts.issue_token(db.session, user)
-    db.session.commit()
     click.echo(value)
 
 
 @demo.command("load")
 @click.option("--force", is_flag=True, help="Load even if the demo is already there.")
+@cli_unit
 def load_demo(force: bool) -> None:
-    """Load the demo: the NDC governance draft, accounts of every role, a living discussion."""
-    from .demo import load
+    """Load the demo: the NDC governance draft, accounts of every role, a living discussion.
 
+    Its second consultation is closed through the service, so its analysis starts after the
+    commit, as it would for any consultation closed on the site."""
     created = load(db.session, force=force)
-    db.session.commit()
     click.echo("demo loaded" if created else "demo already present (use --force to add again)")
 
 

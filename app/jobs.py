@@ -1,7 +1,8 @@
 """Background jobs: work that must not hold up a web request (link previews, analysis runs).
 
 A job is a function `f(session, *args) -> None` named by its import path ("pkg.module:func").
-It runs in an app context with its own database session and commits its own work.
+It runs in an app context with its own database session and commits its own work (a job is its
+own unit of work, the one place outside app/transaction.py that commits).
 
 Backends (JOBS_BACKEND):
 - "thread" (default, the embedded set-up): a small in-process thread pool.
@@ -9,7 +10,8 @@ Backends (JOBS_BACKEND):
 - "eager": run at once in the caller's app context and session (tests: their per-test
   transaction is invisible to other connections, so a job must share it).
 
-Callers submit after their own commit, so a job never sees a half-written action.
+Jobs are submitted by the after-commit outbox (app/outbox.py) once the change that declared
+them has committed, so a job never sees a half-written action.
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ _executor: ThreadPoolExecutor | None = None
 _worker_app: Flask | None = None
 
 
-def _resolve(path: str) -> Callable[..., Any]:
+def resolve(path: str) -> Callable[..., Any]:
+    """The function named by "pkg.module:func"."""
     module, _, name = path.partition(":")
     return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
 def _run_in_context(path: str, args: tuple[Any, ...]) -> None:
-    fn = _resolve(path)
+    fn = resolve(path)
     try:
         fn(db.session, *args)
         db.session.commit()
@@ -68,7 +71,7 @@ def submit(path: str, *args: Any) -> Future[None] | None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     backend = app.config.get("JOBS_BACKEND", "thread")
     if backend == "eager":
-        fn = _resolve(path)
+        fn = resolve(path)
         fn(db.session, *args)
         db.session.commit()
         return None

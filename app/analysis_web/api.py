@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import jsonify
 
 from deliberation.errors import NotFound
+from deliberation.outbox import after_commit
 from deliberation.services import analysis_runs, curation, theme_settings
 
 from ..extensions import db, limiter
 from ..params import int_field, int_list, json_body, str_field
 from ..security import current_actor
-from . import api_bp, submit_run, views
+from . import RUN, api_bp, views
 
 
 @api_bp.post("/consultations/<int:consultation_id>/analysis")
@@ -20,10 +21,10 @@ def start_run(consultation_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor, curate=True)
     run, created = analysis_runs.start_run(db.session, consultation, actor=actor)
-    db.session.commit()
     run_id = run.id
     if created:
-        submit_run(run_id)
+        after_commit(db.session, RUN, run_id)
+    db.session.commit()
     run = analysis_runs.get_run(db.session, run_id, actor=actor)
     response = jsonify({"run_id": run_id, "created": created, "run": views.run_json(run)})
     response.status_code = 202 if created else 200

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from deliberation.models import Consultation, ConsultationStatus
+from deliberation.outbox import after_commit
 from deliberation.services import analysis_runs
 
 
@@ -21,5 +23,19 @@ def execute(session: Session, run_id: int) -> None:
 
 
 def run_analysis(session: Session, run_id: int) -> None:
-    """The job submitted by the pages, the API, the CLI and closing a consultation."""
+    """The "analysis.run" follow-up: declared by the pages, the API, the CLI and closing."""
     execute(session, run_id)
+
+
+def run_on_close(session: Session, consultation_id: int) -> None:
+    """The follow-up of closing a consultation: queue its analysis (then run it, after commit).
+
+    Declared by `consultations.set_status`, so every way of closing one (pages, API, CLI, the
+    demo loader) starts the analysis; a failure here never undoes the closing.
+    """
+    consultation = session.get(Consultation, consultation_id)
+    if consultation is None or consultation.status != ConsultationStatus.CLOSED.value:
+        return
+    run, created = analysis_runs.start_run(session, consultation, actor=None, system=True)
+    if created:
+        after_commit(session, "analysis.run", run.id)

@@ -12,13 +12,14 @@ from sqlalchemy import func, select
 
 from deliberation import analysis_rules
 from deliberation.errors import Conflict, DomainError, NotFound, ValidationError
+from deliberation.outbox import after_commit
 from deliberation.models import AnalysisStatus, Comment, Consultation, Theme, ThemeMember, User
 from deliberation.services import analysis_runs, curation, theme_settings
 
 from ..errors import message_for
 from ..extensions import db
 from ..security import current_actor
-from . import bp, submit_run, views
+from . import RUN, bp, views
 
 PER_PAGE = 25
 ACTIONS = ("rename", "merge", "split", "move", "discard", "pin")
@@ -135,9 +136,10 @@ def start(consultation_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor, curate=True)
     run, created = analysis_runs.start_run(db.session, consultation, actor=actor)
+    if created:
+        after_commit(db.session, RUN, run.id)
     db.session.commit()
     if created:
-        submit_run(run.id)
         flash(_("The analysis was started. This page shows its progress."), "success")
     else:
         flash(_("An analysis of this consultation is already running."), "info")

@@ -87,9 +87,6 @@ def update_consultation_status(consultation_id: int):  # type: ignore[no-untyped
         db.session, item, str_field(data, "status", required=True), actor=actor
     )
     db.session.commit()
-    from ..analysis_web import run_on_close
-
-    run_on_close(consultation_id)  # a closed consultation is analysed (after the commit)
     return jsonify(
         consultation_json(
             consultations.get_consultation(db.session, consultation_id, actor), full=True

@@ -1,9 +1,9 @@
 """Link cards and safe embeds (issue 7): wiring only.
 
 - the embed policy (THIRD_PARTY_EMBEDS) for the domain's card serializer;
-- session hooks that, once a transaction that attached new links has committed, submit the
-  background fetch ("app.links.jobs:fetch_previews"). SQL cannot run inside after_commit, so
-  with the inline "eager" jobs backend (tests) the job runs at the end of the request instead;
+- the handler of the "links.fetch_previews" follow-up, which the domain declares on the
+  after-commit outbox when a comment brings new links: the background fetch
+  ("app.links.jobs:fetch_previews"), one job per transaction;
 - template helpers for app/templates/links/_cards.html;
 - `flask links refresh` for previews left pending (a lost job) or expired;
 - `/link-images/<id>`: card images, fetched by the server, served from this site (only for cards
@@ -17,30 +17,21 @@ import logging
 from typing import Any
 
 import click
-from flask import (
-    Blueprint,
-    Flask,
-    Response,
-    abort,
-    current_app,
-    g,
-    has_app_context,
-    has_request_context,
-)
+from flask import Blueprint, Flask, Response, abort, current_app, g, has_app_context
 from flask.cli import AppGroup
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from deliberation.models import Comment
 from deliberation.services import links as service
 
+from .. import outbox
 from ..extensions import db
+from ..transaction import cli_unit
+from .jobs import fetch_previews
 
 log = logging.getLogger(__name__)
 
 JOB = "app.links.jobs:fetch_previews"
-_DEFERRED = "zhongyi_links_deferred"  # g: preview ids to fetch once the request is done
-_installed = False
+FOLLOW_UP = "links.fetch_previews"  # declared by deliberation/services/links.attach
 bp = Blueprint("links", __name__)
 
 
@@ -58,8 +49,7 @@ def init_app(app: Flask) -> None:
         extra.pop("frame-src", None)  # no third-party frames at all
         app.config["CSP_EXTRA"] = extra
     service.set_embed_policy(_embeds_enabled)
-    _install()
-    app.after_request(_run_deferred)
+    outbox.register(app, FOLLOW_UP, JOB, merge=True)
     app.jinja_env.globals.update(link_cards=_cards_for, links_assets_once=_assets_once)
     app.cli.add_command(_cli)
     app.register_blueprint(bp)
@@ -84,53 +74,6 @@ def _embeds_enabled() -> bool:
     return bool(current_app.config.get("THIRD_PARTY_EMBEDS", True))
 
 
-def _install() -> None:
-    global _installed
-    if _installed:
-        return
-    event.listen(Session, "after_commit", _after_commit)
-    event.listen(Session, "after_rollback", _after_rollback)
-    _installed = True
-
-
-def _after_rollback(session: Session) -> None:
-    if not session.in_nested_transaction():
-        session.info.pop(service.PENDING_KEY, None)
-
-
-def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    ids = session.info.pop(service.PENDING_KEY, None)
-    if not ids or not has_app_context():
-        return  # a script without the app: `flask links refresh` picks them up
-    if current_app.config.get("JOBS_BACKEND", "thread") == "eager":
-        if has_request_context():
-            g.setdefault(_DEFERRED, set()).update(ids)
-        return
-    submit(sorted(ids))
-
-
-def submit(ids: list[int]) -> None:
-    """Queue the fetch of these previews; a failure to queue never fails the user's action."""
-    from .. import jobs
-
-    try:
-        jobs.submit(JOB, ids)
-    except Exception:
-        log.exception("could not queue link previews %s", ids)
-
-
-def _run_deferred(response: Any) -> Any:
-    ids = g.pop(_DEFERRED, None)
-    if ids:
-        try:
-            submit(sorted(ids))
-        except Exception:  # pragma: no cover - submit already logs
-            db.session.rollback()
-    return response
-
-
 def _cards_for(comment: Comment) -> list[dict[str, Any]]:
     return service.cards_of(comment)
 
@@ -148,11 +91,9 @@ _cli = AppGroup("links", help="Link cards.")
 
 @_cli.command("refresh")
 @click.option("--limit", default=500, show_default=True)
+@cli_unit
 def refresh(limit: int) -> None:
     """Fetch the link previews that are still pending or have expired."""
-    from .jobs import fetch_previews
-
     ids = service.pending_previews(db.session, limit=limit)
     fetch_previews(db.session, ids)
-    db.session.commit()
     click.echo(f"{len(ids)} previews refreshed")

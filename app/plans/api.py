@@ -22,7 +22,7 @@ from .views import (
     plan_json,
     response_json,
     review_json,
-    send_publish_mails,
+    queue_publish_mails,
 )
 
 
@@ -234,7 +234,7 @@ def publish(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-de
     consultation = _consultation(consultation_id)
     result = responses.publish(db.session, consultation, [theme_key], actor=actor)
     db.session.commit()
-    send_publish_mails(result)
+    queue_publish_mails(result)
     return jsonify(
         {**response_json(result.responses[0]), "notified": len(result.notified_user_ids)}
     )

@@ -25,7 +25,7 @@ from .views import (
     outcome_links,
     parse_budget,
     parse_day,
-    send_publish_mails,
+    queue_publish_mails,
 )
 
 
@@ -335,7 +335,7 @@ def save_response(consultation_id: int, theme_key: str):  # type: ignore[no-unty
             status=400,
         )
     if result is not None:
-        send_publish_mails(result)
+        queue_publish_mails(result)
         flash(
             _("Response published; %(n)s people were notified.", n=len(result.notified_user_ids)),
             "success",
@@ -359,7 +359,7 @@ def publish_all(consultation_id: int):  # type: ignore[no-untyped-def]
         db.session.rollback()
         flash(message_for(err.code, **err.params), "error")
         return redirect(url_for(".responses_page", consultation_id=consultation_id), 303)
-    send_publish_mails(result)
+    queue_publish_mails(result)
     flash(
         _(
             "%(count)s responses published; %(n)s people were notified.",

@@ -13,13 +13,13 @@ from flask_babel import gettext as _
 
 from deliberation.errors import ValidationError
 from deliberation.models import Consultation, Plan, PlanReview, ThemeResponse, utcnow
+from deliberation.outbox import after_commit
 from deliberation.services import responses
 
-from .. import jobs
 from ..api.serialize import iso
 from ..extensions import db
 from ..security import current_actor
-from . import mail, messages
+from . import MAIL, mail, messages
 
 # ---- dates: plans and due dates are days in Taiwan, stored as UTC instants ------------------
 
@@ -185,8 +185,9 @@ def review_json(r: PlanReview) -> dict[str, Any]:
 # ---- after a publish ---------------------------------------------------------------------------
 
 
-def send_publish_mails(result: responses.PublishResult) -> None:
-    """Queue one e-mail per notified person (only when MAIL_SERVER is set). Call after commit."""
+def queue_publish_mails(result: responses.PublishResult) -> None:
+    """Declare one e-mail per notified person (only when MAIL_SERVER is set), sent by a job
+    after the publish has committed ("mail.send" on the outbox)."""
     if not result.mails or not mail.configured():
         return
     batch = []
@@ -213,10 +214,7 @@ def send_publish_mails(result: responses.PublishResult) -> None:
                 ),
             }
         )
-    try:
-        jobs.submit("app.plans.mail:send_job", batch)
-    except Exception:  # the publish is committed; a mail outage must not turn it into an error
-        current_app.logger.exception("could not queue the response e-mails")
+    after_commit(db.session, MAIL, batch)
 
 
 # ---- template helpers ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Real-time threads: the /threads Socket.IO namespace and the emit-after-commit hooks.
+"""Real-time threads: the /threads Socket.IO namespace and the emit-after-commit hooks (payloads
+built before the commit, sent by the outbox's inline "realtime.broadcast" handler after it).
 
 See docs/api.md ("Real-time") for the contract and docs/deploy.md for serving it on many
 processes. Delivery over the socket is at most once; completeness comes from the client's
@@ -11,6 +12,7 @@ from typing import Any
 
 from flask import Flask
 
+from .. import outbox
 from ..extensions import socketio
 from . import broadcast
 from .namespace import ThreadsNamespace, origin_allowed
@@ -52,6 +54,7 @@ def init_app(app: Flask) -> None:
     namespace = ThreadsNamespace()
     socketio.on_namespace(namespace)
     broadcast.install()
+    outbox.register(app, broadcast.FOLLOW_UP, "app.realtime.broadcast:send", inline=True)
     server = socketio.server
     app.extensions["zhongyi_realtime_namespace"] = namespace
     origins = allowed_origins(app.config.get("SOCKETIO_CORS_ORIGINS"))

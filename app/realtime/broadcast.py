@@ -1,9 +1,10 @@
 """Persist first, broadcast after commit.
 
 Every service that changes a thread writes a ThreadEvent row in the same transaction
-(`comments.record_event`). These session hooks notice those rows, build their public payloads
-just before the transaction commits (while the session can still read), and emit them to the
-thread's Socket.IO room only once the commit has succeeded. A rolled-back transaction emits
+(`comments.record_event`). These session hooks notice those rows and build their public payloads
+just before the transaction commits (while the session can still read); the sending is a
+follow-up on the after-commit outbox ("realtime.broadcast", an inline handler: it runs in this
+process right after the commit, never through a job queue). A rolled-back transaction emits
 nothing, and a savepoint rolled back inside a committed transaction drops its own events.
 
 The hooks watch every SQLAlchemy Session, so they also cover the tests' per-test sessions and
@@ -22,13 +23,14 @@ from sqlalchemy.orm import Session
 
 from deliberation import events as thread_events
 from deliberation.models import ThreadEvent
+from deliberation.outbox import after_commit
 
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/threads"
 EVENT = "thread_event"
 _PENDING = "zhongyi_realtime_pending"  # ThreadEvent rows flushed in this transaction
-_OUTBOX = "zhongyi_realtime_outbox"  # (server, payloads) ready to emit after commit
+FOLLOW_UP = "realtime.broadcast"  # the outbox name of `send`
 _installed = False
 
 
@@ -43,7 +45,6 @@ def install() -> None:
         return
     event.listen(Session, "after_flush", _collect)
     event.listen(Session, "before_commit", _prepare)
-    event.listen(Session, "after_commit", _send)
     event.listen(Session, "after_rollback", _discard)
     _installed = True
 
@@ -75,24 +76,19 @@ def _prepare(session: Session) -> None:
     except Exception:  # never let a broadcast problem fail the user's action
         log.exception("could not build thread event payloads")
         return
-    session.info[_OUTBOX] = (server, payloads)
+    after_commit(session, FOLLOW_UP, payloads)
 
 
-def _send(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    outbox = session.info.pop(_OUTBOX, None)
-    if outbox is None:
-        return
-    server, payloads = outbox
-    emit_events(server, payloads)
+def send(payloads: list[dict[str, Any]]) -> None:
+    """The outbox's inline handler: emit payloads built before a commit that has succeeded."""
+    server = current_app.extensions.get("zhongyi_realtime") if has_app_context() else None
+    if server is not None:
+        emit_events(server, payloads)
 
 
 def _discard(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    session.info.pop(_PENDING, None)
-    session.info.pop(_OUTBOX, None)
+    if not session.in_nested_transaction():
+        session.info.pop(_PENDING, None)
 
 
 def emit_events(server: Any, payloads: list[dict[str, Any]]) -> None:

@@ -174,7 +174,4 @@ def set_status(consultation_id: int):  # type: ignore[no-untyped-def]
         flash(message_for(err.code, **err.params), "error")
     else:
         flash(_("The status was changed."), "success")
-        from ..analysis_web import run_on_close
-
-        run_on_close(item.id)  # a closed consultation is analysed (after the commit)
     return redirect(url_for("consultations.consultation", consultation_id=item.id))

@@ -21,6 +21,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..outbox import after_commit
 from ..sanitize import clean_line, render_markdown
 
 MAX_TITLE = 200
@@ -156,9 +157,13 @@ def update_consultation(
     consultation.body_html = render_markdown(body or "")
     consultation.opens_at = opens_at
     consultation.closes_at = closes_at
+    closed = ConsultationStatus.CLOSED.value
+    closing = new_status == closed and consultation.status != closed
     consultation.status = new_status
     consultation.updated_at = utcnow()
     session.flush()
+    if closing:
+        after_commit(session, "analysis.run_on_close", consultation.id)  # closing starts one
     return consultation
 
 
@@ -220,6 +225,8 @@ def set_status(
     consultation.status = status
     consultation.updated_at = utcnow()
     session.flush()
+    if status == ConsultationStatus.CLOSED.value:
+        after_commit(session, "analysis.run_on_close", consultation.id)  # closing starts one
     return consultation
 
 

@@ -3,8 +3,9 @@
 On post and edit, `attach` reads the links of the comment's *sanitized* HTML (so only what the
 sanitizer let through as an http(s) link counts), reuses or creates one `LinkPreview` per URL
 (pending until fetched, or expired) and records the comment's `CommentLink` rows in order.
-The ids of previews that need a fetch are left in ``session.info[PENDING_KEY]``; the web layer
-submits a background job for them after the commit (app/links), and the job calls
+The ids of previews that need a fetch are declared on the after-commit outbox
+("links.fetch_previews"); the web layer runs a background job for them after the commit
+(app/links), and the job calls
 `refresh_previews`, which stores the cleaned result and records a ``links_ready`` thread event
 for every comment showing those previews, so open pages fill the card in live.
 
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session, object_session, undefer
 from .. import embeds
 from ..linkfetch import sniff_image
 from ..models import Comment, CommentLink, CommentStatus, LinkPreview, LinkStatus, utcnow
+from ..outbox import after_commit
 from ..sanitize import clean_line
 from .threadlog import record_event
 
@@ -35,7 +37,6 @@ MAX_LINKS = 5  # cards per comment; further links stay plain links
 MAX_URL = 2048
 READY_TTL = timedelta(days=7)
 FAILED_TTL = timedelta(hours=6)
-PENDING_KEY = "zhongyi_links_pending"  # session.info: preview ids to fetch after commit
 _CARDS_ATTR = "_zhongyi_link_cards"  # preloaded cards kept on a Comment instance
 
 # Whether third-party embeds are shown at all; the web app installs a function reading its
@@ -142,7 +143,7 @@ def attach(session: Session, comment: Comment, *, now: datetime | None = None) -
     if hasattr(comment, _CARDS_ATTR):
         delattr(comment, _CARDS_ATTR)
     if to_fetch:
-        session.info.setdefault(PENDING_KEY, set()).update(to_fetch)
+        after_commit(session, "links.fetch_previews", to_fetch)
     return to_fetch
 
 

@@ -91,3 +91,16 @@ def test_demo_has_a_closed_consultation_and_a_plan_ready_for_the_outcome_loop(ap
     assert visible >= 200  # enough for themes; the 6 off-topic ones wait in the queue
     plan = db.session.scalar(select(Plan))
     assert plan.lead_agency.code == "NDC" and [c.id for c in plan.consultations] == [ev.id]
+
+
+def test_demo_load_starts_the_analysis_of_the_consultation_it_closes(app, session):
+    from deliberation.models import AnalysisRun
+    from app.demo.content import SECOND
+
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    closed = db.session.scalar(select(Consultation).where(Consultation.title == SECOND["title"]))
+    assert closed.status == "closed"
+    runs = db.session.scalars(select(AnalysisRun).where(AnalysisRun.consultation_id == closed.id))
+    run = runs.one()  # closing queued it; the (eager) job backend ran it after the commit
+    assert run.started_by_id is None and run.status not in ("queued", "running")
