@@ -1,7 +1,9 @@
 """Analysis runs of a consultation: versioned snapshots of themes and opinion groups.
 
-The functions other areas rely on (the outcome report, the reviewer checklist) are at the top:
-`latest_run`, `input_fingerprint`, `is_stale`.
+The functions other areas rely on (the outcome report, the reviewer checklist) live in
+`analysis_queries` and are importable from here too: `latest_run`, `input_fingerprint`,
+`is_stale`. This module starts runs and computes them: it reads only what moderation lets
+analysis read, fits `analysis.themes` and `analysis.groups`, and replays curation (`curation`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import functools
 import hashlib
 import importlib.metadata
 import itertools
-import json
 import logging
 import subprocess
 from collections.abc import Callable
@@ -34,70 +35,19 @@ from ..models import (
     ThemeMember,
     Thread,
     User,
-    Vote,
     utcnow,
 )
-from . import theme_settings
+from . import curation, theme_settings
+from .analysis_queries import active_run as active_run
+from .analysis_queries import get_run as get_run
+from .analysis_queries import input_fingerprint as input_fingerprint
+from .analysis_queries import is_stale as is_stale
+from .analysis_queries import latest_run as latest_run
+from .analysis_queries import newest_run as newest_run
 from .comment_rows import tokenizer
+from .moderation import visible_comments_for_analysis, visible_votes_for_analysis
 
 log = logging.getLogger(__name__)
-
-
-def latest_run(
-    session: Session, consultation_id: int, *, done_only: bool = True
-) -> AnalysisRun | None:
-    """The newest run of a consultation (the newest finished one by default)."""
-    query = select(AnalysisRun).where(AnalysisRun.consultation_id == consultation_id)
-    if done_only:
-        query = query.where(AnalysisRun.status == AnalysisStatus.DONE.value)
-    return session.scalars(query.order_by(AnalysisRun.id.desc()).limit(1)).first()
-
-
-def input_fingerprint(session: Session, consultation_id: int) -> str:
-    """A hash of everything analysis reads: which comments are visible, at which version, the
-    votes on them and the theme settings. Any post, edit, vote, hide, restore or settings change
-    changes it."""
-    digest = hashlib.sha256()
-    rows = session.execute(
-        select(Comment.id, Comment.version)
-        .join(Thread, Thread.id == Comment.thread_id)
-        .where(
-            Thread.consultation_id == consultation_id,
-            Comment.status == CommentStatus.VISIBLE.value,
-        )
-        .order_by(Comment.id)
-    )
-    for comment_id, version in rows:
-        digest.update(f"{comment_id}:{version};".encode())
-    votes = session.execute(
-        select(func.count(Vote.id), func.coalesce(func.sum(Vote.value * Vote.comment_id), 0))
-        .join(Comment, Comment.id == Vote.comment_id)
-        .join(Thread, Thread.id == Comment.thread_id)
-        .where(
-            Thread.consultation_id == consultation_id,
-            Comment.status == CommentStatus.VISIBLE.value,
-        )
-    ).one()
-    last_vote = session.scalar(
-        select(func.max(Vote.updated_at))
-        .join(Comment, Comment.id == Vote.comment_id)
-        .join(Thread, Thread.id == Comment.thread_id)
-        .where(Thread.consultation_id == consultation_id)
-    )
-    digest.update(f"votes:{votes[0]}:{votes[1]}:{last_vote}".encode())
-    # the theme settings too (left out while there are none, so older snapshots stay fresh)
-    settings = session.scalar(
-        select(Consultation.analysis_settings).where(Consultation.id == consultation_id)
-    )
-    if settings and (settings.get("n_themes") is not None or settings.get("seed_themes")):
-        params = {k: settings.get(k) for k in ("n_themes", "seed_themes")}
-        digest.update(json.dumps(params, sort_keys=True, ensure_ascii=False).encode())
-    return digest.hexdigest()
-
-
-def is_stale(session: Session, run: AnalysisRun) -> bool:
-    """True when the visible input changed since the run read it."""
-    return run.input_fingerprint != input_fingerprint(session, run.consultation_id)
 
 
 # ---- starting and executing a run ----------------------------------------------------------------
@@ -162,19 +112,6 @@ def code_version() -> str:
     return "+".join(parts)[:64]
 
 
-def active_run(session: Session, consultation_id: int) -> AnalysisRun | None:
-    """The newest queued or running run, if any."""
-    return session.scalars(
-        select(AnalysisRun)
-        .where(
-            AnalysisRun.consultation_id == consultation_id,
-            AnalysisRun.status.in_((AnalysisStatus.QUEUED.value, AnalysisStatus.RUNNING.value)),
-        )
-        .order_by(AnalysisRun.id.desc())
-        .limit(1)
-    ).first()
-
-
 def due_for_analysis(session: Session, now: datetime) -> list[Consultation]:
     """Consultations whose comment period is over (closed, or open past closes_at) and whose
     latest finished analysis is missing or stale, with no run queued or running."""
@@ -198,20 +135,6 @@ def due_for_analysis(session: Session, now: datetime) -> list[Consultation]:
         if run is None or is_stale(session, run):
             due.append(consultation)
     return due
-
-
-def newest_run(session: Session, consultation_id: int) -> AnalysisRun | None:
-    """The newest run in any state."""
-    return latest_run(session, consultation_id, done_only=False)
-
-
-def get_run(session: Session, run_id: int, *, actor: User | None) -> AnalysisRun:
-    """A run the actor may read, or NotFound / Forbidden."""
-    run = session.get(AnalysisRun, run_id)
-    if run is None:
-        raise NotFound("analysis_run_not_found")
-    analysis_rules.require_view(actor, run.consultation)
-    return run
 
 
 def start_run(
@@ -374,9 +297,6 @@ def execute_run(
     # the analysis stack (scikit-learn, SciPy) loads on the first run, not with the web app
     from analysis.themes import ThemeError, ThemeModel
 
-    from . import curation
-    from .moderation import visible_comments_for_analysis, visible_votes_for_analysis
-
     run = session.get(AnalysisRun, run_id)
     if run is None:
         raise NotFound("analysis_run_not_found")
@@ -514,11 +434,9 @@ def _fail(run: AnalysisRun, error: str) -> None:
 
 def _write_state(session: Session, run: AnalysisRun, state: Any) -> None:
     """Insert the themes and their members of a new run in bulk."""
-    from .curation import describe
-
     member_rows: list[dict[str, Any]] = []
     for draft in state.themes.values():
-        info = describe(draft, state)
+        info = curation.describe(draft, state)
         row = Theme(
             run_id=run.id,
             key=draft.key,

@@ -25,6 +25,7 @@ from .. import analysis_rules
 from ..errors import Conflict, NotFound, ValidationError
 from ..models import AnalysisRun, Consultation, Theme, ThemeEdit, ThemeMember, User
 from ..sanitize import clean_line
+from .analysis_queries import latest_run
 
 ACTIONS = ("rename", "merge", "split", "move", "discard", "undiscard", "pin", "unpin")
 MAX_LABEL = 200
@@ -370,8 +371,6 @@ def replay(session: Session, consultation_id: int, state: RunState) -> int:
 
 
 def _current_run(session: Session, consultation: Consultation) -> AnalysisRun:
-    from .analysis_runs import latest_run
-
     run = latest_run(session, consultation.id)
     if run is None:
         raise NotFound("no_analysis")

@@ -1,0 +1,109 @@
+"""Reading analysis runs: the newest run of a consultation, a run by id, and whether a run's
+input has changed since (the fingerprint). The outcome report, the reviewer checklist, curation
+and the Polis export rely on these; computing a run is `analysis_runs`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import analysis_rules
+from ..errors import NotFound
+from ..models import (
+    AnalysisRun,
+    AnalysisStatus,
+    Comment,
+    CommentStatus,
+    Consultation,
+    Thread,
+    User,
+    Vote,
+)
+
+
+def latest_run(
+    session: Session, consultation_id: int, *, done_only: bool = True
+) -> AnalysisRun | None:
+    """The newest run of a consultation (the newest finished one by default)."""
+    query = select(AnalysisRun).where(AnalysisRun.consultation_id == consultation_id)
+    if done_only:
+        query = query.where(AnalysisRun.status == AnalysisStatus.DONE.value)
+    return session.scalars(query.order_by(AnalysisRun.id.desc()).limit(1)).first()
+
+
+def input_fingerprint(session: Session, consultation_id: int) -> str:
+    """A hash of everything analysis reads: which comments are visible, at which version, the
+    votes on them and the theme settings. Any post, edit, vote, hide, restore or settings change
+    changes it."""
+    digest = hashlib.sha256()
+    rows = session.execute(
+        select(Comment.id, Comment.version)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .where(
+            Thread.consultation_id == consultation_id,
+            Comment.status == CommentStatus.VISIBLE.value,
+        )
+        .order_by(Comment.id)
+    )
+    for comment_id, version in rows:
+        digest.update(f"{comment_id}:{version};".encode())
+    votes = session.execute(
+        select(func.count(Vote.id), func.coalesce(func.sum(Vote.value * Vote.comment_id), 0))
+        .join(Comment, Comment.id == Vote.comment_id)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .where(
+            Thread.consultation_id == consultation_id,
+            Comment.status == CommentStatus.VISIBLE.value,
+        )
+    ).one()
+    last_vote = session.scalar(
+        select(func.max(Vote.updated_at))
+        .join(Comment, Comment.id == Vote.comment_id)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .where(Thread.consultation_id == consultation_id)
+    )
+    digest.update(f"votes:{votes[0]}:{votes[1]}:{last_vote}".encode())
+    # the theme settings too (left out while there are none, so older snapshots stay fresh)
+    settings = session.scalar(
+        select(Consultation.analysis_settings).where(Consultation.id == consultation_id)
+    )
+    if settings and (settings.get("n_themes") is not None or settings.get("seed_themes")):
+        params = {k: settings.get(k) for k in ("n_themes", "seed_themes")}
+        digest.update(json.dumps(params, sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def is_stale(session: Session, run: AnalysisRun) -> bool:
+    """True when the visible input changed since the run read it."""
+    return run.input_fingerprint != input_fingerprint(session, run.consultation_id)
+
+
+def active_run(session: Session, consultation_id: int) -> AnalysisRun | None:
+    """The newest queued or running run, if any."""
+    return session.scalars(
+        select(AnalysisRun)
+        .where(
+            AnalysisRun.consultation_id == consultation_id,
+            AnalysisRun.status.in_((AnalysisStatus.QUEUED.value, AnalysisStatus.RUNNING.value)),
+        )
+        .order_by(AnalysisRun.id.desc())
+        .limit(1)
+    ).first()
+
+
+def newest_run(session: Session, consultation_id: int) -> AnalysisRun | None:
+    """The newest run in any state."""
+    return latest_run(session, consultation_id, done_only=False)
+
+
+def get_run(session: Session, run_id: int, *, actor: User | None) -> AnalysisRun:
+    """A run the actor may read, or NotFound / Forbidden."""
+    run = session.get(AnalysisRun, run_id)
+    if run is None:
+        raise NotFound("analysis_run_not_found")
+    analysis_rules.require_view(actor, run.consultation)
+    return run
