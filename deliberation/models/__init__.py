@@ -1,0 +1,111 @@
+"""Typed SQLAlchemy 2 models of the deliberation domain, one module per area, all importable from here.
+
+Invariants live in the database as CHECK / UNIQUE constraints so that a bug in one code path
+cannot write a row the rest of the system would misread.
+"""
+
+from .base import (
+    NAMING,
+    Base,
+    UTCDateTime,
+    enum_check,
+    utcnow,
+)
+from .core import (
+    Agency,
+    Comment,
+    CommentRevision,
+    CommentStatus,
+    Consultation,
+    ConsultationStatus,
+    IdempotencyKey,
+    Role,
+    Section,
+    Thread,
+    ThreadEvent,
+    User,
+    Vote,
+)
+from .moderation import (
+    Appeal,
+    AppealStatus,
+    Flag,
+    FlagReason,
+    ModerationAction,
+    ModerationSettings,
+    Notification,
+    Sanction,
+    SanctionKind,
+)
+from .plans import (
+    AnalysisStatus,
+    Disposition,
+    Plan,
+    PlanAgency,
+    PlanConsultation,
+    PlanIndicator,
+    PlanNote,
+    PlanReview,
+    PlanStatus,
+    ReviewDecision,
+)
+from .social import (
+    CommentLink,
+    LinkPreview,
+    LinkStatus,
+)
+from .themes import (
+    AnalysisRun,
+    Theme,
+    ThemeEdit,
+    ThemeMember,
+    ThemeResponse,
+)
+
+__all__ = [
+    "Agency",
+    "AnalysisRun",
+    "AnalysisStatus",
+    "Appeal",
+    "AppealStatus",
+    "Base",
+    "Comment",
+    "CommentLink",
+    "CommentRevision",
+    "CommentStatus",
+    "Consultation",
+    "ConsultationStatus",
+    "Disposition",
+    "Flag",
+    "FlagReason",
+    "IdempotencyKey",
+    "LinkPreview",
+    "LinkStatus",
+    "ModerationAction",
+    "ModerationSettings",
+    "NAMING",
+    "Notification",
+    "Plan",
+    "PlanAgency",
+    "PlanConsultation",
+    "PlanIndicator",
+    "PlanNote",
+    "PlanReview",
+    "PlanStatus",
+    "ReviewDecision",
+    "Role",
+    "Sanction",
+    "SanctionKind",
+    "Section",
+    "Theme",
+    "ThemeEdit",
+    "ThemeMember",
+    "ThemeResponse",
+    "Thread",
+    "ThreadEvent",
+    "UTCDateTime",
+    "User",
+    "Vote",
+    "enum_check",
+    "utcnow",
+]
