@@ -338,7 +338,7 @@ def execute_run(
             params.pop("seed_themes", None)
             params.update(own)
         model = ThemeModel(random_state=0, **params)
-        run.params = {"min_comments": min_comments, "themes": model.get_params()}
+        run.params = {"min_comments": min_comments, "themes": model.summary_params()}
         if params.get("seed_themes"):
             run.params["seed_names"] = [seed["name"] for seed in params["seed_themes"]]
         if len(comments) < min_comments:
@@ -365,7 +365,7 @@ def execute_run(
             raise RunFailed("no_themes", f"No themes could be found: {err}") from err
         run.params = {
             **run.params,
-            "themes": {**model.get_params(), "k": model.k_, "path": model.path_},
+            "themes": {**model.summary_params(), "k": model.k_, "path": model.path_},
         }
         _step(run, "groups", 60, progress)
 
