@@ -211,6 +211,7 @@ def _match_keys(previous: dict[str, list[int]], new: list[set[int]], first_free:
     """Stable keys for the new machine themes: the Hungarian assignment on shared comments with
     the previous run's machine themes; a pair counts when it shares at least MATCH_SHARE of the
     smaller side's comments present in both runs. The rest get fresh keys from `first_free`."""
+    # NumPy and SciPy load with the first run, not with the web app (as in execute_run)
     import numpy as np
     from scipy.optimize import linear_sum_assignment
 
