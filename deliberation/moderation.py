@@ -1,8 +1,9 @@
 """Pure moderation rules: who may moderate, what each action does to a comment's state, and the
 automatic hold checks (personal data, keywords, link spam).
 
-Nothing here touches the database; the services in ``deliberation/services/moderation.py`` load
-the objects, ask these functions, and write the result together with its log row.
+Nothing here touches the database; the services in ``deliberation/services/moderation/`` (and the
+checks before a post in ``deliberation/services/screening.py``) load the objects, ask these
+functions, and write the result together with its log row.
 """
 
 from __future__ import annotations

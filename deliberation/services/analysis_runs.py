@@ -211,6 +211,7 @@ def _match_keys(previous: dict[str, list[int]], new: list[set[int]], first_free:
     """Stable keys for the new machine themes: the Hungarian assignment on shared comments with
     the previous run's machine themes; a pair counts when it shares at least MATCH_SHARE of the
     smaller side's comments present in both runs. The rest get fresh keys from `first_free`."""
+    # NumPy and SciPy load with the first run, not with the web app (as in execute_run)
     import numpy as np
     from scipy.optimize import linear_sum_assignment
 
@@ -338,7 +339,7 @@ def execute_run(
             params.pop("seed_themes", None)
             params.update(own)
         model = ThemeModel(random_state=0, **params)
-        run.params = {"min_comments": min_comments, "themes": model.get_params()}
+        run.params = {"min_comments": min_comments, "themes": model.summary_params()}
         if params.get("seed_themes"):
             run.params["seed_names"] = [seed["name"] for seed in params["seed_themes"]]
         if len(comments) < min_comments:
@@ -365,7 +366,7 @@ def execute_run(
             raise RunFailed("no_themes", f"No themes could be found: {err}") from err
         run.params = {
             **run.params,
-            "themes": {**model.get_params(), "k": model.k_, "path": model.path_},
+            "themes": {**model.summary_params(), "k": model.k_, "path": model.path_},
         }
         _step(run, "groups", 60, progress)
 

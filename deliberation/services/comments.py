@@ -4,6 +4,9 @@ Every check runs before any write. A new or changed text is screened first (`scr
 sanctions, slow mode, which automatic hold applies); the comment then takes the thread's next
 seq and event (`threadlog`), its sanitized HTML and its write-time tokens (`comment_rows`), and
 any hold is recorded by moderation (`moderation.holds`). Link cards are attached last (`links`).
+
+The reads, `record_event`, `thread_state` and the tokenizer are re-exported here (``x as x``),
+so callers keep writing `comments.thread_page`, `comments.record_event` and so on.
 """
 
 from __future__ import annotations

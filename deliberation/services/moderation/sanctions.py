@@ -12,8 +12,6 @@ from sqlalchemy.orm import Session
 from ... import moderation as policy
 from ...errors import Forbidden, NotFound, ValidationError
 from ...models import Comment, Role, Sanction, SanctionKind, User, utcnow
-from ..screening import active_sanctions as active_sanctions
-from ..screening import check_participation as check_participation
 from .common import check_reason, clean_note, is_int, require_moderator, sanction_state
 from .log import log_action
 from .notices import notify

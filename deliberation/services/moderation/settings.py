@@ -15,7 +15,6 @@ from ... import moderation as policy
 from ...errors import Forbidden, NotAuthenticated, ValidationError
 from ...models import Consultation, ModerationSettings, User, utcnow
 from ...sanitize import clean_line
-from ..screening import settings_for as settings_for
 from .common import is_int
 from .log import log_action
 

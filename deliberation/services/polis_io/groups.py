@@ -40,6 +40,7 @@ def group_labels(session: Session, consultation_id: int) -> dict[int, int]:
             return stored
     if not votes:
         return {}
+    # the numeric stack (NumPy, SciPy, scikit-learn) loads on first use, not with the web app
     import numpy as np
     import scipy.sparse as sp
 

@@ -269,7 +269,7 @@ def test_replay_clusters_only_the_named_participants_and_excludes_comments():
 
 
 def test_polis_kmeans_warm_start_keeps_cluster_ids_and_splits_off_the_farthest_point():
-    from analysis.groups import _polis_kmeans
+    from analysis.groups.replay import _polis_kmeans
 
     points = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0], [9.0, -9.0]])
     ids, labels, centres = _polis_kmeans(points, 2, None, None, 20)

@@ -11,9 +11,9 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics import adjusted_mutual_info_score
 
-import analysis.themes as themes_mod
 from analysis.segment import get_segmenter
 from analysis.themes import ThemeError, ThemeModel, find_near_duplicates
+from analysis.themes import model as themes_mod
 
 from ._data import SEED_CODES as CODES
 from ._data import SEEDS, SETS, campaign_ids, load_labelled

@@ -1,0 +1,266 @@
+"""Describing themes: their labels and keywords (class-based TF-IDF), representative comments,
+stance, the near-duplicate groups, and carrying ids and names over from a previous run.
+
+The functions here take the fitted rows and matrices from `model.ThemeModel` and return plain
+results (`Theme`, `DuplicateGroup`, `ThemeChanges`); changing how a theme is labelled changes
+this module only.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+from .features import _is_cjk
+from .results import DuplicateGroup, Theme, ThemeChanges
+
+
+def describe_themes(
+    labels: np.ndarray,
+    meta: list[dict[str, Any]],
+    rows: np.ndarray,
+    x: sp.csr_matrix,
+    word_x: sp.csr_matrix,
+    terms: np.ndarray,
+    votes: np.ndarray | None,
+    dup: np.ndarray,
+    conf: np.ndarray,
+    seeds: list[dict[str, Any]],
+    *,
+    ids: list[str],
+    n_keywords: int,
+    n_representatives: int,
+) -> tuple[np.ndarray, list[Theme]]:
+    """The final label per comment (seed themes first, then by size; empty themes dropped) and
+    each theme described: label, keywords, members, representatives, stance, confidence.
+
+    ``labels`` is the raw theme index per comment, ``meta`` one dict per raw theme (``seed``:
+    its name, ``other``: clustered from what no seed claimed), ``rows`` the comment index of
+    each distinct row of ``x`` / ``word_x``, ``terms`` the word columns, ``dup`` the
+    near-duplicate group per comment and ``conf`` the guided assignment confidence."""
+    group_rows = {int(dup[i]): r for r, i in enumerate(rows)}
+    # theme order: seeds first (in the order given), then by size; empty themes dropped
+    present = [t for t in range(len(meta)) if (labels == t).any()]
+    seeded = [t for t in present if "seed" in meta[t]]
+    rest = sorted(
+        (t for t in present if "seed" not in meta[t]), key=lambda t: (-(labels == t).sum(), t)
+    )
+    order = seeded + rest
+    remap = {old: new for new, old in enumerate(order)}
+    final = np.array([remap.get(int(v), -1) for v in labels], dtype=np.int64)
+
+    # class-based TF-IDF on the distinct rows (a campaign counts once)
+    row_theme = np.array([final[i] for i in rows])
+    k = len(order)
+    counts = (word_x > 0).astype(np.float32)
+    member = sp.csr_matrix(
+        (
+            np.ones(len(rows), dtype=np.float32),
+            (np.maximum(row_theme, 0), np.arange(len(rows))),
+        ),
+        shape=(max(k, 1), len(rows)),
+    )
+    member = member.multiply((row_theme >= 0)[None, :]).tocsr()
+    tf = np.asarray((member @ counts).todense())
+    avg = tf.sum() / max(k, 1)
+    idf = np.log1p(avg / np.maximum(tf.sum(axis=0), 1e-9))
+    ctfidf = normalize(tf, norm="l1") * idf[None, :]
+
+    centre = normalize(np.asarray((member @ x).todense()))
+    sims = np.zeros(len(rows))
+    for t in range(k):  # cosine of each row to its own theme centre, one theme at a time
+        sel = np.flatnonzero(row_theme == t)
+        sims[sel] = np.asarray(x[sel] @ centre[t]).ravel()
+
+    themes = []
+    for t in range(k):
+        members = np.flatnonzero(final == t).tolist()
+        keywords = top_keywords(ctfidf[t], tf[t], terms, n_keywords)
+        m = meta[order[t]]
+        label = m["seed"] if "seed" in m else " · ".join(keywords[:3]) or f"theme {t + 1}"
+        reps = representatives(members, rows, sims, dup, votes, ids, group_rows, n_representatives)
+        stance = None
+        if votes is not None:
+            a, d = votes[members].sum(axis=0)
+            stance = {
+                "agree": round(float(a / (a + d)), 3) if a + d else 0.0,
+                "disagree": round(float(d / (a + d)), 3) if a + d else 0.0,
+                "votes": int(a + d),
+            }
+        themes.append(
+            Theme(
+                id=f"t{t + 1}",
+                label=label,
+                keywords=keywords,
+                size=len(members),
+                comment_ids=[ids[i] for i in members],
+                representative_ids=reps,
+                stance=stance,
+                seed=m.get("seed"),
+                other=bool(m.get("other")),
+                confidence=round(float(conf[members].mean()), 3) if seeds else None,
+            )
+        )
+    return final, themes
+
+
+def top_keywords(
+    scores: np.ndarray, tf: np.ndarray, terms: np.ndarray, n_keywords: int
+) -> list[str]:
+    """A theme's keywords: its highest class-based TF-IDF terms, skipping single characters,
+    terms from one comment and terms contained in one already taken."""
+    out: list[str] = []
+    for j in np.argsort(-scores, kind="stable"):
+        if len(out) >= n_keywords or scores[j] <= 0:
+            break
+        term = str(terms[j])
+        if len(term) == 1 and _is_cjk(term):  # single characters (個, 人, 做) say little
+            continue
+        if tf[j] < 2 and out:  # a term from a single comment does not describe a theme
+            continue
+        if any(term in o or o in term for o in out):  # 機車行 vs 機車行 轉型: keep one
+            continue
+        out.append(term)
+    return out
+
+
+def representatives(
+    members: list[int],
+    rows: np.ndarray,
+    sims: np.ndarray,
+    dup: np.ndarray,
+    votes: np.ndarray | None,
+    ids: list[str],
+    group_rows: dict[int, int],
+    n_representatives: int,
+) -> list[str]:
+    """The comments closest to the theme centre (one per near-duplicate group), re-ranked by
+    their smoothed agree rate when votes are given."""
+    seen_groups: set[int] = set()
+    cands: list[tuple[float, int]] = []
+    for i in members:
+        g = int(dup[i])
+        if g in seen_groups:
+            continue
+        seen_groups.add(g)
+        r = group_rows.get(g)
+        if r is None:
+            continue
+        cands.append((float(sims[r]), int(rows[r])))
+    cands.sort(key=lambda c: (-c[0], ids[c[1]]))
+    top = cands[: max(n_representatives * 2, 10)]
+    if votes is not None:
+        # prefer comments many people agreed with, among those near the centre
+        def score(c: tuple[float, int]) -> float:
+            g = int(dup[c[1]])
+            grp = [i for i in members if int(dup[i]) == g]
+            a, d = votes[grp].sum(axis=0)
+            return c[0] * (0.5 + (a + 1) / (a + d + 2))
+
+        top.sort(key=lambda c: (-score(c), ids[c[1]]))
+    return [ids[i] for _, i in top[:n_representatives]]
+
+
+def duplicate_groups(
+    dup: np.ndarray, ids: list[str], labels: np.ndarray, themes: list[Theme]
+) -> list[DuplicateGroup]:
+    """The near-duplicate groups of two or more comments, largest first, with their theme."""
+    groups: dict[int, list[int]] = {}
+    for i, g in enumerate(dup):
+        groups.setdefault(int(g), []).append(i)
+    out = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        cids = [ids[i] for i in members]
+        t = int(labels[members[0]])
+        out.append(
+            DuplicateGroup(
+                id="",
+                size=len(members),
+                comment_ids=cids,
+                theme_id=themes[t].id if t >= 0 else None,
+            )
+        )
+    out.sort(key=lambda d: (-d.size, d.comment_ids[0]))
+    for n, d in enumerate(out, 1):
+        d.id = f"d{n}"
+    return out
+
+
+def match_previous(
+    themes: list[Theme],
+    duplicates: list[DuplicateGroup],
+    previous: Sequence[Mapping[str, Any]],
+    *,
+    min_share: float = 0.25,
+) -> ThemeChanges:
+    """Map this fit's themes onto a previous run's themes by shared comments.
+
+    A new theme takes a previous theme's id and label when each is the other's largest overlap
+    (mutual best match). A previous theme whose comments went, at least ``min_share`` each, to
+    two or more new themes is reported as split; a new theme drawing at least ``min_share`` of
+    two or more previous themes is reported as a merge. The themes' ids and labels, and the
+    duplicate groups' theme ids, are updated in place.
+    """
+    prev = [dict(p) for p in previous]
+    new_sets = [set(t.comment_ids) for t in themes]
+    prev_sets = [set(map(str, p.get("comment_ids", []))) for p in prev]
+    common = set().union(*new_sets) & set().union(*prev_sets) if new_sets and prev_sets else set()
+    ov = np.array(
+        [[len(ps & ns & common) for ns in new_sets] for ps in prev_sets], dtype=float
+    ).reshape(len(prev_sets), len(new_sets))
+    changes = ThemeChanges()
+    prev_id = [str(p.get("id", f"p{i + 1}")) for i, p in enumerate(prev)]
+    pairs: dict[int, int] = {}  # new theme index -> previous theme index (mutual best)
+    if ov.size and ov.sum() > 0:
+        for j in range(len(new_sets)):
+            i = int(np.argmax(ov[:, j]))
+            if ov[i, j] > 0 and int(np.argmax(ov[i])) == j:
+                pairs[j] = i
+        share_prev = ov / np.maximum(ov.sum(axis=1, keepdims=True), 1)
+        share_new = ov / np.maximum(ov.sum(axis=0, keepdims=True), 1)
+    for j, i in pairs.items():
+        theme = themes[j]
+        theme.id = prev_id[i]
+        if prev[i].get("label") and theme.seed is None:
+            theme.label = str(prev[i]["label"])
+        changes.matched[theme.id] = prev_id[i]
+    # unmatched new themes get fresh ids that collide with no previous id
+    taken = set(prev_id)
+    fresh = (f"t{c}" for c in itertools.count(1))
+    for j, theme in enumerate(themes):
+        if j not in pairs:
+            theme.id = next(c for c in fresh if c not in taken)
+            taken.add(theme.id)
+            changes.new.append(theme.id)
+    if pairs or (ov.size and ov.sum() > 0):
+        for i in range(len(prev)):
+            parts = [themes[j].id for j in np.flatnonzero(share_prev[i] >= min_share)]
+            if len(parts) >= 2:
+                changes.splits.append({"previous": prev_id[i], "into": parts})
+        for j, theme in enumerate(themes):
+            parts = [
+                prev_id[i]
+                for i in np.flatnonzero(share_new[:, j] >= min_share)
+                if share_prev[i, j] >= min_share
+            ]
+            if len(parts) >= 2:
+                changes.merges.append({"from": parts, "into": theme.id})
+    changes.gone = [p for p in prev_id if p not in changes.matched.values()]
+    for d in duplicates:
+        if d.theme_id is not None:
+            d.theme_id = _theme_id_of(themes, d.comment_ids[0])
+    return changes
+
+
+def _theme_id_of(themes: list[Theme], comment_id: str) -> str | None:
+    for t in themes:
+        if comment_id in t.comment_ids:
+            return t.id
+    return None
