@@ -11,6 +11,7 @@ from deliberation.services import analysis_runs, curation, theme_settings
 from ..extensions import db, limiter
 from ..params import int_field, int_list, json_body, str_field
 from ..security import current_actor
+from ..transaction import commit
 from . import RUN, api_bp, views
 
 
@@ -24,7 +25,7 @@ def start_run(consultation_id: int):  # type: ignore[no-untyped-def]
     run_id = run.id
     if created:
         after_commit(db.session, RUN, run_id)
-    db.session.commit()
+    commit()  # now, so the answer shows the run as the job backend left it
     run = analysis_runs.get_run(db.session, run_id, actor=actor)
     response = jsonify({"run_id": run_id, "created": created, "run": views.run_json(run)})
     response.status_code = 202 if created else 200
@@ -54,7 +55,6 @@ def put_settings(consultation_id: int):  # type: ignore[no-untyped-def]
         n_themes=int_field(data, "n_themes"),
         seed_themes=data.get("seed_themes"),
     )
-    db.session.commit()
     return jsonify({"changed": changed, **theme_settings.current(consultation)})
 
 
@@ -118,7 +118,6 @@ def curate(consultation_id: int, key: str, action: str):  # type: ignore[no-unty
         done = curation.pin(s, consultation, key, comment_id, undo=undo, actor=actor)
     else:
         raise NotFound("not_found")
-    s.commit()
     return jsonify(
         {
             "changed": done is not None,

@@ -12,13 +12,14 @@ from sqlalchemy import func, select
 
 from deliberation import analysis_rules
 from deliberation.errors import Conflict, DomainError, NotFound, ValidationError
-from deliberation.outbox import after_commit
 from deliberation.models import AnalysisStatus, Comment, Consultation, Theme, ThemeMember, User
+from deliberation.outbox import after_commit
 from deliberation.services import analysis_runs, curation, theme_settings
 
 from ..errors import message_for
 from ..extensions import db
 from ..security import current_actor
+from ..transaction import discard_changes
 from . import RUN, bp, views
 
 PER_PAGE = 25
@@ -113,9 +114,8 @@ def save_settings(consultation_id: int):  # type: ignore[no-untyped-def]
             n_themes=form["n_themes"],
             seed_themes=theme_settings.parse_seed_lines(form["seed_themes"]),
         )
-        db.session.commit()
     except ValidationError as err:
-        db.session.rollback()
+        discard_changes()
         return _workspace_page(
             consultation,
             actor,
@@ -138,7 +138,6 @@ def start(consultation_id: int):  # type: ignore[no-untyped-def]
     run, created = analysis_runs.start_run(db.session, consultation, actor=actor)
     if created:
         after_commit(db.session, RUN, run.id)
-    db.session.commit()
     if created:
         flash(_("The analysis was started. This page shows its progress."), "success")
     else:
@@ -256,15 +255,14 @@ def curate(consultation_id: int, key: str, action: str):  # type: ignore[no-unty
             if not raw.isdigit():
                 raise ValidationError("invalid_field", field="comment_id")
             done = curation.pin(db.session, consultation, key, int(raw), undo=undo, actor=actor)
-        db.session.commit()
     except (ValidationError, Conflict, NotFound) as err:
-        db.session.rollback()
+        discard_changes()
         flash(message_for(err.code, **err.params), "error")
         if isinstance(err, NotFound):
             back = url_for(".workspace", consultation_id=consultation.id)
         return redirect(back, code=303)
     except DomainError:
-        db.session.rollback()
+        discard_changes()
         raise
     if done is None:
         flash(_("Nothing to change."), "info")

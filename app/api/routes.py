@@ -17,6 +17,7 @@ from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..extensions import db, limiter
 from ..params import int_arg, json_body, str_field
 from ..security import current_actor
+from ..transaction import commit, discard_changes
 from . import bp
 from .serialize import comment_json, consultation_json
 
@@ -66,7 +67,6 @@ def create_consultation():  # type: ignore[no-untyped-def]
         opens_at=_datetime(data, "opens_at"),
         closes_at=_datetime(data, "closes_at"),
     )
-    db.session.commit()
     item = consultations.get_consultation(db.session, item.id, current_actor())
     return jsonify(consultation_json(item, full=True)), 201
 
@@ -86,7 +86,6 @@ def update_consultation_status(consultation_id: int):  # type: ignore[no-untyped
     consultations.set_status(
         db.session, item, str_field(data, "status", required=True), actor=actor
     )
-    db.session.commit()
     return jsonify(
         consultation_json(
             consultations.get_consultation(db.session, consultation_id, actor), full=True
@@ -145,10 +144,10 @@ def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
     if key is not None and fp is not None and actor is not None:
         idempotency.remember(db.session, actor.id, key, fp, 201, body)
     try:
-        db.session.commit()
+        commit()
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its result.
-        db.session.rollback()
+        discard_changes()
         if key is None or fp is None or actor is None:
             raise
         stored = idempotency.replay(db.session, actor.id, key, fp)
@@ -181,7 +180,6 @@ def edit_comment(comment_id: int):  # type: ignore[no-untyped-def]
         window=timedelta(minutes=current_app.config["COMMENT_EDIT_WINDOW_MINUTES"]),
         max_chars=current_app.config["COMMENT_MAX_CHARS"],
     )
-    db.session.commit()
     return jsonify(comment_json(comments.get_comment(db.session, comment_id, actor), actor))
 
 
@@ -191,7 +189,6 @@ def vote(comment_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     data = json_body()
     item, counts = comments.cast_vote(db.session, comment_id, actor=actor, value=data.get("value"))
-    db.session.commit()
     return jsonify({"comment_id": item.id, "value": data.get("value"), "votes": counts.as_dict()})
 
 

@@ -12,6 +12,7 @@ from deliberation.services import accounts, comments
 from ..errors import message_for
 from ..extensions import db, limiter
 from ..security import current_actor
+from ..transaction import discard_changes
 from . import bp
 from .forms import LoginForm, RegisterForm
 
@@ -34,9 +35,8 @@ def register():  # type: ignore[no-untyped-def]
                 display_name=form.display_name.data,
                 password=form.password.data,
             )
-            db.session.commit()
         except DomainError as error:
-            db.session.rollback()
+            discard_changes()
             field = getattr(form, error.params.get("field", ""), None)
             message = message_for(error.code, **error.params)
             (field.errors.append(message) if field is not None else flash(message, "error"))  # type: ignore[func-returns-value]

@@ -18,6 +18,7 @@ from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..errors import message_for, status_for
 from ..extensions import db, limiter
 from ..security import current_actor
+from ..transaction import discard_changes
 from . import bp
 from .forms import CommentForm, EditForm, VoteForm
 
@@ -115,9 +116,8 @@ def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
             parent_id=parent_id,
             max_chars=current_app.config["COMMENT_MAX_CHARS"],
         )
-        db.session.commit()
     except DomainError as error:
-        db.session.rollback()
+        discard_changes()
         if error.code == "thread_not_found":
             raise
         form_error = {
@@ -181,9 +181,8 @@ def edit(comment_id: int):  # type: ignore[no-untyped-def]
                 window=window,
                 max_chars=current_app.config["COMMENT_MAX_CHARS"],
             )
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
+            discard_changes()
             error = message_for(err.code, minutes=window.seconds // 60, **err.params)
             status = status_for(err)
         else:
@@ -205,9 +204,8 @@ def vote(comment_id: int):  # type: ignore[no-untyped-def]
         item, _counts = comments.cast_vote(
             db.session, comment_id, actor=current_actor(), value=form.value.data
         )
-        db.session.commit()
     except DomainError as err:
-        db.session.rollback()
+        discard_changes()
         if err.code == "comment_not_found":
             raise
         flash(message_for(err.code, **err.params), "error")

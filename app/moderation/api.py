@@ -96,7 +96,6 @@ def flag(comment_id: int):  # type: ignore[no-untyped-def]
         reason=str_field(data, "reason"),
         note=str_field(data, "note", default=None),
     )
-    db.session.commit()
     # The flagger learns that the flag counted, not what moderators will decide.
     return jsonify(
         {"id": result.flag.id, "comment_id": comment_id, "reason": result.flag.reason}
@@ -110,7 +109,6 @@ def appeal_comment(comment_id: int):  # type: ignore[no-untyped-def]
     item = service.submit_appeal(
         db.session, actor=current_actor(), body=str_field(data, "body"), comment_id=comment_id
     )
-    db.session.commit()
     return jsonify(appeal_json(item)), 201
 
 
@@ -124,7 +122,6 @@ def appeal_sanction(sanction_id: int):  # type: ignore[no-untyped-def]
         body=str_field(data, "body"),
         sanction_id=sanction_id,
     )
-    db.session.commit()
     return jsonify(appeal_json(item)), 201
 
 
@@ -184,7 +181,6 @@ def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
         duplicate_of=int_field(data, "duplicate_of"),
         redact_texts=texts,
     )
-    db.session.commit()
     return jsonify(
         {
             "changed": result.changed,
@@ -208,7 +204,6 @@ def thread_action(thread_id: int):  # type: ignore[no-untyped-def]
         note=str_field(data, "note", default=None),
         seconds=int_field(data, "seconds"),
     )
-    db.session.commit()
     return jsonify(
         {
             "changed": changed,
@@ -236,7 +231,6 @@ def sanction(user_id: int):  # type: ignore[no-untyped-def]
         days=int_field(data, "days"),
         comment_id=int_field(data, "comment_id"),
     )
-    db.session.commit()
     return jsonify(_sanction_json(item)), 201
 
 
@@ -248,7 +242,6 @@ def lift(sanction_id: int):  # type: ignore[no-untyped-def]
     item, changed = service.lift_sanction(
         db.session, sanction_id, actor=actor, note=str_field(data, "note", default=None)
     )
-    db.session.commit()
     return jsonify({"changed": changed, "sanction": _sanction_json(item)})
 
 
@@ -264,7 +257,6 @@ def decide(appeal_id: int):  # type: ignore[no-untyped-def]
         decision=str_field(data, "decision"),
         note=str_field(data, "note", default=None),
     )
-    db.session.commit()
     return jsonify({"changed": changed, "appeal": appeal_json(item)})
 
 

@@ -23,6 +23,7 @@ from ..errors import message_for, status_for
 from ..extensions import db, limiter
 from ..params import int_arg
 from ..security import current_actor
+from ..transaction import discard_changes
 from . import bp, labels
 
 PER_PAGE = 25
@@ -59,14 +60,13 @@ def _int_field(name: str, *, code: str = "invalid_field", **params: Any) -> int 
         raise ValidationError(code, field=name, **params) from None
 
 
-def _commit(call: Callable[[], T], *, not_found: str | None = None) -> T | DomainError:
-    """Run one form action and commit; a domain error is rolled back and returned for the page
-    to show, except the `not_found` code, which stays a 404."""
+def _attempt(call: Callable[[], T], *, not_found: str | None = None) -> T | DomainError:
+    """Run one form action (the commit point commits it); a domain error is rolled back and
+    returned for the page to show, except the `not_found` code, which stays a 404."""
     try:
         result = call()
-        db.session.commit()
     except DomainError as err:
-        db.session.rollback()
+        discard_changes()
         if err.code == not_found:
             raise
         return err
@@ -150,13 +150,12 @@ def bulk():  # type: ignore[no-untyped-def]
                 )
         except DomainError as err:
             if isinstance(err, ValidationError):
-                db.session.rollback()
+                discard_changes()
                 raise
             failed.append(f"#{comment_id}: {_error_text(err)}")
             continue
         done += 1 if result.changed else 0
         unchanged += 0 if result.changed else 1
-    db.session.commit()
     flash(_("%(done)s done, %(same)s already in that state.", done=done, same=unchanged), "success")
     for line in failed:
         flash(line, "error")
@@ -193,7 +192,7 @@ def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
     actor = _moderator()
     form = request.form
     raw_version = (form.get("version") or "").strip()
-    result = _commit(
+    result = _attempt(
         lambda: service.act_on_comment(
             db.session,
             comment_id,
@@ -223,7 +222,7 @@ def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
 def thread_action(thread_id: int):  # type: ignore[no-untyped-def]
     actor = _moderator()
     back = _safe_next(url_for("consultations.thread", thread_id=thread_id))
-    result = _commit(
+    result = _attempt(
         lambda: service.act_on_thread(
             db.session,
             thread_id,
@@ -259,7 +258,7 @@ def user(user_id: int):  # type: ignore[no-untyped-def]
 def sanction(user_id: int):  # type: ignore[no-untyped-def]
     actor = _moderator()
     back = _safe_next(url_for(".user", user_id=user_id))
-    result = _commit(
+    result = _attempt(
         lambda: service.sanction_user(
             db.session,
             user_id,
@@ -285,7 +284,6 @@ def lift(sanction_id: int):  # type: ignore[no-untyped-def]
     item, changed = service.lift_sanction(
         db.session, sanction_id, actor=actor, note=request.form.get("note")
     )
-    db.session.commit()
     flash(_("The sanction was lifted.") if changed else _("Nothing changed."), "success")
     return redirect(_safe_next(url_for(".user", user_id=item.user_id)))
 
@@ -294,7 +292,7 @@ def lift(sanction_id: int):  # type: ignore[no-untyped-def]
 def decide(appeal_id: int):  # type: ignore[no-untyped-def]
     actor = _moderator()
     back = _safe_next(url_for(".queue", status="appeals"))
-    result = _commit(
+    result = _attempt(
         lambda: service.decide_appeal(
             db.session,
             appeal_id,
@@ -389,7 +387,7 @@ def _settings_page(consultation: Consultation | None):  # type: ignore[no-untype
         service.require_moderator(actor)
     error, status = None, 200
     if request.method == "POST":
-        result = _commit(
+        result = _attempt(
             lambda: service.update_settings(
                 db.session,
                 actor=actor,
@@ -465,7 +463,7 @@ def transparency(consultation_id: int):  # type: ignore[no-untyped-def]
 @limiter.limit("30 per minute")
 def flag(comment_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    result = _commit(
+    result = _attempt(
         lambda: service.flag_comment(
             db.session,
             comment_id,
@@ -500,7 +498,7 @@ def notices():  # type: ignore[no-untyped-def]
 @limiter.limit("10 per hour")
 def appeal():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    result = _commit(
+    result = _attempt(
         lambda: service.submit_appeal(
             db.session,
             actor=actor,

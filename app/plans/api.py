@@ -20,9 +20,9 @@ from .views import (
     parse_budget,
     parse_day,
     plan_json,
+    queue_publish_mails,
     response_json,
     review_json,
-    queue_publish_mails,
 )
 
 
@@ -79,7 +79,6 @@ def create_plan():  # type: ignore[no-untyped-def]
     plan = plans.create_plan(
         db.session, actor=actor, lead_agency=lead, **_fields(data, partial=False)
     )
-    db.session.commit()
     return jsonify(_plan_body(plan.id)), 201
 
 
@@ -104,7 +103,6 @@ def update_plan(plan_id: int):  # type: ignore[no-untyped-def]
         )
     if status == "submitted" and plan.status != "submitted":
         plans.submit_plan(db.session, plan, actor=actor)
-    db.session.commit()
     return jsonify(_plan_body(plan_id))
 
 
@@ -133,7 +131,6 @@ def add_note(plan_id: int):  # type: ignore[no-untyped-def]
     data = json_body()
     plan = plans.get_plan(db.session, plan_id, actor)
     note = plans.add_note(db.session, plan, str_field(data, "body"), actor=actor)
-    db.session.commit()
     return jsonify({"id": note.id, "body": note.body, "html": note.html}), 201
 
 
@@ -170,7 +167,6 @@ def decide(plan_id: int):  # type: ignore[no-untyped-def]
         decision=str_field(data, "decision"),
         comments=str_field(data, "comments"),
     )
-    db.session.commit()
     return jsonify({**review_json(review), "plan_status": plan.status}), 201
 
 
@@ -224,7 +220,6 @@ def put_response(consultation_id: int, theme_key: str):  # type: ignore[no-untyp
         responsible_unit=str_field(data, "responsible_unit"),
         due_date=parse_day(data.get("due_date"), "due_date", end_of_day=True),
     )
-    db.session.commit()
     return jsonify(response_json(response))
 
 
@@ -233,7 +228,6 @@ def publish(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-de
     actor = current_actor()
     consultation = _consultation(consultation_id)
     result = responses.publish(db.session, consultation, [theme_key], actor=actor)
-    db.session.commit()
     queue_publish_mails(result)
     return jsonify(
         {**response_json(result.responses[0]), "notified": len(result.notified_user_ids)}
@@ -249,5 +243,4 @@ def done(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-def]
         raise ValidationError("invalid_field", field="done")
     consultation = _consultation(consultation_id)
     response = responses.set_done(db.session, consultation, theme_key, actor=actor, done=flag)
-    db.session.commit()
     return jsonify(response_json(response))

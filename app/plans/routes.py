@@ -18,6 +18,7 @@ from deliberation.services.plans import IndicatorInput
 from ..errors import message_for
 from ..extensions import db
 from ..security import current_actor
+from ..transaction import discard_changes
 from . import bp
 from .views import (
     checklist_view,
@@ -141,9 +142,8 @@ def new():  # type: ignore[no-untyped-def]
         if plan_rules.is_admin(actor):
             lead = plans.agency_by_code(db.session, values["agency"])
         plan = plans.create_plan(db.session, actor=actor, lead_agency=lead, **_parsed(values))
-        db.session.commit()
     except ValidationError as err:
-        db.session.rollback()
+        discard_changes()
         return _render_form(values, error=message_for(err.code, **err.params), status=400)
     flash(_("Plan created."), "success")
     return redirect(url_for(".detail", plan_id=plan.id), 303)
@@ -174,9 +174,8 @@ def edit(plan_id: int):  # type: ignore[no-untyped-def]
     values = _form_values()
     try:
         plans.update_plan(db.session, plan, actor=actor, **_parsed(values))
-        db.session.commit()
     except ValidationError as err:
-        db.session.rollback()
+        discard_changes()
         plan = plans.get_plan(db.session, plan_id, actor)
         return _render_form(
             values, plan=plan, error=message_for(err.code, **err.params), status=400
@@ -213,9 +212,8 @@ def add_note(plan_id: int):  # type: ignore[no-untyped-def]
     actor, plan = _plan_context(plan_id)
     try:
         plans.add_note(db.session, plan, request.form.get("body", ""), actor=actor)
-        db.session.commit()
     except ValidationError as err:
-        db.session.rollback()
+        discard_changes()
         flash(message_for(err.code, **err.params), "error")
         return redirect(url_for(".detail", plan_id=plan_id, _anchor="notes"), 303)
     return redirect(url_for(".detail", plan_id=plan_id, _anchor="notes"), 303)
@@ -225,7 +223,6 @@ def add_note(plan_id: int):  # type: ignore[no-untyped-def]
 def submit(plan_id: int):  # type: ignore[no-untyped-def]
     actor, plan = _plan_context(plan_id)
     plans.submit_plan(db.session, plan, actor=actor)
-    db.session.commit()
     flash(_("The plan was sent to the reviewers."), "success")
     return redirect(url_for(".detail", plan_id=plan_id), 303)
 
@@ -241,9 +238,8 @@ def decide(plan_id: int):  # type: ignore[no-untyped-def]
             decision=request.form.get("decision", ""),
             comments=request.form.get("comments", ""),
         )
-        db.session.commit()
     except ValidationError as err:
-        db.session.rollback()
+        discard_changes()
         flash(message_for(err.code, **err.params), "error")
         return redirect(url_for(".detail", plan_id=plan_id, _anchor="decision"), 303)
     flash(_("Decision recorded."), "success")
@@ -323,9 +319,8 @@ def save_response(consultation_id: int, theme_key: str):  # type: ignore[no-unty
             result = responses.publish(db.session, consultation, [theme_key], actor=actor)
         else:
             result = None
-        db.session.commit()
     except ValidationError as err:
-        db.session.rollback()
+        discard_changes()
         actor, consultation = _responses_context(consultation_id)
         return _render_responses(
             actor,
@@ -354,9 +349,8 @@ def publish_all(consultation_id: int):  # type: ignore[no-untyped-def]
     keys = request.form.getlist("theme_key") or None
     try:
         result = responses.publish(db.session, consultation, keys, actor=actor)
-        db.session.commit()
     except ValidationError as err:
-        db.session.rollback()
+        discard_changes()
         flash(message_for(err.code, **err.params), "error")
         return redirect(url_for(".responses_page", consultation_id=consultation_id), 303)
     queue_publish_mails(result)
@@ -377,7 +371,6 @@ def mark_done(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-
     responses.set_done(
         db.session, consultation, theme_key, actor=actor, done=request.form.get("done", "1") == "1"
     )
-    db.session.commit()
     return redirect(
         url_for(".responses_page", consultation_id=consultation_id, _anchor=f"theme-{theme_key}"),
         303,

@@ -66,7 +66,6 @@ def import_polis():  # type: ignore[no-untyped-def]
         title=form.get("title"),
         agency_code=form.get("agency"),
     )
-    db.session.commit()
     body = {"id": result.consultation_id, **result.as_dict()}
     body["url"] = url_for(
         "consultations.consultation", consultation_id=result.consultation_id, _external=False

@@ -14,6 +14,7 @@ from deliberation.services import comments, consultations, imports, stickiness
 from ..errors import message_for, status_for
 from ..extensions import db, limiter
 from ..security import current_actor
+from ..transaction import discard_changes
 from . import bp
 from .helpers import pseudonym_key
 
@@ -83,9 +84,8 @@ def import_page(thread_id: int):  # type: ignore[no-untyped-def]
             result = imports.import_one(
                 db.session, thread, data, actor=actor, key=pseudonym_key(), max_chars=max_chars
             )
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
+            discard_changes()
             # The handle is not echoed back into the page: it is typed again if needed.
             data["author"] = ""
             return _render_import(
@@ -113,12 +113,10 @@ def import_page(thread_id: int):  # type: ignore[no-untyped-def]
         report = run(
             db.session, thread, text, actor=actor, key=pseudonym_key(), max_chars=max_chars
         )
-        if step == "confirm":
-            db.session.commit()
-        else:
-            db.session.rollback()  # a preview reads only; make sure of it
+        if step != "confirm":
+            discard_changes()  # a preview reads only; make sure of it
     except DomainError as err:
-        db.session.rollback()
+        discard_changes()
         return _render_import(
             thread, csv_error=message_for(err.code, **err.params), status=status_for(err)
         )

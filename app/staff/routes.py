@@ -18,6 +18,7 @@ from deliberation.services.consultations import SectionInput
 from ..errors import message_for, status_for
 from ..extensions import db
 from ..security import current_actor
+from ..transaction import discard_changes
 from . import bp
 from .forms import ConsultationForm
 
@@ -84,9 +85,8 @@ def new():  # type: ignore[no-untyped-def]
                 opens_at=_aware(form.opens_at.data),
                 closes_at=_aware(form.closes_at.data),
             )
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
+            discard_changes()
             error, status = message_for(err.code, **err.params), status_for(err)
         else:
             flash(_("The consultation was created."), "success")
@@ -146,9 +146,8 @@ def edit(consultation_id: int):  # type: ignore[no-untyped-def]
                     opens_at=_aware(form.opens_at.data),
                     closes_at=_aware(form.closes_at.data),
                 )
-                db.session.commit()
             except DomainError as err:
-                db.session.rollback()
+                discard_changes()
                 error, status = message_for(err.code, **err.params), status_for(err)
             else:
                 flash(_("The consultation was saved."), "success")
@@ -168,9 +167,8 @@ def set_status(consultation_id: int):  # type: ignore[no-untyped-def]
     item: Consultation = consultations.get_consultation(db.session, consultation_id, actor)
     try:
         consultations.set_status(db.session, item, request.form.get("status", ""), actor=actor)
-        db.session.commit()
     except DomainError as err:
-        db.session.rollback()
+        discard_changes()
         flash(message_for(err.code, **err.params), "error")
     else:
         flash(_("The status was changed."), "success")
