@@ -55,9 +55,7 @@ def test_a_comment_is_stored_even_when_its_after_commit_handler_raises(
     assert "follow-up realtime.broadcast failed" in caplog.text
 
 
-def test_an_unexpected_error_inside_a_view_leaves_nothing_half_written(
-    app, client, monkeypatch
-):
+def test_an_unexpected_error_inside_a_view_leaves_nothing_half_written(app, client, monkeypatch):
     original = comments.post_comment
 
     def writes_then_fails(*args, **kwargs):
@@ -76,9 +74,12 @@ def test_an_unexpected_error_inside_a_view_leaves_nothing_half_written(
     )
     assert r.status_code == 500
     assert _count(thread) == 0
-    assert db.session.scalar(
-        select(func.count(ThreadEvent.id)).where(ThreadEvent.thread_id == thread.id)
-    ) == 0
+    assert (
+        db.session.scalar(
+            select(func.count(ThreadEvent.id)).where(ThreadEvent.thread_id == thread.id)
+        )
+        == 0
+    )
 
 
 def test_a_refused_action_after_a_write_keeps_nothing(client, monkeypatch):
