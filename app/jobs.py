@@ -35,7 +35,7 @@ _worker_app: Flask | None = None
 def resolve(path: str) -> Callable[..., Any]:
     """The function named by "pkg.module:func"."""
     module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), name)
 
 
 def _run_in_context(path: str, args: tuple[Any, ...]) -> None:
@@ -48,7 +48,7 @@ def _run_in_context(path: str, args: tuple[Any, ...]) -> None:
         log.exception("job %s%r failed", path, args)
         raise
     finally:
-        db.session.remove()
+        db.session.remove()  # type: ignore[attr-defined]  # the scoped_session's own method
 
 
 def _run_with_app(app: Flask, path: str, args: tuple[Any, ...]) -> None:

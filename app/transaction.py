@@ -25,7 +25,6 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 from flask import Flask, current_app, g, has_request_context, message_flashed, session
-from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from deliberation.errors import DomainError
@@ -51,13 +50,13 @@ def discard_changes() -> None:
     db.session.rollback()
 
 
-def commit_point(view: Callable[P, ResponseReturnValue]) -> Callable[P, Response]:
+def commit_point(view: Callable[..., Any]) -> Callable[..., Response]:
     """Run a view as one unit of work: commit on success, roll back on any error."""
     if getattr(view, _WRAPPED, False):
-        return view  # type: ignore[return-value]
+        return view
 
     @functools.wraps(view)
-    def unit(*args: P.args, **kwargs: P.kwargs) -> Response:
+    def unit(*args: Any, **kwargs: Any) -> Response:
         g.setdefault(_FLASHED, [])
         try:
             response = current_app.make_response(view(*args, **kwargs))

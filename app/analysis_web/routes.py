@@ -32,7 +32,7 @@ def analysis_helpers() -> dict[str, Any]:
 
 
 @bp.get("/staff/consultations/<int:consultation_id>/themes")
-def workspace(consultation_id: int):  # type: ignore[no-untyped-def]
+def workspace(consultation_id: int):
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor)
     return _workspace_page(consultation, actor)
@@ -98,7 +98,7 @@ def _workspace_page(
 
 
 @bp.post("/staff/consultations/<int:consultation_id>/themes/settings")
-def save_settings(consultation_id: int):  # type: ignore[no-untyped-def]
+def save_settings(consultation_id: int):
     """Save the theme settings; a rejected form comes back with what was typed (nothing saved)."""
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor, curate=True)
@@ -132,7 +132,7 @@ def save_settings(consultation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/staff/consultations/<int:consultation_id>/themes/run")
-def start(consultation_id: int):  # type: ignore[no-untyped-def]
+def start(consultation_id: int):
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor, curate=True)
     run, created = analysis_runs.start_run(db.session, consultation, actor=actor)
@@ -146,7 +146,7 @@ def start(consultation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/staff/consultations/<int:consultation_id>/themes/log")
-def edit_log(consultation_id: int):  # type: ignore[no-untyped-def]
+def edit_log(consultation_id: int):
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor)
     edits = curation.edit_log(db.session, consultation, actor=actor)
@@ -167,7 +167,7 @@ def _theme_or_404(run_id: int, key: str) -> Theme:
 
 
 @bp.get("/staff/consultations/<int:consultation_id>/themes/<key>")
-def theme_page(consultation_id: int, key: str):  # type: ignore[no-untyped-def]
+def theme_page(consultation_id: int, key: str):
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor)
     snapshot = analysis_runs.latest_run(db.session, consultation.id)
@@ -220,7 +220,7 @@ def _selected() -> list[int]:
 
 
 @bp.post("/staff/consultations/<int:consultation_id>/themes/<key>/<action>")
-def curate(consultation_id: int, key: str, action: str):  # type: ignore[no-untyped-def]
+def curate(consultation_id: int, key: str, action: str):
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor, curate=True)
     if action not in ACTIONS:

@@ -36,7 +36,7 @@ def _datetime(data: dict[str, Any], name: str) -> datetime | None:
 
 
 @bp.get("/consultations")
-def list_consultations():  # type: ignore[no-untyped-def]
+def list_consultations():
     items = consultations.list_consultations(
         db.session, current_actor(), status=request.args.get("status")
     )
@@ -48,7 +48,7 @@ def list_consultations():  # type: ignore[no-untyped-def]
 
 @bp.post("/consultations")
 @limiter.limit("30 per minute")
-def create_consultation():  # type: ignore[no-untyped-def]
+def create_consultation():
     data = json_body()
     raw_sections = data.get("sections") or []
     if not isinstance(raw_sections, list) or not all(isinstance(s, dict) for s in raw_sections):
@@ -72,13 +72,13 @@ def create_consultation():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/consultations/<int:consultation_id>")
-def get_consultation(consultation_id: int):  # type: ignore[no-untyped-def]
+def get_consultation(consultation_id: int):
     item = consultations.get_consultation(db.session, consultation_id, current_actor())
     return jsonify(consultation_json(item, full=True))
 
 
 @bp.patch("/consultations/<int:consultation_id>")
-def update_consultation_status(consultation_id: int):  # type: ignore[no-untyped-def]
+def update_consultation_status(consultation_id: int):
     """Change the status only: {"status": "open" | "closed" | "concluded"}."""
     actor = current_actor()
     data = json_body()
@@ -94,7 +94,7 @@ def update_consultation_status(consultation_id: int):  # type: ignore[no-untyped
 
 
 @bp.get("/threads/<int:thread_id>/comments")
-def list_comments(thread_id: int):  # type: ignore[no-untyped-def]
+def list_comments(thread_id: int):
     actor = current_actor()
     after = int_arg("after_seq", 0, low=0)
     limit = int_arg("limit", 100, low=1, high=current_app.config["API_MAX_LIMIT"])
@@ -117,7 +117,7 @@ def list_comments(thread_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/threads/<int:thread_id>/comments")
 @limiter.limit("30 per minute")
-def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
+def post_comment(thread_id: int):
     actor = current_actor()
     data = json_body()
     parent_id = data.get("parent_id")
@@ -158,13 +158,13 @@ def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/comments/<int:comment_id>")
-def get_comment(comment_id: int):  # type: ignore[no-untyped-def]
+def get_comment(comment_id: int):
     actor = current_actor()
     return jsonify(comment_json(comments.get_comment(db.session, comment_id, actor), actor))
 
 
 @bp.patch("/comments/<int:comment_id>")
-def edit_comment(comment_id: int):  # type: ignore[no-untyped-def]
+def edit_comment(comment_id: int):
     actor = current_actor()
     data = json_body()
     version = data.get("version")
@@ -185,7 +185,7 @@ def edit_comment(comment_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/comments/<int:comment_id>/vote")
 @limiter.limit("120 per minute")
-def vote(comment_id: int):  # type: ignore[no-untyped-def]
+def vote(comment_id: int):
     actor = current_actor()
     data = json_body()
     item, counts = comments.cast_vote(db.session, comment_id, actor=actor, value=data.get("value"))
@@ -193,7 +193,7 @@ def vote(comment_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/threads/<int:thread_id>/events")
-def list_events(thread_id: int):  # type: ignore[no-untyped-def]
+def list_events(thread_id: int):
     """Thread events after a seq, for real-time clients that missed some (docs/api.md)."""
     from deliberation import events as thread_events
 

@@ -29,14 +29,14 @@ def helpers() -> dict:
 
 
 @bp.route("/")
-def index():  # type: ignore[no-untyped-def]
+def index():
     items = consultations.list_consultations(db.session, current_actor())
     counts = consultations.comment_totals(db.session, [c.id for c in items])
     return render_template("consultations/index.html", consultations=items, counts=counts)
 
 
 @bp.route("/consultations/<int:consultation_id>")
-def consultation(consultation_id: int):  # type: ignore[no-untyped-def]
+def consultation(consultation_id: int):
     actor = current_actor()
     item = consultations.get_consultation(db.session, consultation_id, actor)
     threads = consultations.ordered_threads(item)
@@ -53,7 +53,7 @@ def consultation(consultation_id: int):  # type: ignore[no-untyped-def]
 
 def _render_thread(
     thread_id: int, *, form_error: dict | None = None, status: int = 200, root_id: int | None = None
-):  # type: ignore[no-untyped-def]
+):
     actor = current_actor()
     thread = comments.get_thread(db.session, thread_id, actor)
     sort = request.args.get("sort", "oldest")
@@ -90,7 +90,7 @@ def _render_thread(
 
 
 @bp.route("/threads/<int:thread_id>")
-def thread(thread_id: int):  # type: ignore[no-untyped-def]
+def thread(thread_id: int):
     if cacheable_request():
         state = public_thread_state(thread_id)
         if state is not None and state.status != "draft":
@@ -101,7 +101,7 @@ def thread(thread_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/threads/<int:thread_id>", methods=["POST"])
 @limiter.limit("30 per minute")
-def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
+def post_comment(thread_id: int):
     actor = current_actor()
     form = CommentForm()
     body = form.body.data or ""
@@ -133,14 +133,14 @@ def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/comments/<int:comment_id>")
-def comment(comment_id: int):  # type: ignore[no-untyped-def]
+def comment(comment_id: int):
     """One comment and everything below it: where "continue this thread" leads."""
     item = comments.get_comment(db.session, comment_id, current_actor())
     return _render_thread(item.thread_id, root_id=item.id)
 
 
 @bp.route("/comments/<int:comment_id>/history")
-def history(comment_id: int):  # type: ignore[no-untyped-def]
+def history(comment_id: int):
     actor = current_actor()
     item = comments.get_comment(db.session, comment_id, actor)
     visible = rules.can_see_comment_text(actor, item)
@@ -154,7 +154,7 @@ def history(comment_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(comment_id: int):  # type: ignore[no-untyped-def]
+def edit(comment_id: int):
     actor = current_actor()
     item = comments.get_comment(db.session, comment_id, actor)
     window = timedelta(minutes=current_app.config["COMMENT_EDIT_WINDOW_MINUTES"])
@@ -197,7 +197,7 @@ def edit(comment_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/comments/<int:comment_id>/vote", methods=["POST"])
 @login_required
 @limiter.limit("120 per minute")
-def vote(comment_id: int):  # type: ignore[no-untyped-def]
+def vote(comment_id: int):
     """The no-JavaScript way to vote; the page's script uses the API instead."""
     form = VoteForm()
     try:
@@ -214,5 +214,5 @@ def vote(comment_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/help")
-def help_page():  # type: ignore[no-untyped-def]
+def help_page():
     return render_template("help.html")

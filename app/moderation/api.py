@@ -87,7 +87,7 @@ def appeal_json(appeal: Appeal) -> dict[str, Any]:
 
 @bp.post("/comments/<int:comment_id>/flags")
 @limiter.limit("30 per minute")
-def flag(comment_id: int):  # type: ignore[no-untyped-def]
+def flag(comment_id: int):
     data = json_body()
     result = service.flag_comment(
         db.session,
@@ -104,7 +104,7 @@ def flag(comment_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/comments/<int:comment_id>/appeal")
 @limiter.limit("10 per hour")
-def appeal_comment(comment_id: int):  # type: ignore[no-untyped-def]
+def appeal_comment(comment_id: int):
     data = json_body()
     item = service.submit_appeal(
         db.session, actor=current_actor(), body=str_field(data, "body"), comment_id=comment_id
@@ -114,7 +114,7 @@ def appeal_comment(comment_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/sanctions/<int:sanction_id>/appeal")
 @limiter.limit("10 per hour")
-def appeal_sanction(sanction_id: int):  # type: ignore[no-untyped-def]
+def appeal_sanction(sanction_id: int):
     data = json_body()
     item = service.submit_appeal(
         db.session,
@@ -126,7 +126,7 @@ def appeal_sanction(sanction_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/consultations/<int:consultation_id>/transparency")
-def transparency(consultation_id: int):  # type: ignore[no-untyped-def]
+def transparency(consultation_id: int):
     item = consultations.get_consultation(db.session, consultation_id, current_actor())
     t = service.transparency(db.session, item)
     return jsonify({"consultation_id": item.id, **t.__dict__})
@@ -136,7 +136,7 @@ def transparency(consultation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/moderation/queue")
-def queue():  # type: ignore[no-untyped-def]
+def queue():
     actor = current_actor()
     service.require_moderator(actor)
     page = service.queue(
@@ -165,7 +165,7 @@ def queue():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/moderation/comments/<int:comment_id>/actions")
-def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
+def comment_action(comment_id: int):
     actor = current_actor()
     service.require_moderator(actor)
     data = json_body()
@@ -191,7 +191,7 @@ def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/moderation/threads/<int:thread_id>/actions")
-def thread_action(thread_id: int):  # type: ignore[no-untyped-def]
+def thread_action(thread_id: int):
     actor = current_actor()
     service.require_moderator(actor)
     data = json_body()
@@ -217,7 +217,7 @@ def thread_action(thread_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/moderation/users/<int:user_id>/sanctions")
-def sanction(user_id: int):  # type: ignore[no-untyped-def]
+def sanction(user_id: int):
     actor = current_actor()
     service.require_moderator(actor)
     data = json_body()
@@ -235,7 +235,7 @@ def sanction(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/moderation/sanctions/<int:sanction_id>/lift")
-def lift(sanction_id: int):  # type: ignore[no-untyped-def]
+def lift(sanction_id: int):
     actor = current_actor()
     service.require_moderator(actor)
     data = json_body(optional=True)
@@ -246,7 +246,7 @@ def lift(sanction_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/moderation/appeals/<int:appeal_id>/decision")
-def decide(appeal_id: int):  # type: ignore[no-untyped-def]
+def decide(appeal_id: int):
     actor = current_actor()
     service.require_moderator(actor)
     data = json_body()
@@ -261,7 +261,7 @@ def decide(appeal_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/moderation/log")
-def log():  # type: ignore[no-untyped-def]
+def log():
     actor = current_actor()
     service.require_moderator(actor)
     page = service.log_page(

@@ -63,14 +63,14 @@ def _plan_body(plan_id: int) -> dict[str, Any]:
 
 
 @bp.get("/plans")
-def list_plans():  # type: ignore[no-untyped-def]
+def list_plans():
     items = plans.list_plans(db.session, current_actor())
     return jsonify({"items": [plan_json(p) for p in items]})
 
 
 @bp.post("/plans")
 @limiter.limit("30 per minute")
-def create_plan():  # type: ignore[no-untyped-def]
+def create_plan():
     actor = current_actor()
     data = json_body()
     lead = None
@@ -83,12 +83,12 @@ def create_plan():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/plans/<int:plan_id>")
-def get_plan(plan_id: int):  # type: ignore[no-untyped-def]
+def get_plan(plan_id: int):
     return jsonify(_plan_body(plan_id))
 
 
 @bp.patch("/plans/<int:plan_id>")
-def update_plan(plan_id: int):  # type: ignore[no-untyped-def]
+def update_plan(plan_id: int):
     """Edit the given fields; {"status": "submitted"} sends the plan to the reviewers."""
     actor = current_actor()
     data = json_body()
@@ -107,7 +107,7 @@ def update_plan(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/plans/<int:plan_id>/notes")
-def list_notes(plan_id: int):  # type: ignore[no-untyped-def]
+def list_notes(plan_id: int):
     plan = plans.get_plan(db.session, plan_id, current_actor())
     return jsonify(
         {
@@ -126,7 +126,7 @@ def list_notes(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/plans/<int:plan_id>/notes")
-def add_note(plan_id: int):  # type: ignore[no-untyped-def]
+def add_note(plan_id: int):
     actor = current_actor()
     data = json_body()
     plan = plans.get_plan(db.session, plan_id, actor)
@@ -135,7 +135,7 @@ def add_note(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/plans/<int:plan_id>/checklist")
-def checklist(plan_id: int):  # type: ignore[no-untyped-def]
+def checklist(plan_id: int):
     plan = plans.get_plan(db.session, plan_id, current_actor())
     items = checklist_view(reviews.checklist(db.session, plan))
     return jsonify(
@@ -150,13 +150,13 @@ def checklist(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/plans/<int:plan_id>/reviews")
-def list_reviews(plan_id: int):  # type: ignore[no-untyped-def]
+def list_reviews(plan_id: int):
     plan = plans.get_plan(db.session, plan_id, current_actor())
     return jsonify({"items": [review_json(r) for r in reviews.history(db.session, plan)]})
 
 
 @bp.post("/plans/<int:plan_id>/reviews")
-def decide(plan_id: int):  # type: ignore[no-untyped-def]
+def decide(plan_id: int):
     actor = current_actor()
     data = json_body()
     plan = plans.get_plan(db.session, plan_id, actor)
@@ -173,12 +173,12 @@ def decide(plan_id: int):  # type: ignore[no-untyped-def]
 # ---- responses ---------------------------------------------------------------------------------
 
 
-def _consultation(consultation_id: int):  # type: ignore[no-untyped-def]
+def _consultation(consultation_id: int):
     return consultations.get_consultation(db.session, consultation_id, current_actor())
 
 
 @bp.get("/consultations/<int:consultation_id>/responses")
-def list_responses(consultation_id: int):  # type: ignore[no-untyped-def]
+def list_responses(consultation_id: int):
     """Published answers for everyone; drafts too for the agencies and reviewers."""
     consultation = _consultation(consultation_id)
     if responses.can_see_drafts(db.session, consultation, current_actor()):
@@ -206,7 +206,7 @@ def list_responses(consultation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.put("/consultations/<int:consultation_id>/responses/<theme_key>")
-def put_response(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-def]
+def put_response(consultation_id: int, theme_key: str):
     actor = current_actor()
     data = json_body()
     consultation = _consultation(consultation_id)
@@ -224,7 +224,7 @@ def put_response(consultation_id: int, theme_key: str):  # type: ignore[no-untyp
 
 
 @bp.post("/consultations/<int:consultation_id>/responses/<theme_key>/publish")
-def publish(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-def]
+def publish(consultation_id: int, theme_key: str):
     actor = current_actor()
     consultation = _consultation(consultation_id)
     result = responses.publish(db.session, consultation, [theme_key], actor=actor)
@@ -235,7 +235,7 @@ def publish(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-de
 
 
 @bp.post("/consultations/<int:consultation_id>/responses/<theme_key>/done")
-def done(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-def]
+def done(consultation_id: int, theme_key: str):
     actor = current_actor()
     data = request.get_json(silent=True) or {}
     flag = data.get("done", True) if isinstance(data, dict) else True

@@ -52,7 +52,7 @@ def report_json(report: imports.ImportReport) -> dict[str, Any]:
 
 @api_bp.post("/threads/<int:thread_id>/imports")
 @limiter.limit("30 per minute")
-def create_import(thread_id: int):  # type: ignore[no-untyped-def]
+def create_import(thread_id: int):
     """One item ({platform, url, author, posted_at, text}) or {"csv": "..."}; "dry_run": true
     checks and previews without writing anything."""
     actor = current_actor()
@@ -94,7 +94,7 @@ def create_import(thread_id: int):  # type: ignore[no-untyped-def]
 
 
 @api_bp.get("/consultations/<int:consultation_id>/participation")
-def participation(consultation_id: int):  # type: ignore[no-untyped-def]
+def participation(consultation_id: int):
     actor = current_actor()
     item = consultations.get_consultation(db.session, consultation_id, actor)
     return jsonify(stickiness.participation(db.session, item, actor=actor).as_dict())

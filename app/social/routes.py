@@ -28,7 +28,7 @@ def _error_list(errors: list[DomainError]) -> list[str]:
 
 def _render_import(
     thread, *, single=None, error=None, csv_error=None, csv_text="", report=None, status=200
-):  # type: ignore[no-untyped-def]
+):
     return (
         render_template(
             "social/import.html",
@@ -69,7 +69,7 @@ def csv_b64(text: str) -> str:
 
 @bp.route("/staff/threads/<int:thread_id>/import", methods=["GET", "POST"])
 @limiter.limit("60 per minute", methods=["POST"])
-def import_page(thread_id: int):  # type: ignore[no-untyped-def]
+def import_page(thread_id: int):
     """One item by hand, or a CSV: upload → preview with per-row errors → confirm."""
     actor = current_actor()
     thread = comments.get_thread(db.session, thread_id, actor)
@@ -124,7 +124,7 @@ def import_page(thread_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/staff/consultations/<int:consultation_id>/participation")
-def participation(consultation_id: int):  # type: ignore[no-untyped-def]
+def participation(consultation_id: int):
     actor = current_actor()
     item = consultations.get_consultation(db.session, consultation_id, actor)
     figures = stickiness.participation(db.session, item, actor=actor)
@@ -139,7 +139,7 @@ def participation(consultation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/embed/consultations/<int:consultation_id>")
-def embed(consultation_id: int):  # type: ignore[no-untyped-def]
+def embed(consultation_id: int):
     """The widget an agency's site may frame: always the public's view, never the viewer's."""
     item = consultations.get_consultation(db.session, consultation_id, None)
     try:

@@ -65,7 +65,7 @@ def _pad(form: ConsultationForm) -> None:
 
 @bp.route("/consultations/new", methods=["GET", "POST"])
 @login_required
-def new():  # type: ignore[no-untyped-def]
+def new():
     actor = current_actor()
     if not rules.can_create_consultation(actor):
         abort(403)
@@ -109,7 +109,7 @@ def _form_problem(form: ConsultationForm) -> str:
 
 @bp.route("/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(consultation_id: int):  # type: ignore[no-untyped-def]
+def edit(consultation_id: int):
     actor = current_actor()
     item = consultations.get_consultation(db.session, consultation_id, actor)
     if not rules.can_manage_consultation(actor, item):
@@ -162,7 +162,7 @@ def edit(consultation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/consultations/<int:consultation_id>/status", methods=["POST"])
 @login_required
-def set_status(consultation_id: int):  # type: ignore[no-untyped-def]
+def set_status(consultation_id: int):
     actor = current_actor()
     item: Consultation = consultations.get_consultation(db.session, consultation_id, actor)
     try:

@@ -312,7 +312,7 @@ class VoteCounts:
         return {"agree": self.agree, "disagree": self.disagree, "pass": self.passed}
 
 
-def _count_column(value: int):  # type: ignore[no-untyped-def]
+def _count_column(value: int):
     return {1: Comment.agree_count, -1: Comment.disagree_count, 0: Comment.pass_count}[value]
 
 
@@ -381,7 +381,7 @@ def cast_vote(
 # ---- reading a thread -------------------------------------------------------------------
 
 
-def _visibility_filter(viewer: User | None):  # type: ignore[no-untyped-def]
+def _visibility_filter(viewer: User | None):
     """Which rows appear at all: visible, hidden (as a placeholder), and own pending ones."""
     if rules.is_moderator(viewer):
         return True
@@ -393,7 +393,7 @@ def _visibility_filter(viewer: User | None):  # type: ignore[no-untyped-def]
     )
 
 
-def _divisiveness():  # type: ignore[no-untyped-def]
+def _divisiveness():
     """High when many voted and the split is close: (a + d) · min(a, d) / max(a, d)."""
     a, d = Comment.agree_count, Comment.disagree_count
     low = case((a < d, a), else_=d)
@@ -401,7 +401,7 @@ def _divisiveness():  # type: ignore[no-untyped-def]
     return case((high == 0, 0), else_=(a + d) * low * 1.0 / high)
 
 
-def _order(sort: str):  # type: ignore[no-untyped-def]
+def _order(sort: str):
     return {
         "oldest": [Comment.seq.asc()],
         "newest": [Comment.seq.desc()],

@@ -33,7 +33,7 @@ def explode(*_args: object) -> None:
 
 
 @pytest.fixture
-def handlers(app, session, monkeypatch):  # noqa: ARG001
+def handlers(app, session, monkeypatch):
     CALLS.clear()
     registry = app.extensions["zhongyi_outbox"]
     for name, handler in {
