@@ -66,14 +66,18 @@ def run_job(path: str, *args: Any) -> None:
     _run_with_app(_worker_app, path, args)
 
 
+def run_here(path: str, *args: Any) -> None:
+    """Run job `path` now, in the caller's app context and session, and commit its work."""
+    resolve(path)(db.session, *args)
+    db.session.commit()
+
+
 def submit(path: str, *args: Any) -> Future[None] | None:
     """Run job `path` with `args` in the configured backend. Returns a Future for "thread"."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     backend = app.config.get("JOBS_BACKEND", "thread")
     if backend == "eager":
-        fn = resolve(path)
-        fn(db.session, *args)
-        db.session.commit()
+        run_here(path, *args)
         return None
     if backend == "rq":
         from redis import Redis
