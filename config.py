@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -59,10 +61,18 @@ def _database_url(url: str | None) -> str:
     return url
 
 
+DEFAULT_SECRET_KEY = "dev-only-not-secret-change-me"
+
+
 class Config:
     """Development defaults: SQLite under instance/, in-process Socket.IO, zh-TW first."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    # Production refuses to start with the default (or an empty) SECRET_KEY: see check().
+    REQUIRE_SECRET_KEY = False
+    # Logging (app/logs.py): one structured line per record, "kv" (key=value) or "json".
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "kv").lower()
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL"))
     # No pre-ping (it costs a round trip per request); recycle connections instead.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_recycle": _int("DB_POOL_RECYCLE", 1800)}
@@ -156,6 +166,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     """Production: a real SECRET_KEY and secure cookies are required."""
 
+    REQUIRE_SECRET_KEY = True
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
@@ -163,6 +174,19 @@ class ProductionConfig(Config):
     # The link fetcher never reaches loopback test servers in production (app/links refuses to
     # start with LINK_FETCH_ALLOW_HOSTS set).
     LINK_FETCH_ALLOW_HOSTS_PERMITTED = False
+
+
+def check(config: Mapping[str, Any]) -> None:
+    """Refuse a configuration that must not serve: production with the default SECRET_KEY."""
+    secret = str(config.get("SECRET_KEY") or "")
+    if config.get("REQUIRE_SECRET_KEY") and secret.strip() in ("", DEFAULT_SECRET_KEY):
+        raise RuntimeError(
+            "SECRET_KEY is not set (or is the development default) and this is the production "
+            "configuration (ZHONGYI_ENV=production): sessions and CSRF tokens could be forged. "
+            "Set SECRET_KEY "
+            "to a long random value, the same in every worker, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'` (docs/deploy.md)."
+        )
 
 
 def config_from_env() -> type[Config]:

@@ -9,8 +9,8 @@ if os.environ.get("ZHONGYI_GEVENT") == "1":  # production: patch before anything
 
     monkey.patch_all()
 
-from app import create_app  # noqa: E402
-from app.extensions import socketio  # noqa: E402
+from app import create_app
+from app.extensions import socketio
 
 app = create_app()
 

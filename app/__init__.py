@@ -1,12 +1,55 @@
-"""The web skin of Zhongyi: create_app binds extensions and registers blueprints — nothing else."""
+"""The web skin of Zhongyi: create_app binds extensions and registers the areas — nothing else."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
+import config as settings
 from config import Config, config_from_env
 
+from . import (
+    analysis_web,
+    api,
+    auth,
+    cli,
+    consultations,
+    database,
+    errors,
+    i18n,
+    links,
+    logs,
+    moderation,
+    outbox,
+    outcome,
+    plans,
+    polis,
+    realtime,
+    security,
+    social,
+    staff,
+    transaction,
+)
 from .extensions import babel, csrf, db, limiter, login, migrate, socketio
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+# Each area registers its own blueprints, hooks, template helpers, follow-up handlers and CLI
+# commands in its init_app(app); a new area is one more line here.
+AREAS = (
+    auth,  # register, log in, log out
+    consultations,  # consultation, thread and comment pages
+    staff,  # /staff: create and edit consultations
+    api,  # /api/v1: consultations, threads, comments, votes, events
+    moderation,  # the queue, actions, rules and transparency pages, /api/v1/moderation
+    links,  # link cards and embeds (issue 7)
+    social,  # imports, sharing, the widget, stickiness (issue 7)
+    polis,  # Polis-format import/export (issue 6)
+    analysis_web,  # analysis runs and the theme workspace (issue 6)
+    plans,  # plans, responses, reviews (issue 6)
+    outcome,  # the 政策溝通成效 section: page, exports, charts, API, CLI (issue 6)
+)
 
 
 def create_app(config: type[Config] | None = None, **overrides: object) -> Flask:
@@ -14,11 +57,11 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config or config_from_env())
     app.config.update(overrides)
+    settings.check(app.config)  # production refuses the default SECRET_KEY
 
-    from . import database, i18n, security
-
+    logs.init_app(app)  # one structured handler, request ids
     database.init_app(app)
-    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
     login.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=None)
@@ -31,47 +74,11 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     )
     security.init_app(app)
     i18n.init_app(app)
-
-    from . import errors
-    from .api import bp as api_bp
-    from .auth import bp as auth_bp
-    from .cli import register_cli
-    from .consultations import bp as consultations_bp
-    from .staff import bp as staff_bp
-
     errors.init_app(app)
-    from . import outbox, realtime
-
-    outbox.init_app(app)
-
-    realtime.init_app(app)  # the /threads Socket.IO namespace and emit-after-commit
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(consultations_bp)
-    app.register_blueprint(staff_bp)
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
-    from .moderation import api_bp as moderation_api_bp
-    from .moderation import bp as moderation_bp
-
-    app.register_blueprint(moderation_bp)  # the queue, actions, rules and transparency pages
-    app.register_blueprint(moderation_api_bp, url_prefix="/api/v1")
-    from . import analysis_web, links, plans, polis, social
-
-    links.init_app(app)  # link cards and embeds (issue 7)
-    social.init_app(app)  # imports, sharing, the widget, stickiness (issue 7)
-    polis.init_app(app)  # Polis-format import/export (issue 6)
-    analysis_web.init_app(app)  # analysis runs and the theme workspace (issue 6)
-    plans.init_app(app)  # plans, responses, the outcome section, reviews (issue 6)
-    from . import outcome
-
-    outcome.init_app(app)  # the 政策溝通成效 section: page, exports, charts, API, CLI (issue 6)
-    register_cli(app)
-    from . import transaction
-
-    transaction.wrap_views(app)  # every view is one unit of work: commit point, then the outbox
+    outbox.init_app(app)  # the after-commit dispatcher; the areas register their handlers
+    realtime.init_app(app)  # the /threads Socket.IO namespace and its broadcast handler
+    for area in AREAS:
+        area.init_app(app)
+    cli.register_cli(app)
+    transaction.wrap_views(app)  # every view is one unit of work: the commit point
     return app
-
-
-def _migrations_dir():  # type: ignore[no-untyped-def]
-    from pathlib import Path
-
-    return Path(__file__).resolve().parent.parent / "migrations"

@@ -46,7 +46,7 @@ class RenderCache:
 public_cache = RenderCache()
 
 
-def public_thread_state(thread_id: int):  # type: ignore[no-untyped-def]
+def public_thread_state(thread_id: int):
     """The thread's state in one autocommit round trip (no BEGIN/ROLLBACK around it)."""
     from flask import current_app
 
@@ -85,4 +85,5 @@ def serve_cached(key: tuple[object, ...], mimetype: str, render: Callable[[], by
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     response.vary.update(("Cookie", "Accept-Language"))
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 from flask import Flask
 from flask.cli import AppGroup
-
 from sqlalchemy import select
 
 from deliberation.models import Role, User
@@ -17,6 +16,7 @@ from .transaction import cli_unit
 
 users = AppGroup("users", help="Manage accounts.")
 demo = AppGroup("demo", help="The Traditional Chinese demo consultation.")
+
 
 @users.command("create")
 @click.option("--email", required=True)
@@ -38,9 +38,7 @@ def create_user(
 ) -> None:
     """Create an account."""
     agency = (
-        accounts.get_or_create_agency(db.session, agency_code, agency_name)
-        if agency_code
-        else None
+        accounts.get_or_create_agency(db.session, agency_code, agency_name) if agency_code else None
     )
     user = accounts.create_user(
         db.session, email=email, display_name=name, password=password, role=role, agency=agency

@@ -27,7 +27,7 @@ def _sqlite_fixes(engine: Engine) -> None:
     """Foreign keys on, and let SQLAlchemy (not pysqlite) emit BEGIN so savepoints work."""
 
     @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -35,6 +35,6 @@ def _sqlite_fixes(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(conn):  # type: ignore[no-untyped-def]
+    def _begin(conn):
         # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking.
         conn.exec_driver_sql("BEGIN IMMEDIATE")

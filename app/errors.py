@@ -188,7 +188,7 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
-def error_response(code: str, status: int, **params: Any):  # type: ignore[no-untyped-def]
+def error_response(code: str, status: int, **params: Any):
     message = message_for(code, **params)
     if wants_json():
         body: dict[str, Any] = {"error": {"code": code, "message": message}}
@@ -204,23 +204,23 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))
 
     @app.errorhandler(DomainError)
-    def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
+    def domain_error(error: DomainError):
         from .extensions import db
 
         db.session.rollback()
         return error_response(error.code, status_for(error), **error.params)
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+    def csrf_error(error: CSRFError):
         return error_response("csrf_failed", 400)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(error: HTTPException):
         status = error.code or 500
         return error_response(HTTP_CODES.get(status, "bad_request"), status)
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+    def unexpected(error: Exception):
         from .extensions import db
 
         if isinstance(error, HTTPException):

@@ -10,11 +10,20 @@ from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import Session
 
 from deliberation.models import Base
 
+
+class _SQLAlchemy(SQLAlchemy):
+    # db.session is a scoped_session: a proxy that forwards every Session method to the
+    # session of the current app context. The domain's services take a plain Session; typing
+    # the proxy as one lets mypy check every call the web layer makes into the domain.
+    session: Session  # type: ignore[assignment]
+
+
 # The domain models live on deliberation.models.Base; Flask-SQLAlchemy only manages sessions.
-db = SQLAlchemy(metadata=Base.metadata)
+db = _SQLAlchemy(metadata=Base.metadata)
 migrate = Migrate(compare_type=True, render_as_batch=True)
 login = LoginManager()
 csrf = CSRFProtect()

@@ -35,7 +35,7 @@ _worker_app: Flask | None = None
 def resolve(path: str) -> Callable[..., Any]:
     """The function named by "pkg.module:func"."""
     module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), name)
 
 
 def _run_in_context(path: str, args: tuple[Any, ...]) -> None:
@@ -48,7 +48,7 @@ def _run_in_context(path: str, args: tuple[Any, ...]) -> None:
         log.exception("job %s%r failed", path, args)
         raise
     finally:
-        db.session.remove()
+        db.session.remove()  # type: ignore[attr-defined]  # the scoped_session's own method
 
 
 def _run_with_app(app: Flask, path: str, args: tuple[Any, ...]) -> None:
@@ -66,14 +66,18 @@ def run_job(path: str, *args: Any) -> None:
     _run_with_app(_worker_app, path, args)
 
 
+def run_here(path: str, *args: Any) -> None:
+    """Run job `path` now, in the caller's app context and session, and commit its work."""
+    resolve(path)(db.session, *args)
+    db.session.commit()
+
+
 def submit(path: str, *args: Any) -> Future[None] | None:
     """Run job `path` with `args` in the configured backend. Returns a Future for "thread"."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     backend = app.config.get("JOBS_BACKEND", "thread")
     if backend == "eager":
-        fn = resolve(path)
-        fn(db.session, *args)
-        db.session.commit()
+        run_here(path, *args)
         return None
     if backend == "rq":
         from redis import Redis

@@ -10,9 +10,11 @@ registers the handlers it owns in its init_app::
   low latency, never through a queue). It runs inside SQLAlchemy's after_commit hook, so it must
   not use the database session.
 - a job (the default): handed to app/jobs.py (thread pool, RQ, or eager) as ``fn(session, *args)``
-  with its own session and commit. With the eager backend (tests) SQL cannot run inside the
-  hook, so the jobs wait in ``session.info`` until the commit point (app/transaction.py) calls
-  `run_deferred` right after its commit.
+  with its own session and commit. With the eager backend (tests), and with the thread pool in
+  a CLI command (`run_jobs_here`: the pool would be cut off when the command exits), the job
+  runs in this process and session instead; SQL cannot run inside the commit hook, so it waits
+  in ``session.info`` until the commit point (app/transaction.py) calls `run_deferred` right
+  after its commit.
 - merge: the follow-ups of one transaction with this name each carry one list; they are joined
   (deduplicated, sorted) into a single call, so posting many comments queues one fetch.
 
@@ -26,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy.orm import Session, scoped_session
 
 from deliberation import outbox
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 
 _REGISTRY = "zhongyi_outbox"  # app.extensions: dict[str, Handler]
 _DEFERRED = "zhongyi_outbox_deferred"  # session.info: eager jobs to run after the commit
+_HERE = "_zhongyi_jobs_here"  # g: this unit runs thread-pool jobs itself (a CLI command)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ def dispatch(session: Session, follow_ups: Sequence[outbox.FollowUp]) -> None:
         return
     registry = handlers(current_app)
     backend = current_app.config.get("JOBS_BACKEND", "thread")
+    here = backend == "eager" or (backend == "thread" and g.get(_HERE, False))
     for follow_up in _merged(follow_ups, registry):
         handler = registry.get(follow_up.name)
         if handler is None:
@@ -81,12 +85,17 @@ def dispatch(session: Session, follow_ups: Sequence[outbox.FollowUp]) -> None:
         try:
             if handler.inline:
                 jobs.resolve(handler.target)(*follow_up.args)
-            elif backend == "eager":
+            elif here:
                 session.info.setdefault(_DEFERRED, []).append((handler.target, follow_up.args))
             else:
                 jobs.submit(handler.target, *follow_up.args)
         except Exception:  # the change is committed: a failed follow-up is logged, not raised
             log.exception("follow-up %s failed", follow_up.name)
+
+
+def run_jobs_here() -> None:
+    """In this app context, run thread-pool jobs in the caller after its commit (CLI commands)."""
+    g.setdefault(_HERE, True)
 
 
 def run_deferred(session: Session | scoped_session[Any]) -> None:
@@ -99,7 +108,7 @@ def run_deferred(session: Session | scoped_session[Any]) -> None:
             return
         for target, args in waiting:
             try:
-                jobs.submit(target, *args)
+                jobs.run_here(target, *args)
             except Exception:
                 session.rollback()
                 log.exception("job %s%r failed", target, args)

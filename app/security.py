@@ -29,7 +29,7 @@ def current_actor() -> User | None:
     """The logged-in User, or None: what the domain services take as `actor`."""
     from flask_login import current_user
 
-    return current_user if isinstance(current_user._get_current_object(), User) else None  # type: ignore[attr-defined]
+    return current_user if isinstance(current_user._get_current_object(), User) else None
 
 
 def init_app(app: Flask) -> None:
@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
         return user if user is not None and user.is_active else None
 
     @login.request_loader
-    def load_from_token(_request) -> User | None:  # type: ignore[no-untyped-def]
+    def load_from_token(_request) -> User | None:
         token = bearer_token()
         if token is None:
             return None

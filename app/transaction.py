@@ -7,7 +7,8 @@ Views and commands call services (which flush, never commit) and never commit th
   or any exception) it is rolled back. A message flashed by the view reaches the user only if
   the commit succeeded. After the commit the outbox's deferred jobs run (eager backend).
 - `cli_unit` does the same for a click command: commit when it returns, roll back on any
-  error, a domain error becomes a one-line ClickException in the user's words.
+  error, a domain error becomes a one-line ClickException in the user's words. Its follow-up
+  jobs run in the command's process after the commit (with RQ they are queued as usual).
 - `discard_changes()` is for a view that catches a refused action (a DomainError) and goes on
   to show it: everything this request wrote so far is rolled back before the page is built.
 - `commit()` commits now, for the rare unit that must see the outcome of its commit (the
@@ -25,7 +26,6 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 from flask import Flask, current_app, g, has_request_context, message_flashed, session
-from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from deliberation.errors import DomainError
@@ -51,13 +51,13 @@ def discard_changes() -> None:
     db.session.rollback()
 
 
-def commit_point(view: Callable[P, ResponseReturnValue]) -> Callable[P, Response]:
+def commit_point(view: Callable[..., Any]) -> Callable[..., Response]:
     """Run a view as one unit of work: commit on success, roll back on any error."""
     if getattr(view, _WRAPPED, False):
-        return view  # type: ignore[return-value]
+        return view
 
     @functools.wraps(view)
-    def unit(*args: P.args, **kwargs: P.kwargs) -> Response:
+    def unit(*args: Any, **kwargs: Any) -> Response:
         g.setdefault(_FLASHED, [])
         try:
             response = current_app.make_response(view(*args, **kwargs))
@@ -87,6 +87,7 @@ def cli_unit(command: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(command)
     def unit(*args: P.args, **kwargs: P.kwargs) -> R:
+        outbox.run_jobs_here()  # a command waits for its follow-ups before it exits
         try:
             result = command(*args, **kwargs)
         except DomainError as error:

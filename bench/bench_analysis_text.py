@@ -222,7 +222,7 @@ def bench_quality(states: int = 5) -> None:
     from analysis.themes import ThemeModel
 
     sys.path.insert(0, str(ROOT / "tests" / "unit" / "analysis"))
-    from _data import SEED_CODES, SEEDS, load_labelled  # noqa: PLC0415
+    from _data import SEED_CODES, SEEDS, load_labelled
 
     seg = get_segmenter()
 

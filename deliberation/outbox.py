@@ -57,13 +57,13 @@ def after_commit(session: Session | scoped_session[Any], name: str, *args: Any) 
     through a queue, and ORM objects are expired after the commit.
     """
     install()
-    if isinstance(session, scoped_session):
-        session = session()  # the request's (or job's) own Session
-    if not session.in_transaction():
-        session.begin()
-    transaction = session.get_nested_transaction() or session.get_transaction()
+    # a scoped_session (Flask-SQLAlchemy's db.session) stands for the current context's Session
+    own: Session = session() if isinstance(session, scoped_session) else session
+    if not own.in_transaction():
+        own.begin()
+    transaction = own.get_nested_transaction() or own.get_transaction()
     assert transaction is not None
-    entries: list[_Entry] = session.info.setdefault(_KEY, [])
+    entries: list[_Entry] = own.info.setdefault(_KEY, [])
     entries.append(_Entry(transaction, FollowUp(name, tuple(args))))
 
 

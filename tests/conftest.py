@@ -95,7 +95,7 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
-def client(app: Flask, session) -> FlaskClient:  # noqa: ARG001
+def client(app: Flask, session) -> FlaskClient:
     app.test_client_class = IsolatedClient
     return app.test_client()
 
@@ -208,7 +208,7 @@ class QueryCounter:
     def __init__(self) -> None:
         self.statements: list[str] = []
 
-    def __call__(self, conn, cursor, statement, *args):  # noqa: ANN001
+    def __call__(self, conn, cursor, statement, *args):
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
             self.statements.append(statement)
 

@@ -11,12 +11,13 @@ from deliberation.services import analysis_runs, curation, theme_settings
 from ..extensions import db, limiter
 from ..params import int_field, int_list, json_body, str_field
 from ..security import current_actor
+from ..transaction import commit
 from . import RUN, api_bp, views
 
 
 @api_bp.post("/consultations/<int:consultation_id>/analysis")
 @limiter.limit("20 per minute")
-def start_run(consultation_id: int):  # type: ignore[no-untyped-def]
+def start_run(consultation_id: int):
     """Queue a run (202), or point at the one already queued or running (200)."""
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor, curate=True)
@@ -24,7 +25,7 @@ def start_run(consultation_id: int):  # type: ignore[no-untyped-def]
     run_id = run.id
     if created:
         after_commit(db.session, RUN, run_id)
-    db.session.commit()
+    commit()  # now, so the answer shows the run as the job backend left it
     run = analysis_runs.get_run(db.session, run_id, actor=actor)
     response = jsonify({"run_id": run_id, "created": created, "run": views.run_json(run)})
     response.status_code = 202 if created else 200
@@ -33,7 +34,7 @@ def start_run(consultation_id: int):  # type: ignore[no-untyped-def]
 
 
 @api_bp.get("/consultations/<int:consultation_id>/analysis/settings")
-def get_settings(consultation_id: int):  # type: ignore[no-untyped-def]
+def get_settings(consultation_id: int):
     """The theme settings later runs use: {n_themes (null = automatic), seed_themes}."""
     consultation = views.consultation_for(consultation_id, current_actor())
     return jsonify(theme_settings.current(consultation))
@@ -41,7 +42,7 @@ def get_settings(consultation_id: int):  # type: ignore[no-untyped-def]
 
 @api_bp.put("/consultations/<int:consultation_id>/analysis/settings")
 @limiter.limit("30 per minute")
-def put_settings(consultation_id: int):  # type: ignore[no-untyped-def]
+def put_settings(consultation_id: int):
     """Replace the theme settings: {"n_themes": 2-30 or null, "seed_themes": [{"name",
     "keywords": [...]}, ...] or null}. All or nothing; 200 with the stored settings."""
     actor = current_actor()
@@ -54,19 +55,18 @@ def put_settings(consultation_id: int):  # type: ignore[no-untyped-def]
         n_themes=int_field(data, "n_themes"),
         seed_themes=data.get("seed_themes"),
     )
-    db.session.commit()
     return jsonify({"changed": changed, **theme_settings.current(consultation)})
 
 
 @api_bp.get("/analysis-runs/<int:run_id>")
-def get_run(run_id: int):  # type: ignore[no-untyped-def]
+def get_run(run_id: int):
     run = analysis_runs.get_run(db.session, run_id, actor=current_actor())
     stale = analysis_runs.is_stale(db.session, run) if run.status == "done" else None
     return jsonify(views.run_json(run, stale=stale))
 
 
 @api_bp.get("/consultations/<int:consultation_id>/themes")
-def themes(consultation_id: int):  # type: ignore[no-untyped-def]
+def themes(consultation_id: int):
     """The latest finished snapshot: run metadata (stale flag included), themes with their member
     comment ids, opinion groups; plus the run in progress, if any."""
     actor = current_actor()
@@ -88,7 +88,7 @@ def themes(consultation_id: int):  # type: ignore[no-untyped-def]
 
 @api_bp.post("/consultations/<int:consultation_id>/themes/<key>/<action>")
 @limiter.limit("120 per minute")
-def curate(consultation_id: int, key: str, action: str):  # type: ignore[no-untyped-def]
+def curate(consultation_id: int, key: str, action: str):
     """rename {label} · merge {target} · split {comment_ids, label} · move {comment_ids, target}
     · discard {undo?} · pin {comment_id, undo?}."""
     actor = current_actor()
@@ -118,7 +118,6 @@ def curate(consultation_id: int, key: str, action: str):  # type: ignore[no-unty
         done = curation.pin(s, consultation, key, comment_id, undo=undo, actor=actor)
     else:
         raise NotFound("not_found")
-    s.commit()
     return jsonify(
         {
             "changed": done is not None,

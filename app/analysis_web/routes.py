@@ -12,13 +12,14 @@ from sqlalchemy import func, select
 
 from deliberation import analysis_rules
 from deliberation.errors import Conflict, DomainError, NotFound, ValidationError
-from deliberation.outbox import after_commit
 from deliberation.models import AnalysisStatus, Comment, Consultation, Theme, ThemeMember, User
+from deliberation.outbox import after_commit
 from deliberation.services import analysis_runs, curation, theme_settings
 
 from ..errors import message_for
 from ..extensions import db
 from ..security import current_actor
+from ..transaction import discard_changes
 from . import RUN, bp, views
 
 PER_PAGE = 25
@@ -31,7 +32,7 @@ def analysis_helpers() -> dict[str, Any]:
 
 
 @bp.get("/staff/consultations/<int:consultation_id>/themes")
-def workspace(consultation_id: int):  # type: ignore[no-untyped-def]
+def workspace(consultation_id: int):
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor)
     return _workspace_page(consultation, actor)
@@ -97,7 +98,7 @@ def _workspace_page(
 
 
 @bp.post("/staff/consultations/<int:consultation_id>/themes/settings")
-def save_settings(consultation_id: int):  # type: ignore[no-untyped-def]
+def save_settings(consultation_id: int):
     """Save the theme settings; a rejected form comes back with what was typed (nothing saved)."""
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor, curate=True)
@@ -113,9 +114,8 @@ def save_settings(consultation_id: int):  # type: ignore[no-untyped-def]
             n_themes=form["n_themes"],
             seed_themes=theme_settings.parse_seed_lines(form["seed_themes"]),
         )
-        db.session.commit()
     except ValidationError as err:
-        db.session.rollback()
+        discard_changes()
         return _workspace_page(
             consultation,
             actor,
@@ -132,13 +132,12 @@ def save_settings(consultation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/staff/consultations/<int:consultation_id>/themes/run")
-def start(consultation_id: int):  # type: ignore[no-untyped-def]
+def start(consultation_id: int):
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor, curate=True)
     run, created = analysis_runs.start_run(db.session, consultation, actor=actor)
     if created:
         after_commit(db.session, RUN, run.id)
-    db.session.commit()
     if created:
         flash(_("The analysis was started. This page shows its progress."), "success")
     else:
@@ -147,7 +146,7 @@ def start(consultation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/staff/consultations/<int:consultation_id>/themes/log")
-def edit_log(consultation_id: int):  # type: ignore[no-untyped-def]
+def edit_log(consultation_id: int):
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor)
     edits = curation.edit_log(db.session, consultation, actor=actor)
@@ -168,7 +167,7 @@ def _theme_or_404(run_id: int, key: str) -> Theme:
 
 
 @bp.get("/staff/consultations/<int:consultation_id>/themes/<key>")
-def theme_page(consultation_id: int, key: str):  # type: ignore[no-untyped-def]
+def theme_page(consultation_id: int, key: str):
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor)
     snapshot = analysis_runs.latest_run(db.session, consultation.id)
@@ -221,7 +220,7 @@ def _selected() -> list[int]:
 
 
 @bp.post("/staff/consultations/<int:consultation_id>/themes/<key>/<action>")
-def curate(consultation_id: int, key: str, action: str):  # type: ignore[no-untyped-def]
+def curate(consultation_id: int, key: str, action: str):
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor, curate=True)
     if action not in ACTIONS:
@@ -256,15 +255,14 @@ def curate(consultation_id: int, key: str, action: str):  # type: ignore[no-unty
             if not raw.isdigit():
                 raise ValidationError("invalid_field", field="comment_id")
             done = curation.pin(db.session, consultation, key, int(raw), undo=undo, actor=actor)
-        db.session.commit()
     except (ValidationError, Conflict, NotFound) as err:
-        db.session.rollback()
+        discard_changes()
         flash(message_for(err.code, **err.params), "error")
         if isinstance(err, NotFound):
             back = url_for(".workspace", consultation_id=consultation.id)
         return redirect(back, code=303)
     except DomainError:
-        db.session.rollback()
+        discard_changes()
         raise
     if done is None:
         flash(_("Nothing to change."), "info")

@@ -40,7 +40,7 @@ def stage_label(stage: str) -> str:
     return str(STAGES.get(stage, stage))
 
 
-def consultation_for(consultation_id: int, actor: User | None, *, curate: bool = False):  # type: ignore[no-untyped-def]
+def consultation_for(consultation_id: int, actor: User | None, *, curate: bool = False):
     """The consultation, after the view (or curate) rule; NotFound when it does not exist."""
     consultation = db.session.get(Consultation, consultation_id)
     if consultation is None:

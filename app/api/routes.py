@@ -17,6 +17,7 @@ from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..extensions import db, limiter
 from ..params import int_arg, json_body, str_field
 from ..security import current_actor
+from ..transaction import commit, discard_changes
 from . import bp
 from .serialize import comment_json, consultation_json
 
@@ -35,7 +36,7 @@ def _datetime(data: dict[str, Any], name: str) -> datetime | None:
 
 
 @bp.get("/consultations")
-def list_consultations():  # type: ignore[no-untyped-def]
+def list_consultations():
     items = consultations.list_consultations(
         db.session, current_actor(), status=request.args.get("status")
     )
@@ -47,7 +48,7 @@ def list_consultations():  # type: ignore[no-untyped-def]
 
 @bp.post("/consultations")
 @limiter.limit("30 per minute")
-def create_consultation():  # type: ignore[no-untyped-def]
+def create_consultation():
     data = json_body()
     raw_sections = data.get("sections") or []
     if not isinstance(raw_sections, list) or not all(isinstance(s, dict) for s in raw_sections):
@@ -66,19 +67,18 @@ def create_consultation():  # type: ignore[no-untyped-def]
         opens_at=_datetime(data, "opens_at"),
         closes_at=_datetime(data, "closes_at"),
     )
-    db.session.commit()
     item = consultations.get_consultation(db.session, item.id, current_actor())
     return jsonify(consultation_json(item, full=True)), 201
 
 
 @bp.get("/consultations/<int:consultation_id>")
-def get_consultation(consultation_id: int):  # type: ignore[no-untyped-def]
+def get_consultation(consultation_id: int):
     item = consultations.get_consultation(db.session, consultation_id, current_actor())
     return jsonify(consultation_json(item, full=True))
 
 
 @bp.patch("/consultations/<int:consultation_id>")
-def update_consultation_status(consultation_id: int):  # type: ignore[no-untyped-def]
+def update_consultation_status(consultation_id: int):
     """Change the status only: {"status": "open" | "closed" | "concluded"}."""
     actor = current_actor()
     data = json_body()
@@ -86,7 +86,6 @@ def update_consultation_status(consultation_id: int):  # type: ignore[no-untyped
     consultations.set_status(
         db.session, item, str_field(data, "status", required=True), actor=actor
     )
-    db.session.commit()
     return jsonify(
         consultation_json(
             consultations.get_consultation(db.session, consultation_id, actor), full=True
@@ -95,7 +94,7 @@ def update_consultation_status(consultation_id: int):  # type: ignore[no-untyped
 
 
 @bp.get("/threads/<int:thread_id>/comments")
-def list_comments(thread_id: int):  # type: ignore[no-untyped-def]
+def list_comments(thread_id: int):
     actor = current_actor()
     after = int_arg("after_seq", 0, low=0)
     limit = int_arg("limit", 100, low=1, high=current_app.config["API_MAX_LIMIT"])
@@ -118,7 +117,7 @@ def list_comments(thread_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/threads/<int:thread_id>/comments")
 @limiter.limit("30 per minute")
-def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
+def post_comment(thread_id: int):
     actor = current_actor()
     data = json_body()
     parent_id = data.get("parent_id")
@@ -145,10 +144,10 @@ def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
     if key is not None and fp is not None and actor is not None:
         idempotency.remember(db.session, actor.id, key, fp, 201, body)
     try:
-        db.session.commit()
+        commit()
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its result.
-        db.session.rollback()
+        discard_changes()
         if key is None or fp is None or actor is None:
             raise
         stored = idempotency.replay(db.session, actor.id, key, fp)
@@ -159,13 +158,13 @@ def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/comments/<int:comment_id>")
-def get_comment(comment_id: int):  # type: ignore[no-untyped-def]
+def get_comment(comment_id: int):
     actor = current_actor()
     return jsonify(comment_json(comments.get_comment(db.session, comment_id, actor), actor))
 
 
 @bp.patch("/comments/<int:comment_id>")
-def edit_comment(comment_id: int):  # type: ignore[no-untyped-def]
+def edit_comment(comment_id: int):
     actor = current_actor()
     data = json_body()
     version = data.get("version")
@@ -181,22 +180,20 @@ def edit_comment(comment_id: int):  # type: ignore[no-untyped-def]
         window=timedelta(minutes=current_app.config["COMMENT_EDIT_WINDOW_MINUTES"]),
         max_chars=current_app.config["COMMENT_MAX_CHARS"],
     )
-    db.session.commit()
     return jsonify(comment_json(comments.get_comment(db.session, comment_id, actor), actor))
 
 
 @bp.post("/comments/<int:comment_id>/vote")
 @limiter.limit("120 per minute")
-def vote(comment_id: int):  # type: ignore[no-untyped-def]
+def vote(comment_id: int):
     actor = current_actor()
     data = json_body()
     item, counts = comments.cast_vote(db.session, comment_id, actor=actor, value=data.get("value"))
-    db.session.commit()
     return jsonify({"comment_id": item.id, "value": data.get("value"), "votes": counts.as_dict()})
 
 
 @bp.get("/threads/<int:thread_id>/events")
-def list_events(thread_id: int):  # type: ignore[no-untyped-def]
+def list_events(thread_id: int):
     """Thread events after a seq, for real-time clients that missed some (docs/api.md)."""
     from deliberation import events as thread_events
 

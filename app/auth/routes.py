@@ -12,6 +12,7 @@ from deliberation.services import accounts, comments
 from ..errors import message_for
 from ..extensions import db, limiter
 from ..security import current_actor
+from ..transaction import discard_changes
 from . import bp
 from .forms import LoginForm, RegisterForm
 
@@ -24,7 +25,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
-def register():  # type: ignore[no-untyped-def]
+def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -34,12 +35,11 @@ def register():  # type: ignore[no-untyped-def]
                 display_name=form.display_name.data,
                 password=form.password.data,
             )
-            db.session.commit()
         except DomainError as error:
-            db.session.rollback()
+            discard_changes()
             field = getattr(form, error.params.get("field", ""), None)
             message = message_for(error.code, **error.params)
-            (field.errors.append(message) if field is not None else flash(message, "error"))  # type: ignore[func-returns-value]
+            (field.errors.append(message) if field is not None else flash(message, "error"))
         else:
             login_user(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
@@ -50,7 +50,7 @@ def register():  # type: ignore[no-untyped-def]
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per 10 minutes", methods=["POST"])
-def login():  # type: ignore[no-untyped-def]
+def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(db.session, form.email.data, form.password.data)
@@ -63,7 +63,7 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():  # type: ignore[no-untyped-def]
+def logout():
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("consultations.index"))
@@ -71,7 +71,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 @bp.route("/me")
 @login_required
-def profile():  # type: ignore[no-untyped-def]
+def profile():
     user = current_actor()
     assert user is not None
     my_comments, my_votes = comments.user_activity(db.session, user)

@@ -1,5 +1,14 @@
-from flask import Blueprint
+"""Consultations, threads and comments as pages (reading, posting, editing, voting)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
 
 bp = Blueprint("consultations", __name__)
 
 from . import routes  # noqa: E402,F401
+
+
+def init_app(app: Flask) -> None:
+    """Register this area's blueprint."""
+    app.register_blueprint(bp)

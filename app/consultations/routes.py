@@ -18,6 +18,7 @@ from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..errors import message_for, status_for
 from ..extensions import db, limiter
 from ..security import current_actor
+from ..transaction import discard_changes
 from . import bp
 from .forms import CommentForm, EditForm, VoteForm
 
@@ -28,14 +29,14 @@ def helpers() -> dict:
 
 
 @bp.route("/")
-def index():  # type: ignore[no-untyped-def]
+def index():
     items = consultations.list_consultations(db.session, current_actor())
     counts = consultations.comment_totals(db.session, [c.id for c in items])
     return render_template("consultations/index.html", consultations=items, counts=counts)
 
 
 @bp.route("/consultations/<int:consultation_id>")
-def consultation(consultation_id: int):  # type: ignore[no-untyped-def]
+def consultation(consultation_id: int):
     actor = current_actor()
     item = consultations.get_consultation(db.session, consultation_id, actor)
     threads = consultations.ordered_threads(item)
@@ -52,7 +53,7 @@ def consultation(consultation_id: int):  # type: ignore[no-untyped-def]
 
 def _render_thread(
     thread_id: int, *, form_error: dict | None = None, status: int = 200, root_id: int | None = None
-):  # type: ignore[no-untyped-def]
+):
     actor = current_actor()
     thread = comments.get_thread(db.session, thread_id, actor)
     sort = request.args.get("sort", "oldest")
@@ -89,7 +90,7 @@ def _render_thread(
 
 
 @bp.route("/threads/<int:thread_id>")
-def thread(thread_id: int):  # type: ignore[no-untyped-def]
+def thread(thread_id: int):
     if cacheable_request():
         state = public_thread_state(thread_id)
         if state is not None and state.status != "draft":
@@ -100,7 +101,7 @@ def thread(thread_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/threads/<int:thread_id>", methods=["POST"])
 @limiter.limit("30 per minute")
-def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
+def post_comment(thread_id: int):
     actor = current_actor()
     form = CommentForm()
     body = form.body.data or ""
@@ -115,9 +116,8 @@ def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
             parent_id=parent_id,
             max_chars=current_app.config["COMMENT_MAX_CHARS"],
         )
-        db.session.commit()
     except DomainError as error:
-        db.session.rollback()
+        discard_changes()
         if error.code == "thread_not_found":
             raise
         form_error = {
@@ -133,14 +133,14 @@ def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/comments/<int:comment_id>")
-def comment(comment_id: int):  # type: ignore[no-untyped-def]
+def comment(comment_id: int):
     """One comment and everything below it: where "continue this thread" leads."""
     item = comments.get_comment(db.session, comment_id, current_actor())
     return _render_thread(item.thread_id, root_id=item.id)
 
 
 @bp.route("/comments/<int:comment_id>/history")
-def history(comment_id: int):  # type: ignore[no-untyped-def]
+def history(comment_id: int):
     actor = current_actor()
     item = comments.get_comment(db.session, comment_id, actor)
     visible = rules.can_see_comment_text(actor, item)
@@ -154,7 +154,7 @@ def history(comment_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(comment_id: int):  # type: ignore[no-untyped-def]
+def edit(comment_id: int):
     actor = current_actor()
     item = comments.get_comment(db.session, comment_id, actor)
     window = timedelta(minutes=current_app.config["COMMENT_EDIT_WINDOW_MINUTES"])
@@ -181,9 +181,8 @@ def edit(comment_id: int):  # type: ignore[no-untyped-def]
                 window=window,
                 max_chars=current_app.config["COMMENT_MAX_CHARS"],
             )
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
+            discard_changes()
             error = message_for(err.code, minutes=window.seconds // 60, **err.params)
             status = status_for(err)
         else:
@@ -198,16 +197,15 @@ def edit(comment_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/comments/<int:comment_id>/vote", methods=["POST"])
 @login_required
 @limiter.limit("120 per minute")
-def vote(comment_id: int):  # type: ignore[no-untyped-def]
+def vote(comment_id: int):
     """The no-JavaScript way to vote; the page's script uses the API instead."""
     form = VoteForm()
     try:
         item, _counts = comments.cast_vote(
             db.session, comment_id, actor=current_actor(), value=form.value.data
         )
-        db.session.commit()
     except DomainError as err:
-        db.session.rollback()
+        discard_changes()
         if err.code == "comment_not_found":
             raise
         flash(message_for(err.code, **err.params), "error")
@@ -216,5 +214,5 @@ def vote(comment_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/help")
-def help_page():  # type: ignore[no-untyped-def]
+def help_page():
     return render_template("help.html")

@@ -1,5 +1,7 @@
 """Demo text. Sections quote the NDC draft; people and comments are invented."""
 
+from typing import Any
+
 TITLE = "強化政府治理效能實施要點（草案）"
 
 SUMMARY = (
@@ -64,7 +66,7 @@ SECTIONS = [
     ),
 ]
 
-SECOND = {
+SECOND: dict[str, Any] = {
     "title": "公共運輸票證整合方案（草案）",
     "summary": "整合各縣市公共運輸票證與月票，已結束意見徵集，承辦機關彙整回應中。",
     "body": "本方案已於徵集期間結束後關閉留言，感謝參與。",
@@ -115,7 +117,7 @@ ACCOUNTS = [
 ]
 
 # thread: 0 = 綜合討論, 1.. = the sections above in order.
-DISCUSSION = [
+DISCUSSION: list[dict[str, Any]] = [
     {
         "id": "g1",
         "thread": 0,

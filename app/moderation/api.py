@@ -87,7 +87,7 @@ def appeal_json(appeal: Appeal) -> dict[str, Any]:
 
 @bp.post("/comments/<int:comment_id>/flags")
 @limiter.limit("30 per minute")
-def flag(comment_id: int):  # type: ignore[no-untyped-def]
+def flag(comment_id: int):
     data = json_body()
     result = service.flag_comment(
         db.session,
@@ -96,7 +96,6 @@ def flag(comment_id: int):  # type: ignore[no-untyped-def]
         reason=str_field(data, "reason"),
         note=str_field(data, "note", default=None),
     )
-    db.session.commit()
     # The flagger learns that the flag counted, not what moderators will decide.
     return jsonify(
         {"id": result.flag.id, "comment_id": comment_id, "reason": result.flag.reason}
@@ -105,18 +104,17 @@ def flag(comment_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/comments/<int:comment_id>/appeal")
 @limiter.limit("10 per hour")
-def appeal_comment(comment_id: int):  # type: ignore[no-untyped-def]
+def appeal_comment(comment_id: int):
     data = json_body()
     item = service.submit_appeal(
         db.session, actor=current_actor(), body=str_field(data, "body"), comment_id=comment_id
     )
-    db.session.commit()
     return jsonify(appeal_json(item)), 201
 
 
 @bp.post("/sanctions/<int:sanction_id>/appeal")
 @limiter.limit("10 per hour")
-def appeal_sanction(sanction_id: int):  # type: ignore[no-untyped-def]
+def appeal_sanction(sanction_id: int):
     data = json_body()
     item = service.submit_appeal(
         db.session,
@@ -124,12 +122,11 @@ def appeal_sanction(sanction_id: int):  # type: ignore[no-untyped-def]
         body=str_field(data, "body"),
         sanction_id=sanction_id,
     )
-    db.session.commit()
     return jsonify(appeal_json(item)), 201
 
 
 @bp.get("/consultations/<int:consultation_id>/transparency")
-def transparency(consultation_id: int):  # type: ignore[no-untyped-def]
+def transparency(consultation_id: int):
     item = consultations.get_consultation(db.session, consultation_id, current_actor())
     t = service.transparency(db.session, item)
     return jsonify({"consultation_id": item.id, **t.__dict__})
@@ -139,7 +136,7 @@ def transparency(consultation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/moderation/queue")
-def queue():  # type: ignore[no-untyped-def]
+def queue():
     actor = current_actor()
     service.require_moderator(actor)
     page = service.queue(
@@ -168,7 +165,7 @@ def queue():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/moderation/comments/<int:comment_id>/actions")
-def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
+def comment_action(comment_id: int):
     actor = current_actor()
     service.require_moderator(actor)
     data = json_body()
@@ -184,7 +181,6 @@ def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
         duplicate_of=int_field(data, "duplicate_of"),
         redact_texts=texts,
     )
-    db.session.commit()
     return jsonify(
         {
             "changed": result.changed,
@@ -195,7 +191,7 @@ def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/moderation/threads/<int:thread_id>/actions")
-def thread_action(thread_id: int):  # type: ignore[no-untyped-def]
+def thread_action(thread_id: int):
     actor = current_actor()
     service.require_moderator(actor)
     data = json_body()
@@ -208,7 +204,6 @@ def thread_action(thread_id: int):  # type: ignore[no-untyped-def]
         note=str_field(data, "note", default=None),
         seconds=int_field(data, "seconds"),
     )
-    db.session.commit()
     return jsonify(
         {
             "changed": changed,
@@ -222,7 +217,7 @@ def thread_action(thread_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/moderation/users/<int:user_id>/sanctions")
-def sanction(user_id: int):  # type: ignore[no-untyped-def]
+def sanction(user_id: int):
     actor = current_actor()
     service.require_moderator(actor)
     data = json_body()
@@ -236,24 +231,22 @@ def sanction(user_id: int):  # type: ignore[no-untyped-def]
         days=int_field(data, "days"),
         comment_id=int_field(data, "comment_id"),
     )
-    db.session.commit()
     return jsonify(_sanction_json(item)), 201
 
 
 @bp.post("/moderation/sanctions/<int:sanction_id>/lift")
-def lift(sanction_id: int):  # type: ignore[no-untyped-def]
+def lift(sanction_id: int):
     actor = current_actor()
     service.require_moderator(actor)
     data = json_body(optional=True)
     item, changed = service.lift_sanction(
         db.session, sanction_id, actor=actor, note=str_field(data, "note", default=None)
     )
-    db.session.commit()
     return jsonify({"changed": changed, "sanction": _sanction_json(item)})
 
 
 @bp.post("/moderation/appeals/<int:appeal_id>/decision")
-def decide(appeal_id: int):  # type: ignore[no-untyped-def]
+def decide(appeal_id: int):
     actor = current_actor()
     service.require_moderator(actor)
     data = json_body()
@@ -264,12 +257,11 @@ def decide(appeal_id: int):  # type: ignore[no-untyped-def]
         decision=str_field(data, "decision"),
         note=str_field(data, "note", default=None),
     )
-    db.session.commit()
     return jsonify({"changed": changed, "appeal": appeal_json(item)})
 
 
 @bp.get("/moderation/log")
-def log():  # type: ignore[no-untyped-def]
+def log():
     actor = current_actor()
     service.require_moderator(actor)
     page = service.log_page(

@@ -23,6 +23,7 @@ from ..errors import message_for, status_for
 from ..extensions import db, limiter
 from ..params import int_arg
 from ..security import current_actor
+from ..transaction import discard_changes
 from . import bp, labels
 
 PER_PAGE = 25
@@ -42,7 +43,7 @@ def moderation_helpers() -> dict[str, Any]:
 # ---- helpers ------------------------------------------------------------------------------------
 
 
-def _moderator():  # type: ignore[no-untyped-def]
+def _moderator():
     """The acting moderator, or the 401/403 error (raised before anything is read)."""
     actor = current_actor()
     service.require_moderator(actor)
@@ -59,14 +60,13 @@ def _int_field(name: str, *, code: str = "invalid_field", **params: Any) -> int 
         raise ValidationError(code, field=name, **params) from None
 
 
-def _commit(call: Callable[[], T], *, not_found: str | None = None) -> T | DomainError:
-    """Run one form action and commit; a domain error is rolled back and returned for the page
-    to show, except the `not_found` code, which stays a 404."""
+def _attempt(call: Callable[[], T], *, not_found: str | None = None) -> T | DomainError:
+    """Run one form action (the commit point commits it); a domain error is rolled back and
+    returned for the page to show, except the `not_found` code, which stays a 404."""
     try:
         result = call()
-        db.session.commit()
     except DomainError as err:
-        db.session.rollback()
+        discard_changes()
         if err.code == not_found:
             raise
         return err
@@ -96,7 +96,7 @@ def _consultation_choices() -> list[tuple[int, str]]:
 
 
 @bp.get("/moderation/")
-def queue():  # type: ignore[no-untyped-def]
+def queue():
     actor = _moderator()
     filters = {
         "status": request.args.get("status") or "open",
@@ -110,7 +110,7 @@ def queue():  # type: ignore[no-untyped-def]
         actor=actor,
         page=int_arg("page", 1, low=1, default_if="blank"),
         per_page=int_arg("per_page", PER_PAGE, low=1, high=100, default_if="blank"),
-        **filters,  # type: ignore[arg-type]
+        **filters,
     )
     return render_template(
         "moderation/queue.html",
@@ -124,7 +124,7 @@ def queue():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/moderation/bulk")
-def bulk():  # type: ignore[no-untyped-def]
+def bulk():
     """One action on many selected comments; each is its own savepoint, so a conflict on one
     leaves the others done."""
     actor = _moderator()
@@ -150,13 +150,12 @@ def bulk():  # type: ignore[no-untyped-def]
                 )
         except DomainError as err:
             if isinstance(err, ValidationError):
-                db.session.rollback()
+                discard_changes()
                 raise
             failed.append(f"#{comment_id}: {_error_text(err)}")
             continue
         done += 1 if result.changed else 0
         unchanged += 0 if result.changed else 1
-    db.session.commit()
     flash(_("%(done)s done, %(same)s already in that state.", done=done, same=unchanged), "success")
     for line in failed:
         flash(line, "error")
@@ -166,7 +165,7 @@ def bulk():  # type: ignore[no-untyped-def]
 # ---- one comment --------------------------------------------------------------------------------
 
 
-def _render_comment(comment_id: int, *, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_comment(comment_id: int, *, error: str | None = None, status: int = 200):
     actor = _moderator()
     ctx = service.comment_context(db.session, comment_id, actor=actor)
     return (
@@ -184,16 +183,16 @@ def _render_comment(comment_id: int, *, error: str | None = None, status: int = 
 
 
 @bp.get("/moderation/comments/<int:comment_id>")
-def comment(comment_id: int):  # type: ignore[no-untyped-def]
+def comment(comment_id: int):
     return _render_comment(comment_id)
 
 
 @bp.post("/moderation/comments/<int:comment_id>/action")
-def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
+def comment_action(comment_id: int):
     actor = _moderator()
     form = request.form
     raw_version = (form.get("version") or "").strip()
-    result = _commit(
+    result = _attempt(
         lambda: service.act_on_comment(
             db.session,
             comment_id,
@@ -220,10 +219,10 @@ def comment_action(comment_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/moderation/threads/<int:thread_id>/action")
-def thread_action(thread_id: int):  # type: ignore[no-untyped-def]
+def thread_action(thread_id: int):
     actor = _moderator()
     back = _safe_next(url_for("consultations.thread", thread_id=thread_id))
-    result = _commit(
+    result = _attempt(
         lambda: service.act_on_thread(
             db.session,
             thread_id,
@@ -247,7 +246,7 @@ def thread_action(thread_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/moderation/users/<int:user_id>")
-def user(user_id: int):  # type: ignore[no-untyped-def]
+def user(user_id: int):
     actor = _moderator()
     overview = service.user_overview(db.session, user_id, actor=actor)
     from deliberation.models import utcnow
@@ -256,10 +255,10 @@ def user(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/moderation/users/<int:user_id>/sanctions")
-def sanction(user_id: int):  # type: ignore[no-untyped-def]
+def sanction(user_id: int):
     actor = _moderator()
     back = _safe_next(url_for(".user", user_id=user_id))
-    result = _commit(
+    result = _attempt(
         lambda: service.sanction_user(
             db.session,
             user_id,
@@ -280,21 +279,20 @@ def sanction(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/moderation/sanctions/<int:sanction_id>/lift")
-def lift(sanction_id: int):  # type: ignore[no-untyped-def]
+def lift(sanction_id: int):
     actor = _moderator()
     item, changed = service.lift_sanction(
         db.session, sanction_id, actor=actor, note=request.form.get("note")
     )
-    db.session.commit()
     flash(_("The sanction was lifted.") if changed else _("Nothing changed."), "success")
     return redirect(_safe_next(url_for(".user", user_id=item.user_id)))
 
 
 @bp.post("/moderation/appeals/<int:appeal_id>/decide")
-def decide(appeal_id: int):  # type: ignore[no-untyped-def]
+def decide(appeal_id: int):
     actor = _moderator()
     back = _safe_next(url_for(".queue", status="appeals"))
-    result = _commit(
+    result = _attempt(
         lambda: service.decide_appeal(
             db.session,
             appeal_id,
@@ -316,7 +314,7 @@ def decide(appeal_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/moderation/log")
-def log():  # type: ignore[no-untyped-def]
+def log():
     actor = _moderator()
     action = request.args.get("action") or None
     if action and action not in labels.ACTIONS:
@@ -347,7 +345,7 @@ def csv_cell(value: str) -> str:
 
 
 @bp.get("/moderation/log.csv")
-def log_csv():  # type: ignore[no-untyped-def]
+def log_csv():
     """The log as CSV: moderators and admins everything, agency staff their consultations."""
     actor = current_actor()
     rows = service.log_export_rows(
@@ -381,7 +379,7 @@ def _tri(name: str) -> bool | None:
     return None if value == "" else value == "on"
 
 
-def _settings_page(consultation: Consultation | None):  # type: ignore[no-untyped-def]
+def _settings_page(consultation: Consultation | None):
     actor = current_actor()
     if actor is None:
         service.require_moderator(None)
@@ -389,7 +387,7 @@ def _settings_page(consultation: Consultation | None):  # type: ignore[no-untype
         service.require_moderator(actor)
     error, status = None, 200
     if request.method == "POST":
-        result = _commit(
+        result = _attempt(
             lambda: service.update_settings(
                 db.session,
                 actor=actor,
@@ -423,12 +421,12 @@ def _settings_page(consultation: Consultation | None):  # type: ignore[no-untype
 
 
 @bp.route("/moderation/settings", methods=["GET", "POST"])
-def site_settings():  # type: ignore[no-untyped-def]
+def site_settings():
     return _settings_page(None)
 
 
 @bp.route("/moderation/consultations/<int:consultation_id>/settings", methods=["GET", "POST"])
-def consultation_settings(consultation_id: int):  # type: ignore[no-untyped-def]
+def consultation_settings(consultation_id: int):
     actor = current_actor()
     if actor is None:
         service.require_moderator(None)
@@ -440,12 +438,12 @@ def consultation_settings(consultation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/rules")
-def rules_page():  # type: ignore[no-untyped-def]
+def rules_page():
     return render_template("moderation/rules.html", site=service.settings_for(db.session, None))
 
 
 @bp.get("/consultations/<int:consultation_id>/transparency")
-def transparency(consultation_id: int):  # type: ignore[no-untyped-def]
+def transparency(consultation_id: int):
     actor = current_actor()
     item = consultations.get_consultation(db.session, consultation_id, actor)
     return render_template(
@@ -463,9 +461,9 @@ def transparency(consultation_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/comments/<int:comment_id>/flag")
 @login_required
 @limiter.limit("30 per minute")
-def flag(comment_id: int):  # type: ignore[no-untyped-def]
+def flag(comment_id: int):
     actor = current_actor()
-    result = _commit(
+    result = _attempt(
         lambda: service.flag_comment(
             db.session,
             comment_id,
@@ -489,7 +487,7 @@ def flag(comment_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/me/notices")
 @login_required
-def notices():  # type: ignore[no-untyped-def]
+def notices():
     actor = current_actor()
     assert actor is not None
     return render_template("moderation/notices.html", n=service.notices(db.session, actor))
@@ -498,9 +496,9 @@ def notices():  # type: ignore[no-untyped-def]
 @bp.post("/me/appeals")
 @login_required
 @limiter.limit("10 per hour")
-def appeal():  # type: ignore[no-untyped-def]
+def appeal():
     actor = current_actor()
-    result = _commit(
+    result = _attempt(
         lambda: service.submit_appeal(
             db.session,
             actor=actor,

@@ -75,7 +75,7 @@ def render(section: OutcomeSection, name: str, fmt: str) -> bytes | None:
     return _stance(section.lang, consultation, fmt)
 
 
-def _figure(height: float):  # type: ignore[no-untyped-def]
+def _figure(height: float):
     from matplotlib.figure import Figure
 
     font = cjk_font()
@@ -84,7 +84,7 @@ def _figure(height: float):  # type: ignore[no-untyped-def]
     return fig, font
 
 
-def _style(ax, font: str | None, values: str) -> None:  # type: ignore[no-untyped-def]
+def _style(ax, font: str | None, values: str) -> None:
     from matplotlib.ticker import MaxNLocator
 
     # Counts are whole numbers; the other axis keeps its category ticks.
@@ -96,7 +96,7 @@ def _style(ax, font: str | None, values: str) -> None:  # type: ignore[no-untype
             label.set_fontfamily(font)
 
 
-def _save(fig, fmt: str) -> bytes:  # type: ignore[no-untyped-def]
+def _save(fig, fmt: str) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)

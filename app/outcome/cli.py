@@ -8,11 +8,10 @@ import click
 from flask import current_app
 
 from deliberation import outcome
-from deliberation.errors import DomainError
 
-from ..errors import message_for
 from ..extensions import db
 from ..plans.cli import plans_cli
+from ..transaction import cli_unit, discard_changes
 from .render import FORMATS, render
 
 
@@ -31,6 +30,7 @@ from .render import FORMATS, render
     default=None,
     help="Site address for comment links (default: PUBLIC_BASE_URL, else relative paths).",
 )
+@cli_unit
 def export_outcome(
     plan_id: int, fmt: str, out: Path, include_drafts: bool, lang: str, base_url: str | None
 ) -> None:
@@ -38,20 +38,16 @@ def export_outcome(
     base = (
         base_url if base_url is not None else current_app.config.get("PUBLIC_BASE_URL", "")
     ) or ""
-    try:
-        section = outcome.build_section(
-            db.session,
-            plan_id,
-            actor=None,
-            trusted=True,
-            include_drafts=include_drafts,
-            lang=lang,
-            tz=current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Taipei"),
-        )
-    except DomainError as error:
-        raise click.ClickException(message_for(error.code, **error.params)) from None
-    finally:
-        db.session.rollback()  # a read: nothing of this command is ever committed
+    section = outcome.build_section(
+        db.session,
+        plan_id,
+        actor=None,
+        trusted=True,
+        include_drafts=include_drafts,
+        lang=lang,
+        tz=current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Taipei"),
+    )
+    discard_changes()  # a read: nothing of this command is ever committed
     data = render(section, fmt, base_url=base.rstrip("/"))
     # Write next to the target and rename, so a failure never leaves half a file behind.
     tmp = out.with_name(out.name + ".part")

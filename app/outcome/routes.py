@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, current_app, g, render_template, request, url_for
 
 from deliberation import outcome
@@ -52,7 +54,7 @@ def _download(section: outcome.OutcomeSection, fmt: str) -> Response:
 
 
 @bp.get("/plans/<int:plan_id>/outcome")
-def section(plan_id: int):  # type: ignore[no-untyped-def]
+def section(plan_id: int):
     """The printable section, with links to every download."""
     item = _section(plan_id)
     actor = current_actor()
@@ -60,12 +62,8 @@ def section(plan_id: int):  # type: ignore[no-untyped-def]
     drafts = _drafts_arg()
 
     def chart_src(name: str) -> str:
-        return url_for(
-            "outcome.chart",
-            plan_id=plan_id,
-            name=name,
-            **({"drafts": 0} if drafts is False else {}),
-        )
+        extra: dict[str, Any] = {"drafts": 0} if drafts is False else {}
+        return url_for("outcome.chart", plan_id=plan_id, name=name, **extra)
 
     return render_template(
         "outcome/page.html",
@@ -76,14 +74,14 @@ def section(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/plans/<int:plan_id>/outcome.<fmt>")
-def export(plan_id: int, fmt: str):  # type: ignore[no-untyped-def]
+def export(plan_id: int, fmt: str):
     if fmt not in FORMATS:
         raise ValidationError("invalid_outcome_format", field="format", format=fmt)
     return _download(_section(plan_id), fmt)
 
 
 @bp.get("/plans/<int:plan_id>/outcome/charts/<name>.svg")
-def chart(plan_id: int, name: str):  # type: ignore[no-untyped-def]
+def chart(plan_id: int, name: str):
     data = charts.render(_section(plan_id), name, "svg")
     if data is None:
         raise NotFound("chart_not_found")
@@ -95,7 +93,7 @@ def chart(plan_id: int, name: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/api/v1/plans/<int:plan_id>/outcome")
-def api_outcome(plan_id: int):  # type: ignore[no-untyped-def]
+def api_outcome(plan_id: int):
     """?format=json (default) | md | html | docx | csv"""
     fmt = request.args.get("format") or "json"
     if fmt not in FORMATS:

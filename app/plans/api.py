@@ -20,9 +20,9 @@ from .views import (
     parse_budget,
     parse_day,
     plan_json,
+    queue_publish_mails,
     response_json,
     review_json,
-    queue_publish_mails,
 )
 
 
@@ -63,14 +63,14 @@ def _plan_body(plan_id: int) -> dict[str, Any]:
 
 
 @bp.get("/plans")
-def list_plans():  # type: ignore[no-untyped-def]
+def list_plans():
     items = plans.list_plans(db.session, current_actor())
     return jsonify({"items": [plan_json(p) for p in items]})
 
 
 @bp.post("/plans")
 @limiter.limit("30 per minute")
-def create_plan():  # type: ignore[no-untyped-def]
+def create_plan():
     actor = current_actor()
     data = json_body()
     lead = None
@@ -79,17 +79,16 @@ def create_plan():  # type: ignore[no-untyped-def]
     plan = plans.create_plan(
         db.session, actor=actor, lead_agency=lead, **_fields(data, partial=False)
     )
-    db.session.commit()
     return jsonify(_plan_body(plan.id)), 201
 
 
 @bp.get("/plans/<int:plan_id>")
-def get_plan(plan_id: int):  # type: ignore[no-untyped-def]
+def get_plan(plan_id: int):
     return jsonify(_plan_body(plan_id))
 
 
 @bp.patch("/plans/<int:plan_id>")
-def update_plan(plan_id: int):  # type: ignore[no-untyped-def]
+def update_plan(plan_id: int):
     """Edit the given fields; {"status": "submitted"} sends the plan to the reviewers."""
     actor = current_actor()
     data = json_body()
@@ -104,12 +103,11 @@ def update_plan(plan_id: int):  # type: ignore[no-untyped-def]
         )
     if status == "submitted" and plan.status != "submitted":
         plans.submit_plan(db.session, plan, actor=actor)
-    db.session.commit()
     return jsonify(_plan_body(plan_id))
 
 
 @bp.get("/plans/<int:plan_id>/notes")
-def list_notes(plan_id: int):  # type: ignore[no-untyped-def]
+def list_notes(plan_id: int):
     plan = plans.get_plan(db.session, plan_id, current_actor())
     return jsonify(
         {
@@ -128,17 +126,16 @@ def list_notes(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/plans/<int:plan_id>/notes")
-def add_note(plan_id: int):  # type: ignore[no-untyped-def]
+def add_note(plan_id: int):
     actor = current_actor()
     data = json_body()
     plan = plans.get_plan(db.session, plan_id, actor)
     note = plans.add_note(db.session, plan, str_field(data, "body"), actor=actor)
-    db.session.commit()
     return jsonify({"id": note.id, "body": note.body, "html": note.html}), 201
 
 
 @bp.get("/plans/<int:plan_id>/checklist")
-def checklist(plan_id: int):  # type: ignore[no-untyped-def]
+def checklist(plan_id: int):
     plan = plans.get_plan(db.session, plan_id, current_actor())
     items = checklist_view(reviews.checklist(db.session, plan))
     return jsonify(
@@ -153,13 +150,13 @@ def checklist(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/plans/<int:plan_id>/reviews")
-def list_reviews(plan_id: int):  # type: ignore[no-untyped-def]
+def list_reviews(plan_id: int):
     plan = plans.get_plan(db.session, plan_id, current_actor())
     return jsonify({"items": [review_json(r) for r in reviews.history(db.session, plan)]})
 
 
 @bp.post("/plans/<int:plan_id>/reviews")
-def decide(plan_id: int):  # type: ignore[no-untyped-def]
+def decide(plan_id: int):
     actor = current_actor()
     data = json_body()
     plan = plans.get_plan(db.session, plan_id, actor)
@@ -170,19 +167,18 @@ def decide(plan_id: int):  # type: ignore[no-untyped-def]
         decision=str_field(data, "decision"),
         comments=str_field(data, "comments"),
     )
-    db.session.commit()
     return jsonify({**review_json(review), "plan_status": plan.status}), 201
 
 
 # ---- responses ---------------------------------------------------------------------------------
 
 
-def _consultation(consultation_id: int):  # type: ignore[no-untyped-def]
+def _consultation(consultation_id: int):
     return consultations.get_consultation(db.session, consultation_id, current_actor())
 
 
 @bp.get("/consultations/<int:consultation_id>/responses")
-def list_responses(consultation_id: int):  # type: ignore[no-untyped-def]
+def list_responses(consultation_id: int):
     """Published answers for everyone; drafts too for the agencies and reviewers."""
     consultation = _consultation(consultation_id)
     if responses.can_see_drafts(db.session, consultation, current_actor()):
@@ -210,7 +206,7 @@ def list_responses(consultation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.put("/consultations/<int:consultation_id>/responses/<theme_key>")
-def put_response(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-def]
+def put_response(consultation_id: int, theme_key: str):
     actor = current_actor()
     data = json_body()
     consultation = _consultation(consultation_id)
@@ -224,16 +220,14 @@ def put_response(consultation_id: int, theme_key: str):  # type: ignore[no-untyp
         responsible_unit=str_field(data, "responsible_unit"),
         due_date=parse_day(data.get("due_date"), "due_date", end_of_day=True),
     )
-    db.session.commit()
     return jsonify(response_json(response))
 
 
 @bp.post("/consultations/<int:consultation_id>/responses/<theme_key>/publish")
-def publish(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-def]
+def publish(consultation_id: int, theme_key: str):
     actor = current_actor()
     consultation = _consultation(consultation_id)
     result = responses.publish(db.session, consultation, [theme_key], actor=actor)
-    db.session.commit()
     queue_publish_mails(result)
     return jsonify(
         {**response_json(result.responses[0]), "notified": len(result.notified_user_ids)}
@@ -241,7 +235,7 @@ def publish(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-de
 
 
 @bp.post("/consultations/<int:consultation_id>/responses/<theme_key>/done")
-def done(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-def]
+def done(consultation_id: int, theme_key: str):
     actor = current_actor()
     data = request.get_json(silent=True) or {}
     flag = data.get("done", True) if isinstance(data, dict) else True
@@ -249,5 +243,4 @@ def done(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-def]
         raise ValidationError("invalid_field", field="done")
     consultation = _consultation(consultation_id)
     response = responses.set_done(db.session, consultation, theme_key, actor=actor, done=flag)
-    db.session.commit()
     return jsonify(response_json(response))

@@ -5,11 +5,10 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from deliberation.errors import DomainError
 from deliberation.services import plans
 
-from ..errors import message_for
 from ..extensions import db
+from ..transaction import cli_unit
 
 plans_cli = AppGroup("plans", help="Plans (中長程個案計畫) and their outcome section.")
 
@@ -26,6 +25,7 @@ plans_cli = AppGroup("plans", help="Plans (中長程個案計畫) and their outc
 )
 @click.option("--co-agency", "co_agencies", multiple=True, help="Co-agency code (repeatable).")
 @click.option("--summary", default="")
+@cli_unit
 def create_plan(
     title: str,
     agency_code: str,
@@ -34,20 +34,15 @@ def create_plan(
     summary: str,
 ) -> None:
     """Create a draft plan and print its id."""
-    try:
-        lead = plans.agency_by_code(db.session, agency_code)
-        plan = plans.create_plan(
-            db.session,
-            actor=None,
-            trusted=True,
-            title=title,
-            lead_agency=lead,
-            summary=summary,
-            consultation_ids=list(consultation_ids),
-            co_agency_codes=list(co_agencies),
-        )
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(message_for(error.code, **error.params)) from None
+    lead = plans.agency_by_code(db.session, agency_code)
+    plan = plans.create_plan(
+        db.session,
+        actor=None,
+        trusted=True,
+        title=title,
+        lead_agency=lead,
+        summary=summary,
+        consultation_ids=list(consultation_ids),
+        co_agency_codes=list(co_agencies),
+    )
     click.echo(plan.id)

@@ -18,6 +18,7 @@ from deliberation.services.plans import IndicatorInput
 from ..errors import message_for
 from ..extensions import db
 from ..security import current_actor
+from ..transaction import discard_changes
 from . import bp
 from .views import (
     checklist_view,
@@ -29,14 +30,14 @@ from .views import (
 )
 
 
-def _require_login():  # type: ignore[no-untyped-def]
+def _require_login():
     actor = current_actor()
     if actor is None:
         raise NotAuthenticated()
     return actor
 
 
-def _plan_context(plan_id: int):  # type: ignore[no-untyped-def]
+def _plan_context(plan_id: int):
     """The logged-in actor and the plan they may see (404 otherwise)."""
     actor = _require_login()
     return actor, plans.get_plan(db.session, plan_id, actor)
@@ -66,7 +67,7 @@ def _form_values() -> dict[str, Any]:
     }
 
 
-def _plan_values(plan) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _plan_values(plan) -> dict[str, Any]:
     return {
         "title": plan.title,
         "agency": plan.lead_agency.code,
@@ -95,7 +96,7 @@ def _parsed(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _render_form(values: dict[str, Any], *, plan=None, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_form(values: dict[str, Any], *, plan=None, error: str | None = None, status: int = 200):
     actor = current_actor()
     rows = list(values["indicators"]) + [{"name": "", "target": ""}] * 2
     return (
@@ -114,7 +115,7 @@ def _render_form(values: dict[str, Any], *, plan=None, error: str | None = None,
 
 
 @bp.get("/plans")
-def index():  # type: ignore[no-untyped-def]
+def index():
     actor = _require_login()
     items = plans.list_plans(db.session, actor)
     return render_template(
@@ -125,7 +126,7 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/plans/new", methods=["GET", "POST"])
-def new():  # type: ignore[no-untyped-def]
+def new():
     actor = _require_login()
     if actor.role not in (Role.STAFF, Role.ADMIN):
         raise Forbidden("plan_staff_only")
@@ -141,9 +142,8 @@ def new():  # type: ignore[no-untyped-def]
         if plan_rules.is_admin(actor):
             lead = plans.agency_by_code(db.session, values["agency"])
         plan = plans.create_plan(db.session, actor=actor, lead_agency=lead, **_parsed(values))
-        db.session.commit()
     except ValidationError as err:
-        db.session.rollback()
+        discard_changes()
         return _render_form(values, error=message_for(err.code, **err.params), status=400)
     flash(_("Plan created."), "success")
     return redirect(url_for(".detail", plan_id=plan.id), 303)
@@ -165,7 +165,7 @@ def _plan_values_blank() -> dict[str, Any]:
 
 
 @bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
-def edit(plan_id: int):  # type: ignore[no-untyped-def]
+def edit(plan_id: int):
     actor, plan = _plan_context(plan_id)
     if not plan_rules.can_edit_plan(actor, plan.lead_agency_id):
         raise Forbidden("not_lead_agency")
@@ -174,9 +174,8 @@ def edit(plan_id: int):  # type: ignore[no-untyped-def]
     values = _form_values()
     try:
         plans.update_plan(db.session, plan, actor=actor, **_parsed(values))
-        db.session.commit()
     except ValidationError as err:
-        db.session.rollback()
+        discard_changes()
         plan = plans.get_plan(db.session, plan_id, actor)
         return _render_form(
             values, plan=plan, error=message_for(err.code, **err.params), status=400
@@ -189,7 +188,7 @@ def edit(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/plans/<int:plan_id>")
-def detail(plan_id: int):  # type: ignore[no-untyped-def]
+def detail(plan_id: int):
     actor, plan = _plan_context(plan_id)
     now = utcnow()
     ids = [c.id for c in plan.consultations]
@@ -209,29 +208,27 @@ def detail(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/plans/<int:plan_id>/notes")
-def add_note(plan_id: int):  # type: ignore[no-untyped-def]
+def add_note(plan_id: int):
     actor, plan = _plan_context(plan_id)
     try:
         plans.add_note(db.session, plan, request.form.get("body", ""), actor=actor)
-        db.session.commit()
     except ValidationError as err:
-        db.session.rollback()
+        discard_changes()
         flash(message_for(err.code, **err.params), "error")
         return redirect(url_for(".detail", plan_id=plan_id, _anchor="notes"), 303)
     return redirect(url_for(".detail", plan_id=plan_id, _anchor="notes"), 303)
 
 
 @bp.post("/plans/<int:plan_id>/submit")
-def submit(plan_id: int):  # type: ignore[no-untyped-def]
+def submit(plan_id: int):
     actor, plan = _plan_context(plan_id)
     plans.submit_plan(db.session, plan, actor=actor)
-    db.session.commit()
     flash(_("The plan was sent to the reviewers."), "success")
     return redirect(url_for(".detail", plan_id=plan_id), 303)
 
 
 @bp.post("/plans/<int:plan_id>/reviews")
-def decide(plan_id: int):  # type: ignore[no-untyped-def]
+def decide(plan_id: int):
     actor, plan = _plan_context(plan_id)
     try:
         reviews.record_decision(
@@ -241,9 +238,8 @@ def decide(plan_id: int):  # type: ignore[no-untyped-def]
             decision=request.form.get("decision", ""),
             comments=request.form.get("comments", ""),
         )
-        db.session.commit()
     except ValidationError as err:
-        db.session.rollback()
+        discard_changes()
         flash(message_for(err.code, **err.params), "error")
         return redirect(url_for(".detail", plan_id=plan_id, _anchor="decision"), 303)
     flash(_("Decision recorded."), "success")
@@ -253,7 +249,7 @@ def decide(plan_id: int):  # type: ignore[no-untyped-def]
 # ---- answering the themes of a consultation ---------------------------------------------------
 
 
-def _responses_context(consultation_id: int):  # type: ignore[no-untyped-def]
+def _responses_context(consultation_id: int):
     actor = _require_login()
     consultation = consultations.get_consultation(db.session, consultation_id, actor)
     if not responses.can_see_drafts(db.session, consultation, actor):
@@ -268,7 +264,7 @@ def _render_responses(
     errors: dict[str, str] | None = None,
     typed: dict[str, dict] | None = None,
     status: int = 200,
-):  # type: ignore[no-untyped-def]
+):
     run, themes = responses.theme_views(db.session, consultation)
     linked_plans = [
         p
@@ -293,13 +289,13 @@ def _render_responses(
 
 
 @bp.get("/staff/consultations/<int:consultation_id>/responses")
-def responses_page(consultation_id: int):  # type: ignore[no-untyped-def]
+def responses_page(consultation_id: int):
     actor, consultation = _responses_context(consultation_id)
     return _render_responses(actor, consultation)[0]
 
 
 @bp.post("/staff/consultations/<int:consultation_id>/responses/<theme_key>")
-def save_response(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-def]
+def save_response(consultation_id: int, theme_key: str):
     actor, consultation = _responses_context(consultation_id)
     f = request.form
     typed = {
@@ -323,9 +319,8 @@ def save_response(consultation_id: int, theme_key: str):  # type: ignore[no-unty
             result = responses.publish(db.session, consultation, [theme_key], actor=actor)
         else:
             result = None
-        db.session.commit()
     except ValidationError as err:
-        db.session.rollback()
+        discard_changes()
         actor, consultation = _responses_context(consultation_id)
         return _render_responses(
             actor,
@@ -349,14 +344,13 @@ def save_response(consultation_id: int, theme_key: str):  # type: ignore[no-unty
 
 
 @bp.post("/staff/consultations/<int:consultation_id>/responses/publish")
-def publish_all(consultation_id: int):  # type: ignore[no-untyped-def]
+def publish_all(consultation_id: int):
     actor, consultation = _responses_context(consultation_id)
     keys = request.form.getlist("theme_key") or None
     try:
         result = responses.publish(db.session, consultation, keys, actor=actor)
-        db.session.commit()
     except ValidationError as err:
-        db.session.rollback()
+        discard_changes()
         flash(message_for(err.code, **err.params), "error")
         return redirect(url_for(".responses_page", consultation_id=consultation_id), 303)
     queue_publish_mails(result)
@@ -372,12 +366,11 @@ def publish_all(consultation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/staff/consultations/<int:consultation_id>/responses/<theme_key>/done")
-def mark_done(consultation_id: int, theme_key: str):  # type: ignore[no-untyped-def]
+def mark_done(consultation_id: int, theme_key: str):
     actor, consultation = _responses_context(consultation_id)
     responses.set_done(
         db.session, consultation, theme_key, actor=actor, done=request.form.get("done", "1") == "1"
     )
-    db.session.commit()
     return redirect(
         url_for(".responses_page", consultation_id=consultation_id, _anchor=f"theme-{theme_key}"),
         303,

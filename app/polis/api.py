@@ -23,7 +23,7 @@ _TRUE = {"1", "true", "yes", "on"}
 
 @bp.post("/consultations/import-polis")
 @limiter.limit("10 per minute")
-def import_polis():  # type: ignore[no-untyped-def]
+def import_polis():
     """Multipart: files `comments` and `votes`; fields title, agency, slug, skip_unknown_votes."""
     actor = current_actor()
     # Refuse people who may import nowhere before reading their upload.
@@ -66,7 +66,6 @@ def import_polis():  # type: ignore[no-untyped-def]
         title=form.get("title"),
         agency_code=form.get("agency"),
     )
-    db.session.commit()
     body = {"id": result.consultation_id, **result.as_dict()}
     body["url"] = url_for(
         "consultations.consultation", consultation_id=result.consultation_id, _external=False
@@ -76,7 +75,7 @@ def import_polis():  # type: ignore[no-untyped-def]
 
 @bp.get("/consultations/<int:consultation_id>/export-polis")
 @limiter.limit("30 per minute")
-def export_polis(consultation_id: int):  # type: ignore[no-untyped-def]
+def export_polis(consultation_id: int):
     """A zip of comments.csv, votes.csv and participants-votes.csv."""
     export = polis_io.export_polis(db.session, consultation_id, actor=current_actor())
     buffer = io.BytesIO()

@@ -8,16 +8,10 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from deliberation.errors import DomainError
 from deliberation.services import polis_io
 
-from ..errors import message_for
 from ..extensions import db
-
-
-def _fail(error: DomainError) -> None:
-    db.session.rollback()
-    raise click.ClickException(message_for(error.code, **error.params))
+from ..transaction import cli_unit, discard_changes
 
 
 @click.command("import-polis")
@@ -36,6 +30,7 @@ def _fail(error: DomainError) -> None:
     is_flag=True,
     help="Skip votes on comments missing from comments.csv instead of refusing the import.",
 )
+@cli_unit
 def import_polis(
     directory: str,
     title: str | None,
@@ -45,15 +40,10 @@ def import_polis(
 ) -> None:
     """Import a Polis export folder as a closed consultation; prints the new consultation id."""
     started = time.perf_counter()
-    try:
-        data = polis_io.read_folder(directory, slug=slug, skip_unknown_votes=skip_unknown_votes)
-        result = polis_io.import_polis(
-            db.session, data, actor=None, title=title, agency_code=agency_code, operator=True
-        )
-        db.session.commit()
-    except DomainError as error:
-        _fail(error)
-        return
+    data = polis_io.read_folder(directory, slug=slug, skip_unknown_votes=skip_unknown_votes)
+    result = polis_io.import_polis(
+        db.session, data, actor=None, title=title, agency_code=agency_code, operator=True
+    )
     click.echo(result.consultation_id)
     click.echo(
         f"imported {result.comments} comments ({result.hidden} hidden, {result.pending} pending), "
@@ -69,15 +59,12 @@ def import_polis(
 @with_appcontext
 @click.argument("consultation_id", type=int)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=str))
+@cli_unit
 def export_polis(consultation_id: int, directory: str) -> None:
     """Write comments.csv, votes.csv and participants-votes.csv of a consultation."""
-    try:
-        export = polis_io.export_polis(db.session, consultation_id, actor=None, operator=True)
-        paths = export.write(directory)
-    except DomainError as error:
-        _fail(error)
-        return
-    db.session.rollback()  # read only
+    export = polis_io.export_polis(db.session, consultation_id, actor=None, operator=True)
+    paths = export.write(directory)
+    discard_changes()  # read only
     for path in paths:
         click.echo(str(path))
 

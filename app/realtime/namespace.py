@@ -241,5 +241,5 @@ class ThreadsNamespace(Namespace):
             log.warning("could not announce the viewer count of thread %s", thread_id)
 
 
-def _viewers():  # type: ignore[no-untyped-def]
+def _viewers():
     return current_app.extensions["zhongyi_viewers"]

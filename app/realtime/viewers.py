@@ -14,6 +14,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from typing import cast
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class RedisViewers(LocalViewers):
 
     def total(self, thread_id: int) -> int:
         try:
-            return self._sum(self._redis.hgetall(self._key(thread_id)))
+            return self._sum(cast(dict[str, str], self._redis.hgetall(self._key(thread_id))))
         except Exception:
             return self.local(thread_id)
 

@@ -14,6 +14,7 @@ from ..errors import message_for
 from ..extensions import db, limiter
 from ..params import json_body
 from ..security import current_actor
+from ..transaction import discard_changes
 from . import api_bp
 from .helpers import pseudonym_key
 
@@ -51,7 +52,7 @@ def report_json(report: imports.ImportReport) -> dict[str, Any]:
 
 @api_bp.post("/threads/<int:thread_id>/imports")
 @limiter.limit("30 per minute")
-def create_import(thread_id: int):  # type: ignore[no-untyped-def]
+def create_import(thread_id: int):
     """One item ({platform, url, author, posted_at, text}) or {"csv": "..."}; "dry_run": true
     checks and previews without writing anything."""
     actor = current_actor()
@@ -70,9 +71,7 @@ def create_import(thread_id: int):  # type: ignore[no-untyped-def]
         run = imports.preview_csv if dry_run else imports.commit_csv
         report = run(db.session, thread, text, actor=actor, key=key, max_chars=max_chars)
         if dry_run:
-            db.session.rollback()
-        else:
-            db.session.commit()
+            discard_changes()
         return jsonify(report_json(report))
     if dry_run:
         item, errors = imports.check_item(data, max_chars=max_chars)
@@ -80,7 +79,7 @@ def create_import(thread_id: int):  # type: ignore[no-untyped-def]
             raise errors[0]
         assert item is not None
         existing = imports.existing_import(db.session, thread.id, item.platform, item.url)
-        db.session.rollback()
+        discard_changes()
         return jsonify(
             {
                 "dry_run": True,
@@ -90,13 +89,12 @@ def create_import(thread_id: int):  # type: ignore[no-untyped-def]
             }
         )
     result = imports.import_one(db.session, thread, data, actor=actor, key=key, max_chars=max_chars)
-    db.session.commit()
     body = {"action": result.action, "comment": public_comment(result.comment, actor)}
     return jsonify(body), 201 if result.action == "created" else 200
 
 
 @api_bp.get("/consultations/<int:consultation_id>/participation")
-def participation(consultation_id: int):  # type: ignore[no-untyped-def]
+def participation(consultation_id: int):
     actor = current_actor()
     item = consultations.get_consultation(db.session, consultation_id, actor)
     return jsonify(stickiness.participation(db.session, item, actor=actor).as_dict())

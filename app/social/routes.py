@@ -14,6 +14,7 @@ from deliberation.services import comments, consultations, imports, stickiness
 from ..errors import message_for, status_for
 from ..extensions import db, limiter
 from ..security import current_actor
+from ..transaction import discard_changes
 from . import bp
 from .helpers import pseudonym_key
 
@@ -27,7 +28,7 @@ def _error_list(errors: list[DomainError]) -> list[str]:
 
 def _render_import(
     thread, *, single=None, error=None, csv_error=None, csv_text="", report=None, status=200
-):  # type: ignore[no-untyped-def]
+):
     return (
         render_template(
             "social/import.html",
@@ -68,7 +69,7 @@ def csv_b64(text: str) -> str:
 
 @bp.route("/staff/threads/<int:thread_id>/import", methods=["GET", "POST"])
 @limiter.limit("60 per minute", methods=["POST"])
-def import_page(thread_id: int):  # type: ignore[no-untyped-def]
+def import_page(thread_id: int):
     """One item by hand, or a CSV: upload → preview with per-row errors → confirm."""
     actor = current_actor()
     thread = comments.get_thread(db.session, thread_id, actor)
@@ -83,9 +84,8 @@ def import_page(thread_id: int):  # type: ignore[no-untyped-def]
             result = imports.import_one(
                 db.session, thread, data, actor=actor, key=pseudonym_key(), max_chars=max_chars
             )
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
+            discard_changes()
             # The handle is not echoed back into the page: it is typed again if needed.
             data["author"] = ""
             return _render_import(
@@ -113,12 +113,10 @@ def import_page(thread_id: int):  # type: ignore[no-untyped-def]
         report = run(
             db.session, thread, text, actor=actor, key=pseudonym_key(), max_chars=max_chars
         )
-        if step == "confirm":
-            db.session.commit()
-        else:
-            db.session.rollback()  # a preview reads only; make sure of it
+        if step != "confirm":
+            discard_changes()  # a preview reads only; make sure of it
     except DomainError as err:
-        db.session.rollback()
+        discard_changes()
         return _render_import(
             thread, csv_error=message_for(err.code, **err.params), status=status_for(err)
         )
@@ -126,7 +124,7 @@ def import_page(thread_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/staff/consultations/<int:consultation_id>/participation")
-def participation(consultation_id: int):  # type: ignore[no-untyped-def]
+def participation(consultation_id: int):
     actor = current_actor()
     item = consultations.get_consultation(db.session, consultation_id, actor)
     figures = stickiness.participation(db.session, item, actor=actor)
@@ -141,7 +139,7 @@ def participation(consultation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/embed/consultations/<int:consultation_id>")
-def embed(consultation_id: int):  # type: ignore[no-untyped-def]
+def embed(consultation_id: int):
     """The widget an agency's site may frame: always the public's view, never the viewer's."""
     item = consultations.get_consultation(db.session, consultation_id, None)
     try:

@@ -18,6 +18,7 @@ from deliberation.services.consultations import SectionInput
 from ..errors import message_for, status_for
 from ..extensions import db
 from ..security import current_actor
+from ..transaction import discard_changes
 from . import bp
 from .forms import ConsultationForm
 
@@ -64,7 +65,7 @@ def _pad(form: ConsultationForm) -> None:
 
 @bp.route("/consultations/new", methods=["GET", "POST"])
 @login_required
-def new():  # type: ignore[no-untyped-def]
+def new():
     actor = current_actor()
     if not rules.can_create_consultation(actor):
         abort(403)
@@ -84,9 +85,8 @@ def new():  # type: ignore[no-untyped-def]
                 opens_at=_aware(form.opens_at.data),
                 closes_at=_aware(form.closes_at.data),
             )
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
+            discard_changes()
             error, status = message_for(err.code, **err.params), status_for(err)
         else:
             flash(_("The consultation was created."), "success")
@@ -109,7 +109,7 @@ def _form_problem(form: ConsultationForm) -> str:
 
 @bp.route("/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(consultation_id: int):  # type: ignore[no-untyped-def]
+def edit(consultation_id: int):
     actor = current_actor()
     item = consultations.get_consultation(db.session, consultation_id, actor)
     if not rules.can_manage_consultation(actor, item):
@@ -146,9 +146,8 @@ def edit(consultation_id: int):  # type: ignore[no-untyped-def]
                     opens_at=_aware(form.opens_at.data),
                     closes_at=_aware(form.closes_at.data),
                 )
-                db.session.commit()
             except DomainError as err:
-                db.session.rollback()
+                discard_changes()
                 error, status = message_for(err.code, **err.params), status_for(err)
             else:
                 flash(_("The consultation was saved."), "success")
@@ -163,14 +162,13 @@ def edit(consultation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/consultations/<int:consultation_id>/status", methods=["POST"])
 @login_required
-def set_status(consultation_id: int):  # type: ignore[no-untyped-def]
+def set_status(consultation_id: int):
     actor = current_actor()
     item: Consultation = consultations.get_consultation(db.session, consultation_id, actor)
     try:
         consultations.set_status(db.session, item, request.form.get("status", ""), actor=actor)
-        db.session.commit()
     except DomainError as err:
-        db.session.rollback()
+        discard_changes()
         flash(message_for(err.code, **err.params), "error")
     else:
         flash(_("The status was changed."), "success")

@@ -96,8 +96,8 @@ def code_version() -> str:
     source = digest.hexdigest()[:10]
     described = ""
     try:
-        done = subprocess.run(  # noqa: S603 - fixed arguments, no shell
-            ["git", "describe", "--always", "--tags", "--dirty"],  # noqa: S607
+        done = subprocess.run(
+            ["git", "describe", "--always", "--tags", "--dirty"],
             cwd=root,
             capture_output=True,
             text=True,

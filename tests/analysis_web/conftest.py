@@ -129,12 +129,12 @@ def quick_themes(app, monkeypatch):
 
 
 @pytest.fixture
-def staff(app):  # noqa: ARG001
+def staff(app):
     return make_user("staff")
 
 
 @pytest.fixture
-def filled(session, staff):  # noqa: ARG001
+def filled(session, staff):
     """A consultation of `staff`'s agency with 120 synthetic comments and votes."""
     consultation = make_consultation(staff=staff)
     ids = fill(general_thread(consultation))

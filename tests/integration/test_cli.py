@@ -94,8 +94,8 @@ def test_demo_has_a_closed_consultation_and_a_plan_ready_for_the_outcome_loop(ap
 
 
 def test_demo_load_starts_the_analysis_of_the_consultation_it_closes(app, session):
-    from deliberation.models import AnalysisRun
     from app.demo.content import SECOND
+    from deliberation.models import AnalysisRun
 
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output

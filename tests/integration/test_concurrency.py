@@ -70,7 +70,7 @@ def test_concurrent_posts_get_gap_free_seqs_in_commit_order(empty_database_url):
                         violations.append(
                             f"seq {seq} committed with only {before} earlier rows visible"
                         )
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=write, args=(uid,)) for uid in writer_ids]

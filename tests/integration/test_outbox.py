@@ -33,7 +33,7 @@ def explode(*_args: object) -> None:
 
 
 @pytest.fixture
-def handlers(app, session, monkeypatch):  # noqa: ARG001
+def handlers(app, session, monkeypatch):
     CALLS.clear()
     registry = app.extensions["zhongyi_outbox"]
     for name, handler in {
@@ -156,7 +156,9 @@ def test_every_follow_up_the_code_declares_has_a_handler(app):
     declared = set()
     for folder in ("deliberation", "app"):
         for path in (root / folder).rglob("*.py"):
-            declared |= set(re.findall(r'after_commit\(\s*\w+(?:\.\w+)?,\s*"([\w.]+)"', path.read_text()))
+            declared |= set(
+                re.findall(r'after_commit\(\s*\w+(?:\.\w+)?,\s*"([\w.]+)"', path.read_text())
+            )
     assert {"links.fetch_previews", "analysis.run_on_close"} <= declared
     registered = app_outbox.handlers(app)
     assert declared <= registered.keys()

@@ -69,7 +69,7 @@ def _handler(site: FakeSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, *args) -> None:  # noqa: ANN002
+        def log_message(self, *args) -> None:
             pass
 
         def send(self, status: int, content_type: str, body: bytes, **headers: str) -> None:
@@ -84,7 +84,7 @@ def _handler(site: FakeSite) -> type[BaseHTTPRequestHandler]:
         def redirect(self, location: str) -> None:
             self.send(302, "text/plain", b"", Location=location)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             parts = urlsplit(self.path)
             path, query = parts.path, parse_qs(parts.query)
             site.requests.append((self.path, self.headers.get("Host", "")))
@@ -161,7 +161,7 @@ def _handler(site: FakeSite) -> type[BaseHTTPRequestHandler]:
 
 
 class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+    def handle_error(self, request, client_address) -> None:
         pass  # a client that hung up on purpose (timeouts, size caps)
 
 
@@ -212,7 +212,7 @@ def linked_app(app, fake_site: FakeSite, fetch_policy: FetchPolicy, monkeypatch)
 
 
 @pytest.fixture
-def tls_site(tmp_path, fake_site):  # noqa: ANN201
+def tls_site(tmp_path, fake_site):
     """The fake site behind TLS with a certificate for secure.test only."""
     import shutil
     import ssl

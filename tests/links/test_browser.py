@@ -42,7 +42,7 @@ class Gate:
 
 
 @pytest.fixture
-def gate(fake_site: FakeSite, fetch_policy, monkeypatch) -> Gate:  # noqa: ANN001
+def gate(fake_site: FakeSite, fetch_policy, monkeypatch) -> Gate:
     """The job's fetcher: the real one, offline but for the fake site, behind a gate."""
     real = LinkFetcher(
         fetch_policy,
@@ -51,7 +51,7 @@ def gate(fake_site: FakeSite, fetch_policy, monkeypatch) -> Gate:  # noqa: ANN00
     )
     held = Gate()
 
-    def fetch(url: str):  # noqa: ANN202
+    def fetch(url: str):
         assert held.event.wait(20), "the test never opened the gate"
         held.fetched.append(url)
         return real(url)
@@ -60,7 +60,7 @@ def gate(fake_site: FakeSite, fetch_policy, monkeypatch) -> Gate:  # noqa: ANN00
     return held
 
 
-def _site(empty_database_url: str, fetch_policy, **config) -> Iterator[LiveSite]:  # noqa: ANN001
+def _site(empty_database_url: str, fetch_policy, **config) -> Iterator[LiveSite]:
     return live_site(
         empty_database_url,
         JOBS_BACKEND="thread",  # the real, asynchronous path (TestingConfig runs jobs inline)
@@ -69,7 +69,7 @@ def _site(empty_database_url: str, fetch_policy, **config) -> Iterator[LiveSite]
     )
 
 
-def _post_through_the_page(page, site: LiveSite, body: str) -> int:  # noqa: ANN001
+def _post_through_the_page(page, site: LiveSite, body: str) -> int:
     page.locator("#body-new").fill(body)
     page.locator("form.comment-form button[type=submit]").first.click()
     page.wait_for_url(lambda address: "#c" in address)
@@ -120,7 +120,7 @@ def test_a_link_in_a_new_comment_fills_in_as_a_card_on_every_open_page_without_r
         writer_ctx.close(), reader_ctx.close()
 
 
-def _assert_privacy_frame(frame) -> None:  # noqa: ANN001
+def _assert_privacy_frame(frame) -> None:
     assert frame.get_attribute("src").startswith(
         "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
     )

@@ -39,7 +39,7 @@ PNG = _png()
 
 
 @pytest.fixture
-def secure_fetcher(fake_site, tls_site):  # noqa: ANN201
+def secure_fetcher(fake_site, tls_site):
     """A fetcher that may reach the fake site over http and, as secure.test, over https."""
     port, cert = tls_site
     policy = FetchPolicy(

@@ -34,7 +34,7 @@ def _api_links(client, thread_id: int) -> dict[int, list[dict]]:
     return {item["id"]: item["links"] for item in r.get_json()["items"]}
 
 
-def _cards(page_html: str, comment_id: int):  # noqa: ANN202
+def _cards(page_html: str, comment_id: int):
     doc = html5lib.parse(page_html, treebuilder="etree", namespaceHTMLElements=False)
     for el in doc.iter("div"):
         if el.get("data-link-cards") == str(comment_id):

@@ -54,7 +54,7 @@ def no_connections(monkeypatch):
     """Fail the test if the fetcher opens any TCP connection."""
     opened = []
 
-    def refuse(address, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def refuse(address, *args, **kwargs):
         opened.append(address)
         raise AssertionError(f"connected to {address}")
 
@@ -62,7 +62,7 @@ def no_connections(monkeypatch):
     return opened
 
 
-def _resolver(mapping: dict[str, list[str]], calls: list[str] | None = None):  # noqa: ANN202
+def _resolver(mapping: dict[str, list[str]], calls: list[str] | None = None):
     def resolve(host: str, port: int) -> list[str]:
         if calls is not None:
             calls.append(host)
@@ -117,7 +117,7 @@ def test_one_private_address_among_public_ones_is_enough_to_refuse(no_connection
 def test_the_system_resolver_path_refuses_a_name_for_loopback(monkeypatch, no_connections):
     real = socket.getaddrinfo
 
-    def fake(host, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def fake(host, *args, **kwargs):
         if host == "internal.example.tw":
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 80))]
         return real(host, *args, **kwargs)
@@ -175,7 +175,7 @@ def test_dns_rebinding_fails_because_the_checked_address_is_the_one_connected_to
 
     connected = []
 
-    def connect(address, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def connect(address, *args, **kwargs):
         connected.append(address)
         raise ConnectionRefusedError("test network")
 
@@ -193,7 +193,7 @@ def test_a_test_host_serves_through_the_checked_address_with_its_own_host_header
     lookups: list[str] = []
     answers = iter(["127.0.0.1", "10.0.0.1"])
 
-    def fake(host, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def fake(host, *args, **kwargs):
         if host == "rebind.test":
             lookups.append(host)
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), fake_site.port))]
@@ -224,7 +224,7 @@ def test_the_fetcher_sends_an_honest_user_agent(fake_site, fetch_policy, monkeyp
 
     original = http.server.BaseHTTPRequestHandler.parse_request
 
-    def spy(self):  # noqa: ANN001, ANN202
+    def spy(self):
         ok = original(self)
         seen["ua"] = self.headers.get("User-Agent")
         return ok

@@ -52,7 +52,7 @@ def _scheme_ok(value: str, schemes: tuple[str, ...]) -> bool:
     return _INVISIBLE.sub("", value).lower().startswith(schemes)
 
 
-def assert_inert(fragment) -> None:  # noqa: ANN001  (markup, or a parsed element)
+def assert_inert(fragment) -> None:
     root = (
         html5lib.parseFragment(fragment, treebuilder="etree", namespaceHTMLElements=False)
         if isinstance(fragment, str)

@@ -26,7 +26,7 @@ class Scene:
 
 
 @pytest.fixture
-def scene(session) -> Scene:  # noqa: ARG001
+def scene(session) -> Scene:
     consultation = make_consultation()
     thread = general_thread(consultation)
     author = make_user(name="作者")

@@ -78,7 +78,7 @@ def test_simultaneous_moderators_one_wins_the_rest_conflict_or_repeat(empty_data
                     outcome = f"{action['action']}:{err.code}"
             with lock:
                 outcomes.append(outcome)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=moderate, args=(i, u)) for i, u in enumerate(mod_ids)]

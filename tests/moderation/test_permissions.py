@@ -55,7 +55,7 @@ CONSULTATION_SETTINGS = [
 
 
 @pytest.fixture
-def world(session):  # noqa: ARG001
+def world(session):
     from ..conftest import general_thread, make_consultation
 
     agency = make_agency()

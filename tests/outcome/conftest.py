@@ -157,7 +157,7 @@ class Scene:
 
 
 @pytest.fixture
-def scene(session) -> Scene:  # noqa: ARG001
+def scene(session) -> Scene:
     ndc = make_agency("NDC", "國家發展委員會")
     moe = make_agency("MOE", "教育部")
     other = make_agency("MOI", "內政部")

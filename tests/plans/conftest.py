@@ -97,7 +97,7 @@ class World:
 
 
 @pytest.fixture
-def world(session) -> World:  # noqa: ARG001
+def world(session) -> World:
     mot = make_agency("MOT", "交通部")
     make_agency("EPA", "環境部")
     make_agency("MOI", "內政部")

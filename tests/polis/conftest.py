@@ -67,7 +67,7 @@ def copy_folder(source: Path, target: Path, files=("comments.csv", "votes.csv"))
 
 
 @pytest.fixture
-def runner(app, session):  # noqa: ARG001
+def runner(app, session):
     return app.test_cli_runner()
 
 

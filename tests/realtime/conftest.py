@@ -14,7 +14,7 @@ NS = "/threads"
 
 
 @pytest.fixture
-def sockets(app, client, monkeypatch) -> Iterator[Callable]:  # noqa: ARG001
+def sockets(app, client, monkeypatch) -> Iterator[Callable]:
     """connect(flask_client=client, **kw) -> a connected SocketIOTestClient on /threads.
 
     Every create_app rebinds the one SocketIO object to a new server; point it back at the

@@ -52,7 +52,7 @@ class Follower:
                 namespace=NS,
                 timeout=10,
             )
-        except Exception:  # noqa: BLE001 - the next reconnect or heartbeat retries
+        except Exception:
             return
         if ack and ack.get("ok"):
             for event in ack["events"]:

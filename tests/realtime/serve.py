@@ -16,11 +16,11 @@ if os.environ.get("ZHONGYI_GEVENT") == "1":
 
     monkey.patch_all()
 
-import logging  # noqa: E402
+import logging
 
-from app import create_app  # noqa: E402
-from app.extensions import socketio  # noqa: E402
-from config import Config  # noqa: E402
+from app import create_app
+from app.extensions import socketio
+from config import Config
 
 
 def main() -> None:

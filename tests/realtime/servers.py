@@ -27,7 +27,7 @@ def wait_for(check, timeout: float, what: str) -> None:  # type: ignore[no-untyp
         try:
             if check():
                 return
-        except Exception:  # noqa: BLE001 - not up yet
+        except Exception:
             pass
         time.sleep(0.05)
     raise TimeoutError(f"{what} did not come up in {timeout} s")
@@ -134,7 +134,7 @@ class AppServer:
                     return self
             except RuntimeError:
                 raise
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{self.url} did not come up")

@@ -244,7 +244,7 @@ def test_the_viewer_count_follows_joins_and_leaves(sockets):
     assert counts == [1]
 
 
-def test_event_comments_have_the_api_shape_for_an_anonymous_reader(session):  # noqa: ARG001
+def test_event_comments_have_the_api_shape_for_an_anonymous_reader(session):
     thread = general_thread(make_consultation())
     c = make_comment(thread, body="形狀一樣")
     r = make_comment(thread, body="回覆", parent=c)

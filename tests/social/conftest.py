@@ -43,7 +43,7 @@ class Desk:
 
 
 @pytest.fixture
-def desk(session) -> Desk:  # noqa: ARG001
+def desk(session) -> Desk:
     staff = make_user("staff", name="承辦人")
     consultation = make_consultation(staff=staff)
     return Desk(staff=staff, consultation=consultation, thread=general_thread(consultation))

@@ -24,7 +24,7 @@ def agency_site() -> Iterator:
     pages: dict[str, str] = {"html": ""}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             body = pages["html"].encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -50,10 +50,10 @@ def agency_site() -> Iterator:
 
 
 def _consultation_of_thread(base: str, thread_id: int) -> int:
-    with urllib.request.urlopen(f"{base}/api/v1/consultations") as r:  # noqa: S310 (127.0.0.1)
+    with urllib.request.urlopen(f"{base}/api/v1/consultations") as r:
         items = json.load(r)["items"]
     for item in items:
-        with urllib.request.urlopen(f"{base}/api/v1/consultations/{item['id']}") as r:  # noqa: S310
+        with urllib.request.urlopen(f"{base}/api/v1/consultations/{item['id']}") as r:
             if any(t["id"] == thread_id for t in json.load(r)["threads"]):
                 return item["id"]
     raise AssertionError("no consultation has that thread")

@@ -274,7 +274,7 @@ def test_fit_limits_blas_threads(monkeypatch) -> None:
     seen = []
     real = themes_mod.ThemeModel._cluster
 
-    def spy(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def spy(self, *args, **kwargs):
         from threadpoolctl import threadpool_info
 
         seen.extend(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
