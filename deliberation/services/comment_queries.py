@@ -51,7 +51,7 @@ def get_comment(session: Session, comment_id: int, viewer: User | None) -> Comme
     return comment
 
 
-def _visibility_filter(viewer: User | None):  # type: ignore[no-untyped-def]
+def _visibility_filter(viewer: User | None):
     """Which rows appear at all: visible, hidden (as a placeholder), and own pending ones."""
     if rules.is_moderator(viewer):
         return True
@@ -63,7 +63,7 @@ def _visibility_filter(viewer: User | None):  # type: ignore[no-untyped-def]
     )
 
 
-def _divisiveness():  # type: ignore[no-untyped-def]
+def _divisiveness():
     """High when many voted and the split is close: (a + d) · min(a, d) / max(a, d)."""
     a, d = Comment.agree_count, Comment.disagree_count
     low = case((a < d, a), else_=d)
@@ -71,7 +71,7 @@ def _divisiveness():  # type: ignore[no-untyped-def]
     return case((high == 0, 0), else_=(a + d) * low * 1.0 / high)
 
 
-def _order(sort: str):  # type: ignore[no-untyped-def]
+def _order(sort: str):
     return {
         "oldest": [Comment.seq.asc()],
         "newest": [Comment.seq.desc()],

@@ -228,7 +228,7 @@ class VoteCounts:
         return {"agree": self.agree, "disagree": self.disagree, "pass": self.passed}
 
 
-def _count_column(value: int):  # type: ignore[no-untyped-def]
+def _count_column(value: int):
     return {1: Comment.agree_count, -1: Comment.disagree_count, 0: Comment.pass_count}[value]
 
 
