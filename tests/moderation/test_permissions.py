@@ -8,8 +8,16 @@ import pytest
 
 from app.extensions import db
 from deliberation.services import moderation
-
-from ..conftest import csrf_from, login, make_agency, make_comment, make_user, save
+from tests.factories import (
+    csrf_from,
+    general_thread,
+    login,
+    make_agency,
+    make_comment,
+    make_consultation,
+    make_user,
+    save,
+)
 
 ROLES = ("anonymous", "citizen", "staff", "reviewer", "moderator", "admin")
 MODERATORS = {"moderator", "admin"}
@@ -56,7 +64,6 @@ CONSULTATION_SETTINGS = [
 
 @pytest.fixture
 def world(session):  # noqa: ARG001
-    from ..conftest import general_thread, make_consultation
 
     agency = make_agency()
     staff = make_user("staff", agency=agency)
