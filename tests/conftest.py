@@ -53,6 +53,15 @@ pytest_plugins = ["tests.plugins.browser", "tests.plugins.sockets"]
 REPO = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `pytest -n 2 --dist loadgroup` (make test), the tests that drive a browser or real
+    server processes share one worker: one Chromium and one demo template for all of them, and
+    their timing assertions never race a second live site started by the other worker."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.xdist_group("live"))
+
+
 @pytest.fixture(scope="session")
 def app() -> Iterator[Flask]:
     application = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=worker_database_url())
