@@ -7,6 +7,7 @@ Tests receive helpers as fixtures or import them from tests/factories.py, never 
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from flask import Flask
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
@@ -74,16 +75,28 @@ def app() -> Iterator[Flask]:
         db.engine.dispose()
 
 
-@pytest.fixture
-def session(app: Flask) -> Iterator:
-    """A database session whose work is rolled back after the test, commits included.
+@pytest.fixture(scope="module")
+def module_connection(app: Flask) -> Iterator[Connection]:
+    """The test module's database connection, in a transaction rolled back after the module.
 
-    Requests made by the test client run in the test's app context and so share this session:
-    factories commit (a savepoint release), so a request that rolls back undoes only itself.
+    Each test works in a savepoint of it (the `session` fixture), so what a module-scoped
+    fixture writes through `module_scene` is there, unchanged, at the start of every test.
     """
     with app.app_context():
         connection = db.engine.connect()
-        transaction = connection.begin()
+    transaction = connection.begin()
+    try:
+        yield connection
+    finally:
+        if transaction.is_active:
+            transaction.rollback()
+        connection.close()
+
+
+@contextlib.contextmanager
+def _bound_session(app: Flask, connection: Connection) -> Iterator[scoped_session]:
+    """db.session on `connection` for the block: factories' commits release savepoints."""
+    with app.app_context():
         # A plain Session: Flask-SQLAlchemy's own picks the engine per table, ignoring `bind`.
         # Scoped like Flask-SQLAlchemy's, per app context, so each request gets its own.
         scoped = scoped_session(
@@ -92,15 +105,36 @@ def session(app: Flask) -> Iterator:
         )
         original = db.session
         db.session = scoped
-        public_cache.clear()  # rendered pages of a rolled-back test must not outlive it
         try:
             yield scoped
         finally:
             scoped.remove()
             db.session = original
-            if transaction.is_active:
-                transaction.rollback()
-            connection.close()
+
+
+@pytest.fixture(scope="module")
+def module_scene(app: Flask, module_connection: Connection) -> Callable:
+    """For module-scoped fixtures: `with module_scene(): ...` builds rows (with the factories)
+    that every test of the module starts from; rolled back after the module. Return ids or
+    plain values from such a fixture, not ORM objects (their session is gone)."""
+    return lambda: _bound_session(app, module_connection)
+
+
+@pytest.fixture
+def session(app: Flask, module_connection: Connection) -> Iterator[scoped_session]:
+    """A database session whose work is rolled back after the test, commits included.
+
+    Requests made by the test client run in the test's app context and so share this session:
+    factories commit (a savepoint release), so a request that rolls back undoes only itself.
+    """
+    savepoint = module_connection.begin_nested()
+    public_cache.clear()  # rendered pages of a rolled-back test must not outlive it
+    try:
+        with _bound_session(app, module_connection) as scoped:
+            yield scoped
+    finally:
+        if savepoint.is_active:
+            savepoint.rollback()
 
 
 class IsolatedClient(FlaskClient):
