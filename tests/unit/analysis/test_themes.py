@@ -262,7 +262,8 @@ def test_chosen_k_is_the_one_scikit_learn_scoring_gives(corpora, monkeypatch, na
 
 def _random_texts(n: int, seed: int = 0) -> list[str]:
     rng = np.random.default_rng(seed)
-    chars = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    # An array, not a list: choice() would convert a list on every call (same draws either way).
+    chars = np.array([chr(c) for c in range(0x4E00, 0x4E00 + 3000)])
     return ["".join(rng.choice(chars, 24)) for _ in range(n)]
 
 
