@@ -246,11 +246,13 @@ def test_agreement_score_is_adjusted_mutual_information() -> None:
 
 
 @pytest.mark.parametrize("name", SETS)
-def test_chosen_k_is_the_one_scikit_learn_scoring_gives(corpora, monkeypatch, name) -> None:
+def test_chosen_k_is_the_one_scikit_learn_scoring_gives(
+    corpora, unguided, monkeypatch, name
+) -> None:
     """The k selection scores runs with its own AMI; with scikit-learn's the scores and the chosen
     k are the same, k is in range and a refit gives the same k."""
     ids, toks, _, _ = corpora[name]
-    ours = ThemeModel(random_state=2).fit(toks, ids=ids)
+    ours = unguided(name, 2)
     assert 3 <= ours.k_ <= 15
     assert set(ours.k_scores_) == set(range(3, 16))
     assert ThemeModel(random_state=2).fit(toks, ids=ids).k_scores_ == ours.k_scores_
