@@ -25,28 +25,7 @@ from app.cache import public_cache
 from app.extensions import db
 from config import TestingConfig
 from tests import factories
-
-# Test files written before tests/factories.py import these from here; new ones should not.
-from tests.databases import (
-    Templates,
-    isolated_database_url,
-    using_postgres,  # noqa: F401
-    worker_database_url,
-)
-from tests.factories import (  # noqa: F401
-    PASSWORD,
-    api_csrf,
-    csrf_from,
-    general_thread,
-    hours_ago,
-    login,
-    make_agency,
-    make_comment,
-    make_consultation,
-    make_user,
-    save,
-)
-from tests.factories import PASSWORD_HASH as _PASSWORD_HASH  # noqa: F401
+from tests.databases import Templates, isolated_database_url, worker_database_url
 
 # Fixtures shared by several test packages (the browser, live sites, socket clients).
 pytest_plugins = ["tests.plugins.browser", "tests.plugins.sockets"]
@@ -241,3 +220,21 @@ def csrf_from_fixture() -> Callable:
 @pytest.fixture(name="api_csrf")
 def api_csrf_fixture(app) -> Callable:  # noqa: ARG001
     return factories.api_csrf
+
+
+# Test files written before tests/factories.py import these from here; new ones should not.
+from tests.databases import using_postgres  # noqa: E402, F401
+from tests.factories import (  # noqa: E402, F401
+    PASSWORD,
+    api_csrf,
+    csrf_from,
+    general_thread,
+    hours_ago,
+    login,
+    make_agency,
+    make_comment,
+    make_consultation,
+    make_user,
+    save,
+)
+from tests.factories import PASSWORD_HASH as _PASSWORD_HASH  # noqa: E402, F401
