@@ -26,10 +26,11 @@ demo: migrate
 run: demo
 	$(PY) wsgi.py
 
-## make test: the whole suite (PostgreSQL / Redis / Chromium tests run when TEST_DATABASE_URL,
-## TEST_REDIS_URL and a chromium binary are there, and skip with a reason otherwise)
+## make test: the whole suite on two processes (PostgreSQL / Redis / Chromium tests run when
+## TEST_DATABASE_URL, TEST_REDIS_URL and a chromium binary are there, and skip with a reason
+## otherwise); PYTEST_WORKERS=0 runs it in one process (docs/testing.md)
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(or $(PYTEST_WORKERS),2) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -92,6 +92,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
+    # werkzeug's password hash method for new accounts (scrypt: deliberately slow).
+    PASSWORD_HASH_METHOD = "scrypt"
+
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
     # CSRF is checked in a before_request hook so bearer-token API calls can skip it.
     WTF_CSRF_CHECK_DEFAULT = False
@@ -161,6 +164,8 @@ class TestingConfig(Config):
     SOCKETIO_MESSAGE_QUEUE = None
     PUBLIC_STATE_AUTOCOMMIT = False
     JOBS_BACKEND = "eager"
+    # One iteration: a test's accounts need no protection, and scrypt costs ~80 ms a hash.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
 
 
 class ProductionConfig(Config):

@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     login.login_view = "auth.login"
     login.login_message = None  # the login page says why on its own
     login.session_protection = "basic"
+    accounts.use_password_hash_method(app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
     @login.user_loader
     def load_user(user_id: str) -> User | None:

@@ -1,16 +1,15 @@
-"""Shared fixtures: an app on a real database (SQLite, or PostgreSQL from TEST_DATABASE_URL),
-per-test rollback, logged-in clients and small factories."""
+"""Shared fixtures: the app on a real database (SQLite, or PostgreSQL from TEST_DATABASE_URL, one
+database per xdist worker: tests/databases.py), per-test rollback, a client per test, and the
+factories of tests/factories.py as fixtures of the same names (`make_user`, `login`, …).
+
+Tests receive helpers as fixtures or import them from tests/factories.py, never from a conftest.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
-import itertools
-import os
-import re
-import uuid
-from collections.abc import Iterator
-from datetime import timedelta
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,32 +17,34 @@ from flask import Flask
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Connection, event
 from sqlalchemy.orm import scoped_session, sessionmaker
-from werkzeug.security import generate_password_hash
 
 from app import create_app
 from app.cache import public_cache
 from app.extensions import db
-from config import TestingConfig, _database_url
-from deliberation.models import Agency, Consultation, Thread, User, utcnow
-from deliberation.services import comments, consultations
-from deliberation.services.consultations import SectionInput
+from config import TestingConfig
+from tests import factories
+from tests.databases import Templates, isolated_database_url, worker_database_url
+
+# Fixtures shared by several test packages (the browser, live sites, socket clients).
+pytest_plugins = ["tests.plugins.browser", "tests.plugins.sockets"]
 
 REPO = Path(__file__).resolve().parent.parent
-PASSWORD = "correct horse battery"
-# Hashing with the default scrypt costs ~50 ms; tests create many users, so hash once.
-_PASSWORD_HASH = generate_password_hash(PASSWORD)
-_counter = itertools.count(1)
 
 
-def using_postgres() -> bool:
-    return bool(os.environ.get("TEST_DATABASE_URL"))
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `pytest -n 2 --dist loadgroup` (make test), the tests that drive a browser or real
+    server processes share one worker: one Chromium and one demo template for all of them, and
+    their timing assertions never race a second live site started by the other worker."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.xdist_group("live"))
 
 
 @pytest.fixture(scope="session")
 def app() -> Iterator[Flask]:
-    application = create_app(TestingConfig)
+    application = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=worker_database_url())
     with application.app_context():
         db.drop_all()
         db.create_all()
@@ -53,16 +54,28 @@ def app() -> Iterator[Flask]:
         db.engine.dispose()
 
 
-@pytest.fixture
-def session(app: Flask) -> Iterator:
-    """A database session whose work is rolled back after the test, commits included.
+@pytest.fixture(scope="module")
+def module_connection(app: Flask) -> Iterator[Connection]:
+    """The test module's database connection, in a transaction rolled back after the module.
 
-    Requests made by the test client run in the test's app context and so share this session:
-    factories commit (a savepoint release), so a request that rolls back undoes only itself.
+    Each test works in a savepoint of it (the `session` fixture), so what a module-scoped
+    fixture writes through `module_scene` is there, unchanged, at the start of every test.
     """
     with app.app_context():
         connection = db.engine.connect()
-        transaction = connection.begin()
+    transaction = connection.begin()
+    try:
+        yield connection
+    finally:
+        if transaction.is_active:
+            transaction.rollback()
+        connection.close()
+
+
+@contextlib.contextmanager
+def _bound_session(app: Flask, connection: Connection) -> Iterator[scoped_session]:
+    """db.session on `connection` for the block: factories' commits release savepoints."""
+    with app.app_context():
         # A plain Session: Flask-SQLAlchemy's own picks the engine per table, ignoring `bind`.
         # Scoped like Flask-SQLAlchemy's, per app context, so each request gets its own.
         scoped = scoped_session(
@@ -71,15 +84,36 @@ def session(app: Flask) -> Iterator:
         )
         original = db.session
         db.session = scoped
-        public_cache.clear()  # rendered pages of a rolled-back test must not outlive it
         try:
             yield scoped
         finally:
             scoped.remove()
             db.session = original
-            if transaction.is_active:
-                transaction.rollback()
-            connection.close()
+
+
+@pytest.fixture(scope="module")
+def module_scene(app: Flask, module_connection: Connection) -> Callable:
+    """For module-scoped fixtures: `with module_scene(): ...` builds rows (with the factories)
+    that every test of the module starts from; rolled back after the module. Return ids or
+    plain values from such a fixture, not ORM objects (their session is gone)."""
+    return lambda: _bound_session(app, module_connection)
+
+
+@pytest.fixture
+def session(app: Flask, module_connection: Connection) -> Iterator[scoped_session]:
+    """A database session whose work is rolled back after the test, commits included.
+
+    Requests made by the test client run in the test's app context and so share this session:
+    factories commit (a savepoint release), so a request that rolls back undoes only itself.
+    """
+    savepoint = module_connection.begin_nested()
+    public_cache.clear()  # rendered pages of a rolled-back test must not outlive it
+    try:
+        with _bound_session(app, module_connection) as scoped:
+            yield scoped
+    finally:
+        if savepoint.is_active:
+            savepoint.rollback()
 
 
 class IsolatedClient(FlaskClient):
@@ -98,110 +132,6 @@ class IsolatedClient(FlaskClient):
 def client(app: Flask, session) -> FlaskClient:
     app.test_client_class = IsolatedClient
     return app.test_client()
-
-
-# ---- factories ---------------------------------------------------------------------------
-
-
-def make_agency(code: str = "NDC", name: str = "國家發展委員會") -> Agency:
-    from sqlalchemy import select
-
-    agency = db.session.scalar(select(Agency).where(Agency.code == code))
-    if agency is None:
-        agency = Agency(code=code, name=name)
-        db.session.add(agency)
-        db.session.commit()
-    return agency
-
-
-def make_user(
-    role: str = "citizen",
-    *,
-    agency: Agency | None = None,
-    name: str | None = None,
-    email: str | None = None,
-) -> User:
-    n = next(_counter)
-    if role == "staff" and agency is None:
-        agency = make_agency()
-    user = User(
-        email=email or f"user{n}@example.tw",
-        display_name=name or f"使用者{n}",
-        password_hash=_PASSWORD_HASH,
-        role=role,
-        agency=agency if role == "staff" else None,
-    )
-    db.session.add(user)
-    db.session.commit()
-    return user
-
-
-def make_consultation(
-    *, staff: User | None = None, status: str = "open", sections: int = 2, **kwargs
-) -> Consultation:
-    staff = staff or make_user("staff")
-    item = consultations.create_consultation(
-        db.session,
-        actor=staff,
-        title=kwargs.pop("title", "電動機車補助草案"),
-        summary=kwargs.pop("summary", "草案摘要"),
-        body=kwargs.pop("body", "草案**全文**"),
-        sections=[
-            SectionInput(title=f"第{i}條", body=f"條文內容 {i}") for i in range(1, sections + 1)
-        ],
-        status=status,
-        **kwargs,
-    )
-    db.session.commit()
-    return item
-
-
-def general_thread(consultation: Consultation) -> Thread:
-    return consultations.general_thread(consultation)
-
-
-def make_comment(
-    thread: Thread, author: User | None = None, body: str = "我支持這個草案", parent=None, **kwargs
-):
-    comment = comments.post_comment(
-        db.session,
-        thread,
-        actor=author or make_user(),
-        body=body,
-        parent_id=parent.id if parent is not None else None,
-        **kwargs,
-    )
-    db.session.commit()
-    return comment
-
-
-def save() -> None:
-    """Commit the test's own changes (a savepoint; the test's transaction is still rolled back)."""
-    db.session.commit()
-
-
-def login(client: FlaskClient, user: User) -> FlaskClient:
-    """Log the client in through the real form (CSRF and all)."""
-    page = client.get("/login")
-    token = csrf_from(page.get_data(as_text=True))
-    response = client.post(
-        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return client
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', html
-    )
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
-def api_csrf(client: FlaskClient, path: str = "/") -> dict[str, str]:
-    """Headers for a session-authenticated API call: the CSRF token from a page."""
-    return {"X-CSRFToken": csrf_from(client.get(path).get_data(as_text=True))}
 
 
 class QueryCounter:
@@ -223,31 +153,88 @@ def count_queries(app: Flask):
     event.remove(engine, "before_cursor_execute", counter)
 
 
-def hours_ago(h: float):
-    return utcnow() - timedelta(hours=h)
-
-
-@contextlib.contextmanager
-def isolated_database_url(directory: Path, prefix: str = "t") -> Iterator[str]:
-    """An empty database of its own: a fresh SQLite file, or a fresh schema on the test PostgreSQL."""
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if not pg:
-        yield f"sqlite:///{directory / 'empty.sqlite3'}"
-        return
-    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(_database_url(pg))
-    with engine.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in pg else "?"
-    try:
-        yield f"{_database_url(pg)}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
-
-
 @pytest.fixture
 def empty_database_url(tmp_path) -> Iterator[str]:
     with isolated_database_url(tmp_path) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory) -> Iterator[Templates]:
+    """Databases filled once per session (the demo, …) and copied for each test that asks."""
+    templates = Templates(tmp_path_factory.mktemp("templates"))
+    yield templates
+    templates.drop_all()
+
+
+# ---- the factories (tests/factories.py) as fixtures -----------------------------------------
+
+
+@pytest.fixture(name="make_agency")
+def make_agency_fixture(session) -> Callable:
+    return factories.make_agency
+
+
+@pytest.fixture(name="make_user")
+def make_user_fixture(session) -> Callable:
+    return factories.make_user
+
+
+@pytest.fixture(name="make_consultation")
+def make_consultation_fixture(session) -> Callable:
+    return factories.make_consultation
+
+
+@pytest.fixture(name="general_thread")
+def general_thread_fixture(session) -> Callable:
+    return factories.general_thread
+
+
+@pytest.fixture(name="make_comment")
+def make_comment_fixture(session) -> Callable:
+    return factories.make_comment
+
+
+@pytest.fixture(name="save")
+def save_fixture(session) -> Callable:
+    return factories.save
+
+
+@pytest.fixture(name="login")
+def login_fixture(app) -> Callable:
+    """login(client, user): the client is logged in as `user` (the session written directly)."""
+    return factories.login
+
+
+@pytest.fixture(name="login_with_form")
+def login_with_form_fixture(app) -> Callable:
+    """login_with_form(client, user): logged in through the real form, CSRF and password."""
+    return factories.login_with_form
+
+
+@pytest.fixture(name="csrf_from")
+def csrf_from_fixture() -> Callable:
+    return factories.csrf_from
+
+
+@pytest.fixture(name="api_csrf")
+def api_csrf_fixture(app) -> Callable:
+    return factories.api_csrf
+
+
+# Test files written before tests/factories.py import these from here; new ones should not.
+from tests.databases import using_postgres  # noqa: E402, F401
+from tests.factories import (  # noqa: E402, F401
+    PASSWORD,
+    api_csrf,
+    csrf_from,
+    general_thread,
+    hours_ago,
+    login,
+    make_agency,
+    make_comment,
+    make_consultation,
+    make_user,
+    save,
+)
+from tests.factories import PASSWORD_HASH as _PASSWORD_HASH  # noqa: E402, F401

@@ -18,8 +18,23 @@ EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD = 8
 MAX_NAME = 80
 
+# How passwords are hashed: werkzeug's scrypt unless the app is configured otherwise
+# (config.PASSWORD_HASH_METHOD: the tests use a cheap one; production keeps scrypt).
+_hash_method = "scrypt"
 # A hash that can never match, so a missing account costs the same time as a wrong password.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method=_hash_method)
+
+
+def use_password_hash_method(method: str) -> None:
+    """Hash new passwords with `method` (a werkzeug method string, e.g. "scrypt")."""
+    global _hash_method, _DUMMY_HASH
+    if method != _hash_method:
+        _hash_method = method
+        _DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method=method)
+
+
+def password_hash_method() -> str:
+    return _hash_method
 
 
 def normalize_email(email: str) -> str:
@@ -75,7 +90,7 @@ def create_user(
     user = User(
         email=email,
         display_name=name,
-        password_hash=generate_password_hash(password),
+        password_hash=generate_password_hash(password, method=_hash_method),
         role=role,
         agency=agency,
     )

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from deliberation.models import AnalysisRun, Theme, ThemeEdit
-from tests.conftest import api_csrf, csrf_from, login, make_agency, make_user
+from tests.factories import api_csrf, csrf_from, login, make_agency, make_user
 
-from .conftest import analyse
+from .helpers import analyse
 
 
 def test_citizens_and_other_agencies_staff_are_refused(filled, client):

@@ -9,9 +9,9 @@ from deliberation.errors import NotFound, ValidationError
 from deliberation.models import Theme, ThemeEdit, ThemeMember
 from deliberation.services import analysis_runs, curation
 from deliberation.services import moderation as mod_service
-from tests.conftest import csrf_from, general_thread, login, make_comment, make_user
+from tests.factories import csrf_from, general_thread, login, make_comment, make_user
 
-from .conftest import analyse
+from .helpers import analyse
 
 
 def _members(run) -> dict[str, set[int]]:

@@ -8,9 +8,16 @@ from app.extensions import db
 from deliberation.models import AnalysisRun, Comment, ThemeMember
 from deliberation.services import analysis_runs
 from deliberation.services import moderation as mod_service
-from tests.conftest import general_thread, login, make_comment, make_consultation, make_user
+from tests.factories import (
+    csrf_from,
+    general_thread,
+    login,
+    make_comment,
+    make_consultation,
+    make_user,
+)
 
-from .conftest import analyse
+from .helpers import analyse
 
 
 def _member_ids(run) -> set[int]:
@@ -156,7 +163,6 @@ def test_closing_a_consultation_starts_an_analysis(filled, staff, client):
     consultation, _ids = filled
     login(client, staff)
     page = client.get(f"/consultations/{consultation.id}")
-    from tests.conftest import csrf_from
 
     r = client.post(
         f"/staff/consultations/{consultation.id}/status",

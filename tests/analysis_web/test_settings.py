@@ -11,9 +11,9 @@ import pytest
 from app.extensions import db
 from deliberation.models import Consultation
 from deliberation.services import analysis_runs
-from tests.conftest import api_csrf, csrf_from, login, make_agency, make_user
+from tests.factories import api_csrf, csrf_from, login, make_agency, make_user
 
-from .conftest import analyse
+from .helpers import analyse
 
 # the seed themes staff would write for the ev-scooter consultation (names and 4-5 keywords each)
 SEEDS = json.loads(

@@ -93,9 +93,34 @@ def _seed(app: Flask) -> dict[str, Any]:
     return info
 
 
+def fill_cast(database_url: str) -> dict[str, Any]:
+    """Create the tables and the small cast in an empty database; what live_site needs back."""
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, SEGMENT_ON_WRITE=False)
+    info = _seed(app)
+    with app.app_context():
+        db.engine.dispose()
+    return info
+
+
+def fill_demo(database_url: str) -> None:
+    """Create the tables and load the demo into an empty database."""
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        db.create_all()
+        from app.demo import load
+
+        load(db.session)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
 @contextlib.contextmanager
-def live_site(database_url: str, **config: Any) -> Iterator[LiveSite]:
-    """Serve a fresh app (TestingConfig + `config`) on a spare loopback port."""
+def live_site(
+    database_url: str, *, seeded: dict[str, Any] | None = None, **config: Any
+) -> Iterator[LiveSite]:
+    """Serve a fresh app (TestingConfig + `config`) on a spare loopback port: on an empty
+    database, seeded here, or on one `fill_cast` seeded (`seeded` is what it returned)."""
     settings = {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": True,
@@ -104,14 +129,15 @@ def live_site(database_url: str, **config: Any) -> Iterator[LiveSite]:
         **config,
     }
     app = create_app(TestingConfig, **settings)
-    info = _seed(app)
-    with serving(app) as url:
+    info = _seed(app) if seeded is None else seeded
+    with serving(app, drop=seeded is None) as url:
         yield LiveSite(app=app, url=url, **info)
 
 
 @contextlib.contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """Serve `app` (its database already set up) on a spare loopback port; tear it all down."""
+def serving(app: Flask, *, drop: bool = True) -> Iterator[str]:
+    """Serve `app` (its database already set up) on a spare loopback port; tear it all down
+    (its tables too, unless the database is a throw-away copy)."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -122,7 +148,8 @@ def serving(app: Flask) -> Iterator[str]:
         thread.join(timeout=10)
         with app.app_context():
             db.session.remove()
-            db.drop_all()
+            if drop:
+                db.drop_all()
             db.engine.dispose()
         state_engine = app.extensions.get("zhongyi_state_engine")  # app/cache.py, PostgreSQL
         if state_engine is not None:
@@ -131,7 +158,8 @@ def serving(app: Flask) -> Iterator[str]:
 
 @contextlib.contextmanager
 def demo_site(database_url: str, **config: object) -> Iterator[str]:
-    """The demo on a live server (TestingConfig + `config`), torn down afterwards."""
+    """The demo on a live server (TestingConfig + `config`), on a database `fill_demo` filled
+    (a throw-away copy: the tables are left for whoever drops the database)."""
     app = create_app(
         TestingConfig,
         SQLALCHEMY_DATABASE_URI=database_url,
@@ -139,13 +167,7 @@ def demo_site(database_url: str, **config: object) -> Iterator[str]:
         PUBLIC_STATE_AUTOCOMMIT=True,
         **config,
     )
-    with app.app_context():
-        db.create_all()
-        from app.demo import load
-
-        load(db.session)
-        db.session.commit()
-    with serving(app) as url:
+    with serving(app, drop=False) as url:
         yield url
 
 

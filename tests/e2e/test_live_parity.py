@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.extensions import db
 from deliberation.models import Flag
 
-from .livesite import live_site, open_page, wait_live
+from .livesite import open_page, wait_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -56,9 +56,9 @@ def _wait_order(page, expected: list[int]) -> None:  # type: ignore[no-untyped-d
 
 def test_live_comments_show_origin_pin_and_flag_like_server_rendered_ones(
     browser,
-    empty_database_url,
+    cast_site,
 ):
-    with live_site(empty_database_url) as site:
+    with cast_site() as site:
         reader_ctx, reader = open_page(browser, site, "p1")
         author_ctx, author = open_page(browser, site, "p0")
         mod_ctx, moderator = open_page(browser, site, "moderator")

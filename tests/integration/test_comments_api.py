@@ -10,8 +10,14 @@ from sqlalchemy import func, select
 from app.extensions import db
 from deliberation.models import Comment, CommentRevision, IdempotencyKey, ThreadEvent, Vote, utcnow
 from deliberation.services import accounts, comments
-
-from ..conftest import api_csrf, general_thread, login, make_comment, make_consultation, make_user
+from tests.factories import (
+    api_csrf,
+    general_thread,
+    login,
+    make_comment,
+    make_consultation,
+    make_user,
+)
 
 
 def _token(user) -> dict[str, str]:

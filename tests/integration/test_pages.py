@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from deliberation.models import Comment, User, Vote, utcnow
 from deliberation.services import comments
-
-from ..conftest import (
+from tests.factories import (
     PASSWORD,
     csrf_from,
     general_thread,

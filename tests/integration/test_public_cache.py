@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from deliberation.services import comments, consultations
-
-from ..conftest import general_thread, make_comment, make_consultation, make_user, save
+from tests.factories import general_thread, make_comment, make_consultation, make_user, save
 
 EN = {"Accept-Language": "en"}
 

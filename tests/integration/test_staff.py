@@ -6,8 +6,15 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from deliberation.models import Consultation, Section, Thread
-
-from ..conftest import csrf_from, general_thread, login, make_comment, make_consultation, make_user
+from tests.factories import (
+    csrf_from,
+    general_thread,
+    login,
+    make_agency,
+    make_comment,
+    make_consultation,
+    make_user,
+)
 
 EN = {"Accept-Language": "en"}
 
@@ -142,7 +149,6 @@ def test_editing_sections_keeps_threads_and_refuses_removing_discussed_ones(clie
 def test_only_the_agencys_staff_can_edit(client):
     item = make_consultation()
     other_staff = make_user("staff", agency=None)
-    from ..conftest import make_agency
 
     outsider = make_user("staff", agency=make_agency("MOTC", "交通部"))
     assert other_staff.agency_id == item.agency_id

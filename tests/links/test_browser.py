@@ -19,9 +19,8 @@ import requests
 from app.links import jobs
 from deliberation.linkfetch import LinkFetcher
 
-from ..e2e.conftest import browser  # noqa: F401  (the shared Debian-chromium fixture)
-from ..e2e.livesite import LiveSite, live_site, open_page, wait_live
-from .conftest import FakeSite, offline_resolver, og_page
+from ..e2e.livesite import LiveSite, open_page, wait_live
+from .helpers import FakeSite, offline_resolver, og_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -60,9 +59,8 @@ def gate(fake_site: FakeSite, fetch_policy, monkeypatch) -> Gate:
     return held
 
 
-def _site(empty_database_url: str, fetch_policy, **config) -> Iterator[LiveSite]:
-    return live_site(
-        empty_database_url,
+def _site(cast_site, fetch_policy, **config) -> Iterator[LiveSite]:
+    return cast_site(
         JOBS_BACKEND="thread",  # the real, asynchronous path (TestingConfig runs jobs inline)
         LINK_FETCH_ALLOW_HOSTS=fetch_policy.allow_hosts,
         **config,
@@ -78,17 +76,17 @@ def _post_through_the_page(page, site: LiveSite, body: str) -> int:
 
 
 def test_a_link_in_a_new_comment_fills_in_as_a_card_on_every_open_page_without_reload(
-    browser,  # noqa: F811
+    browser,
     fake_site,
     fetch_policy,
     gate,
-    empty_database_url,
+    cast_site,
 ):
     url = fake_site.page(
         "/draft-notes",
         og_page("草案說明會紀錄", description="國發會公布的說明會紀錄", site="示範新聞"),
     )
-    with _site(empty_database_url, fetch_policy) as site:
+    with _site(cast_site, fetch_policy) as site:
         writer_ctx, writer = open_page(browser, site, "p0")
         reader_ctx, reader = open_page(browser, site, "p1")
 
@@ -130,13 +128,13 @@ def _assert_privacy_frame(frame) -> None:
 
 
 def test_a_youtube_link_gets_a_sandboxed_nocookie_frame_that_a_reader_can_switch_off_for_good(
-    browser,  # noqa: F811
+    browser,
     fetch_policy,
     gate,
-    empty_database_url,
+    cast_site,
 ):
     gate.open()
-    with _site(empty_database_url, fetch_policy) as site:
+    with _site(cast_site, fetch_policy) as site:
         reader_ctx, reader = open_page(browser, site, "p1")
         posted = site.post("p0", f"這支影片說明了草案 <{YOUTUBE}>")
         comment = reader.locator(f"#c{posted['id']}")
@@ -179,13 +177,13 @@ def test_a_youtube_link_gets_a_sandboxed_nocookie_frame_that_a_reader_can_switch
 
 
 def test_with_third_party_embeds_off_a_youtube_link_is_only_a_card(
-    browser,  # noqa: F811
+    browser,
     fetch_policy,
     gate,
-    empty_database_url,
+    cast_site,
 ):
     gate.open()
-    with _site(empty_database_url, fetch_policy, THIRD_PARTY_EMBEDS=False) as site:
+    with _site(cast_site, fetch_policy, THIRD_PARTY_EMBEDS=False) as site:
         reader_ctx, reader = open_page(browser, site, "p1")
         writer_ctx, writer = open_page(browser, site, "p0")
         comment_id = _post_through_the_page(writer, site, f"影片在此 <{YOUTUBE}>")

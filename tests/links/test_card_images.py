@@ -13,9 +13,9 @@ from app.extensions import db
 from app.links import jobs
 from deliberation.linkfetch import FetchError, FetchPolicy, LinkFetcher, sniff_image
 from deliberation.services import moderation
+from tests.factories import csrf_from, general_thread, login, make_consultation, make_user
 
-from ..conftest import csrf_from, general_thread, login, make_consultation, make_user
-from .conftest import og_page
+from .helpers import og_page
 
 
 def _png() -> bytes:

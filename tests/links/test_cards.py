@@ -12,8 +12,7 @@ from app.extensions import db
 from config import ProductionConfig, TestingConfig, _host_ports
 from deliberation.models import CommentLink, LinkPreview
 from deliberation.services import links as service
-
-from ..conftest import (
+from tests.factories import (
     api_csrf,
     csrf_from,
     general_thread,
@@ -23,7 +22,7 @@ from ..conftest import (
     make_user,
     save,
 )
-from ..realtime.conftest import NS, thread_events
+from tests.plugins.sockets import NS, thread_events
 
 YOUTUBE = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 

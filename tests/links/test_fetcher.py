@@ -18,7 +18,7 @@ from deliberation.linkfetch import (
     default_resolver,
 )
 
-from .conftest import og_page
+from .helpers import og_page
 
 BLOCKED_LITERALS = [
     "http://127.0.0.1/",

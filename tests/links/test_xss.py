@@ -16,9 +16,9 @@ from app.extensions import db
 from app.links.jobs import make_fetcher
 from deliberation.models import LinkPreview
 from deliberation.services import links as service
+from tests.factories import api_csrf, general_thread, login, make_consultation, make_user
 
-from ..conftest import api_csrf, general_thread, login, make_consultation, make_user
-from .conftest import og_page, xss_payloads
+from .helpers import og_page, xss_payloads
 
 # What a card may contain, and nothing else.
 CARD_TAGS = {"div", "a", "img", "span", "strong", "button", "iframe", "link"}

@@ -1,28 +1,25 @@
-"""Moderation test helpers: a consultation with a comment, a logged-in API caller per role."""
+"""Fixtures for this package; its helpers are in helpers.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
-from app.extensions import db
-from deliberation.models import Comment, ModerationAction, User
+from tests.factories import (
+    general_thread,
+    make_comment,
+    make_consultation,
+    make_user,
+)
 
-from ..conftest import api_csrf, general_thread, login, make_comment, make_consultation, make_user
-
-EN = {"Accept-Language": "en"}
-ZH = {"Accept-Language": "zh-TW"}
-
-
-@dataclass
-class Scene:
-    consultation: object
-    thread: object
-    author: User
-    comment: Comment
-    moderator: User
-    admin: User
+from .helpers import (  # noqa: F401  (names test files imported from here before helpers.py)
+    EN,
+    ZH,
+    Scene,
+    act,
+    api_login,
+    fresh,
+    log_rows,
+)
 
 
 @pytest.fixture
@@ -39,31 +36,3 @@ def scene(session) -> Scene:
         moderator=make_user("moderator", name="管理員甲"),
         admin=make_user("admin", name="系統管理員"),
     )
-
-
-def api_login(client, user) -> dict[str, str]:
-    """Log the client in and return headers for session-authenticated API calls (English)."""
-    login(client, user)
-    return {**api_csrf(client), **EN}
-
-
-def act(client, headers, comment_id, **body):
-    return client.post(
-        f"/api/v1/moderation/comments/{comment_id}/actions", json=body, headers=headers
-    )
-
-
-def fresh(model, ident):
-    """The row as the database has it now (not the test session's cached copy)."""
-    db.session.expire_all()
-    return db.session.get(model, ident)
-
-
-def log_rows(comment_id=None):
-    from sqlalchemy import select
-
-    stmt = select(ModerationAction).order_by(ModerationAction.id)
-    if comment_id is not None:
-        stmt = stmt.where(ModerationAction.comment_id == comment_id)
-    db.session.expire_all()
-    return list(db.session.scalars(stmt))

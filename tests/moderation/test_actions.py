@@ -15,9 +15,9 @@ from deliberation.models import (
     Thread,
 )
 from deliberation.services import moderation
+from tests.factories import api_csrf, login, make_comment, make_user, save
 
-from ..conftest import api_csrf, login, make_comment, make_user, save
-from .conftest import EN, ZH, act, api_login, fresh, log_rows
+from .helpers import EN, ZH, act, api_login, fresh, log_rows
 
 
 def _flag(client, headers, comment_id, reason="spam", note=None):

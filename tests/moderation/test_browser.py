@@ -13,8 +13,6 @@ import pytest
 
 from app.demo import DEMO_PASSWORD
 
-from ..e2e.conftest import browser, live_server  # noqa: F401  (fixtures)
-
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -38,7 +36,7 @@ def _logout(page) -> None:
     page.wait_for_load_state("load")
 
 
-def test_a_moderator_works_the_queue_and_the_public_sees_the_count(browser, live_server):  # noqa: F811
+def test_a_moderator_works_the_queue_and_the_public_sees_the_count(browser, live_server):
     base = live_server
     page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="zh-TW")
     # A citizen posts personal data (held) and flags someone else's comment.

@@ -15,9 +15,9 @@ from app.extensions import db
 from deliberation import events
 from deliberation.models import Comment, ModerationAction, ThreadEvent, Vote
 from deliberation.services import comments, consultations, moderation
+from tests.factories import login, make_comment, make_user, save
 
-from ..conftest import login, make_comment, make_user, save
-from .conftest import EN, act, api_login, fresh
+from .helpers import EN, act, api_login, fresh
 
 SECRET_HIDDEN = "隱藏的秘密內容HIDDENXYZ"
 SECRET_PENDING = "等待審核的內容PENDINGXYZ"

@@ -11,9 +11,9 @@ from app.extensions import db
 from deliberation.errors import Forbidden
 from deliberation.models import Appeal, Comment, ModerationAction, utcnow
 from deliberation.services import comments, moderation
+from tests.factories import csrf_from, login, make_comment, make_user, save
 
-from ..conftest import csrf_from, login, make_comment, make_user, save
-from .conftest import EN, ZH, act, api_login, fresh, log_rows
+from .helpers import EN, ZH, act, api_login, fresh, log_rows
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,7 @@ import re
 from app.extensions import db
 from deliberation.models import Comment
 from deliberation.services import moderation
-
-from ..conftest import (
+from tests.factories import (
     csrf_from,
     general_thread,
     login,
@@ -17,7 +16,8 @@ from ..conftest import (
     make_user,
     save,
 )
-from .conftest import EN, fresh, log_rows
+
+from .helpers import EN, fresh, log_rows
 
 
 def _held(thread, n, body="我的電話 0912345678 第{i}則"):

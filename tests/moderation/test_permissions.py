@@ -7,9 +7,18 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
+from deliberation.models import User
 from deliberation.services import moderation
-
-from ..conftest import csrf_from, login, make_agency, make_comment, make_user, save
+from tests.factories import (
+    csrf_from,
+    general_thread,
+    login,
+    make_agency,
+    make_comment,
+    make_consultation,
+    make_user,
+    save,
+)
 
 ROLES = ("anonymous", "citizen", "staff", "reviewer", "moderator", "admin")
 MODERATORS = {"moderator", "admin"}
@@ -54,50 +63,53 @@ CONSULTATION_SETTINGS = [
 ]
 
 
-@pytest.fixture
-def world(session):
-    from ..conftest import general_thread, make_consultation
-
-    agency = make_agency()
-    staff = make_user("staff", agency=agency)
-    consultation = make_consultation(staff=staff)
-    thread = general_thread(consultation)
-    author = make_user()
-    comment = make_comment(thread, author, body="一則普通的留言")
-    hidden = make_comment(thread, author, body="會被隱藏的留言")
-    moderator = make_user("moderator")
-    moderation.act_on_comment(db.session, hidden.id, actor=moderator, action="hide", reason="spam")
-    appeal = moderation.submit_appeal(
-        db.session, actor=author, body="請再看一次", comment_id=hidden.id
-    )
-    sanction = moderation.sanction_user(
-        db.session, author.id, actor=moderator, kind="mute", reason="spam", days=2
-    )
-    save()
-    users = {
-        "citizen": make_user(),
-        "staff": staff,
-        "other_staff": make_user("staff", agency=make_agency("MOTC", "交通部")),
-        "reviewer": make_user("reviewer"),
-        "moderator": moderator,
-        "admin": make_user("admin"),
-    }
-    ids = {
-        "comment": comment.id,
-        "thread": thread.id,
-        "author": author.id,
-        "sanction": sanction.id,
-        "appeal": appeal.id,
-        "consultation": consultation.id,
-    }
-    return users, ids
+@pytest.fixture(scope="module")
+def world(module_scene):  # type: ignore[no-untyped-def]
+    """The people and things every route needs, made once for the module (each test's own
+    changes are rolled back): user ids by role, and the ids the paths are filled with."""
+    with module_scene():
+        agency = make_agency()
+        staff = make_user("staff", agency=agency)
+        consultation = make_consultation(staff=staff)
+        thread = general_thread(consultation)
+        author = make_user()
+        comment = make_comment(thread, author, body="一則普通的留言")
+        hidden = make_comment(thread, author, body="會被隱藏的留言")
+        moderator = make_user("moderator")
+        moderation.act_on_comment(
+            db.session, hidden.id, actor=moderator, action="hide", reason="spam"
+        )
+        appeal = moderation.submit_appeal(
+            db.session, actor=author, body="請再看一次", comment_id=hidden.id
+        )
+        sanction = moderation.sanction_user(
+            db.session, author.id, actor=moderator, kind="mute", reason="spam", days=2
+        )
+        save()
+        users = {
+            "citizen": make_user(),
+            "staff": staff,
+            "other_staff": make_user("staff", agency=make_agency("MOTC", "交通部")),
+            "reviewer": make_user("reviewer"),
+            "moderator": moderator,
+            "admin": make_user("admin"),
+        }
+        ids = {
+            "comment": comment.id,
+            "thread": thread.id,
+            "author": author.id,
+            "sanction": sanction.id,
+            "appeal": appeal.id,
+            "consultation": consultation.id,
+        }
+        return {role: user.id for role, user in users.items()}, ids
 
 
 def _call(client, users, ids, role, route):
     method, template, body, api = route
     path = template.format(**ids)
     if role != "anonymous":
-        login(client, users[role])
+        login(client, db.session.get(User, users[role]))
     page = "/login" if role == "anonymous" else "/help"
     token = csrf_from(client.get(page).get_data(as_text=True))
     if method == "GET":

@@ -14,8 +14,7 @@ from app.extensions import db
 from app.outcome import charts
 from app.outcome.render import render
 from deliberation.outcome import build_section
-
-from ..conftest import general_thread, make_comment
+from tests.factories import general_thread, make_comment
 
 BASE = "https://zhongyi.example.tw"
 

@@ -7,9 +7,9 @@ import pytest
 from app.extensions import db
 from deliberation.errors import Conflict, Forbidden, NotAuthenticated
 from deliberation.outcome import build_section
+from tests.factories import general_thread, make_agency, make_comment
 
-from ..conftest import general_thread, make_agency, make_comment
-from .conftest import HIDDEN_TEXT, PENDING_TEXT, make_plan
+from .helpers import HIDDEN_TEXT, PENDING_TEXT, make_plan
 
 
 def _section(scene, actor=None, **kwargs):

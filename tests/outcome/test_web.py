@@ -10,9 +10,9 @@ from docx import Document
 
 from app.extensions import db
 from deliberation.services import accounts
+from tests.factories import login, make_agency
 
-from ..conftest import login, make_agency
-from .conftest import make_plan
+from .helpers import make_plan
 from .test_exports import docx_text
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from deliberation.models import Notification, Plan
 from deliberation.services import accounts
-from tests.conftest import api_csrf, login, make_consultation
+from tests.factories import api_csrf, login, make_consultation
 
 
 def _bearer(user) -> dict[str, str]:

@@ -10,9 +10,9 @@ from app.extensions import db
 from deliberation.errors import Conflict, Forbidden, ValidationError
 from deliberation.models import AnalysisRun, PlanReview, utcnow
 from deliberation.services import plans, reviews
-from tests.conftest import csrf_from, login, make_consultation
+from tests.factories import csrf_from, login, make_consultation
 
-from .conftest import make_run, respond, save, set_status
+from .helpers import make_run, respond, save, set_status
 
 
 def _items(world) -> dict[str, dict]:

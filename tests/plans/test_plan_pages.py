@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from app.extensions import db
 from deliberation.models import Plan, PlanNote
-from tests.conftest import csrf_from, login, make_consultation
+from tests.factories import csrf_from, login, make_consultation
 
-from .conftest import text_of
+from .helpers import text_of
 
 
 def test_lead_agency_staff_create_a_plan_from_the_form(client, world):

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from deliberation.models import Notification, ThemeResponse, User, utcnow
-from tests.conftest import csrf_from, login
+from tests.factories import csrf_from, login
 
-from .conftest import set_status, text_of
+from .helpers import set_status, text_of
 
 OVERDUE = '<span class="badge overdue">Overdue</span>'
 

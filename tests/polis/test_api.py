@@ -11,9 +11,9 @@ import pytest
 from app.extensions import db
 from deliberation.models import Consultation, User
 from deliberation.services import accounts
+from tests.factories import api_csrf, login, make_agency, make_consultation, make_user
 
-from ..conftest import api_csrf, login, make_agency, make_consultation, make_user
-from .conftest import LONDON, expected, imported_state, row_counts
+from .helpers import LONDON, expected, imported_state, row_counts
 
 URL = "/api/v1/consultations/import-polis"
 EN = {"Accept-Language": "en"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import LONDON, copy_folder, import_cli, row_counts
+from .helpers import LONDON, copy_folder, import_cli, row_counts
 
 COMMENTS_HEADER = "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body"
 VOTES_HEADER = "timestamp,datetime,comment-id,voter-id,vote"

@@ -13,9 +13,9 @@ from app.extensions import db
 from deliberation.models import AnalysisRun, Comment, User
 from deliberation.services import analysis_runs, comments, polis_io
 from deliberation.services import moderation as mod
+from tests.factories import general_thread, make_comment, make_consultation, make_user
 
-from ..conftest import general_thread, make_comment, make_consultation, make_user
-from .conftest import LONDON, SEATTLE, expected, import_cli, imported_state, row_counts
+from .helpers import LONDON, SEATTLE, expected, import_cli, imported_state, row_counts
 
 
 def _read(path):

@@ -16,9 +16,9 @@ from deliberation.models import (
 )
 from deliberation.services import accounts
 from deliberation.services import moderation as mod
+from tests.factories import csrf_from, make_agency
 
-from ..conftest import csrf_from, make_agency
-from .conftest import SEATTLE, copy_folder, expected, import_cli, imported_state, row_counts
+from .helpers import SEATTLE, copy_folder, expected, import_cli, imported_state, row_counts
 
 
 def _consultation_comments(consultation_id: int) -> list[Comment]:

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from ..e2e.conftest import browser  # noqa: F401  (the shared Debian-chromium fixture)
 from .servers import AppServer, post, prepare_database
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -42,7 +41,7 @@ def _open_logged_in(chromium, base: str, email: str, thread_id: int):  # type: i
 
 
 def test_a_reply_appears_live_in_another_browser_and_survives_going_offline(
-    browser,  # noqa: F811  (the imported fixture)
+    browser,
     live_socket_server,
     tmp_path,
 ):

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from ..conftest import isolated_database_url
+from tests.databases import isolated_database_url
+
 from .servers import AppServer, prepare_database
 
 pytestmark = pytest.mark.slow

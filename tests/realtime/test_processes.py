@@ -15,8 +15,8 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from deliberation.models import Comment, ThreadEvent
+from tests.databases import isolated_database_url
 
-from ..conftest import isolated_database_url
 from .follower import Follower
 from .servers import AppServer, RedisServer, post, prepare_database
 

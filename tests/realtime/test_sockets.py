@@ -10,8 +10,7 @@ from app.extensions import db
 from deliberation import events
 from deliberation.models import CommentStatus
 from deliberation.services import comments
-
-from ..conftest import (
+from tests.factories import (
     api_csrf,
     general_thread,
     login,
@@ -20,7 +19,7 @@ from ..conftest import (
     make_user,
     save,
 )
-from .conftest import NS, thread_events
+from tests.plugins.sockets import NS, thread_events
 
 SECRET = "只有版主看得到的秘密內容"
 

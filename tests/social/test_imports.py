@@ -12,8 +12,7 @@ from app.extensions import db
 from deliberation.models import Comment, CommentRevision, ModerationAction, User
 from deliberation.services import imports
 from deliberation.services import moderation as mod_service
-
-from ..conftest import (
+from tests.factories import (
     PASSWORD,
     api_csrf,
     csrf_from,
@@ -23,7 +22,8 @@ from ..conftest import (
     make_consultation,
     make_user,
 )
-from .conftest import BAD_LINES, EN, GOOD_AND_BAD_CSV, GOOD_LINES
+
+from .helpers import BAD_LINES, EN, GOOD_AND_BAD_CSV, GOOD_LINES
 
 KEY = b"test-pseudonym-key"
 

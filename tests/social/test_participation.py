@@ -10,9 +10,9 @@ import pytest
 from app.extensions import db
 from deliberation.services import comments, imports, stickiness
 from deliberation.services import moderation as mod_service
+from tests.factories import api_csrf, login, make_agency, make_comment, make_user, save
 
-from ..conftest import api_csrf, login, make_agency, make_comment, make_user, save
-from .conftest import EN
+from .helpers import EN
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 DAY1 = datetime(2024, 5, 1, 10, 0, tzinfo=TAIPEI)

@@ -8,9 +8,9 @@ import html5lib
 
 from app.extensions import db
 from deliberation.services import moderation as mod_service
+from tests.factories import login, make_comment, make_consultation, make_user
 
-from ..conftest import login, make_comment, make_consultation, make_user
-from .conftest import EN
+from .helpers import EN
 
 
 def _tree(html: str):

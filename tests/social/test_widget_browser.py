@@ -13,8 +13,6 @@ import pytest
 
 from app.demo import DEMO_PASSWORD
 
-from ..e2e.conftest import browser, live_server  # noqa: F401  (fixtures)
-
 pytestmark = pytest.mark.browser
 
 
@@ -60,8 +58,8 @@ def _consultation_of_thread(base: str, thread_id: int) -> int:
 
 
 def test_an_agency_page_frames_the_widget_and_shows_the_latest_comment(
-    browser,  # noqa: F811
-    live_server,  # noqa: F811
+    browser,
+    live_server,
     agency_site,
 ):
     base = live_server

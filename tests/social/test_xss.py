@@ -13,8 +13,8 @@ from deliberation.errors import ValidationError
 from deliberation.models import User
 from deliberation.sanitize import sanitize_html
 from deliberation.services import imports
+from tests.factories import csrf_from, login, make_user, save
 
-from ..conftest import login, make_user, save
 from ..unit.test_sanitize import PAYLOADS_PATH, _load_payloads, assert_safe
 
 KEY = b"xss-test-key"
@@ -113,7 +113,6 @@ def test_xss_payloads_in_a_csv_preview_are_shown_as_text_and_round_trip_intact(c
     text = buffer.getvalue()
     login(client, desk.staff)
     page = f"/staff/threads/{desk.thread.id}/import"
-    from ..conftest import csrf_from
 
     token = csrf_from(client.get(page).get_data(as_text=True))
     r = client.post(page, data={"csrf_token": token, "step": "preview", "csv_text": text})

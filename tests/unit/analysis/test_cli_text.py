@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -15,29 +16,46 @@ from ._data import POLIS, REPO, SYNTHETIC, need
 
 
 def run_cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    """`python -m analysis …` in its own process (for what only a process shows)."""
     return subprocess.run(
         [sys.executable, "-m", "analysis", *args], input=stdin, cwd=REPO, capture_output=True
     )
 
 
-def test_segment_round_trip_changes_nothing_but_separators() -> None:
+@pytest.fixture
+def cli(monkeypatch, capsys):  # type: ignore[no-untyped-def]
+    """cli(*args, stdin=b"") -> (exit code, stdout, stderr): the CLI's main() in this process,
+    with its standard input replaced (the process itself is tested by run_cli)."""
+
+    def run(*args: str, stdin: bytes = b"") -> tuple[int, str, str]:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+def test_segment_round_trip_changes_nothing_but_separators(cli) -> None:
     lines = "我覺得中長程個案計畫應由國家發展委員會審議\r\nI think  this is fine.\n\n  全形ＡＢＣ　電動機車😀\n"
-    res = run_cli("segment", "--sep", "|", stdin=lines.encode())
-    assert res.returncode == 0, res.stderr
-    out = res.stdout.decode()
+    code, out, err = cli("segment", "--sep", "|", stdin=lines.encode())
+    assert code == 0, err
     assert out.replace("|", "") == lines
     assert out.splitlines()[0] == "我|覺得|中長程個案計畫|應|由|國家發展委員會|審議"
     assert out.count("\n") == lines.count("\n")
 
 
-def test_segment_with_spaces_keeps_existing_spaces_as_boundaries() -> None:
-    res = run_cli("segment", stdin="I think  this is fine.\n電動機車補助\n".encode())
-    assert res.stdout.decode() == "I think  this is fine .\n電動機車 補助\n"
+def test_segment_with_spaces_keeps_existing_spaces_as_boundaries(cli) -> None:
+    code, out, _err = cli("segment", stdin="I think  this is fine.\n電動機車補助\n".encode())
+    assert out == "I think  this is fine .\n電動機車 補助\n"
 
 
-def test_segment_normalize_prints_analysis_tokens() -> None:
-    res = run_cli("segment", "--normalize", stdin="我覺得Uber跟UBER https://x.tw\n".encode())
-    assert res.stdout.decode() == "uber uber <url>\n"
+def test_segment_normalize_prints_analysis_tokens(cli) -> None:
+    _code, out, _err = cli(
+        "segment", "--normalize", stdin="我覺得Uber跟UBER https://x.tw\n".encode()
+    )
+    assert out == "uber uber <url>\n"
 
 
 def test_themes_json_shape(tmp_path: Path) -> None:
@@ -121,6 +139,6 @@ def test_bad_input_never_shows_a_traceback() -> None:
     assert b"Traceback" not in res.stderr and res.stderr.count(b"\n") == 1
 
 
-def test_segment_rejects_non_utf8_stdin() -> None:
-    res = run_cli("segment", stdin="caf\xe9\n".encode("latin-1"))
-    assert res.returncode == 2 and b"not UTF-8" in res.stderr
+def test_segment_rejects_non_utf8_stdin(cli) -> None:
+    code, _out, err = cli("segment", stdin="caf\xe9\n".encode("latin-1"))
+    assert code == 2 and "not UTF-8" in err

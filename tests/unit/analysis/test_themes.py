@@ -36,6 +36,21 @@ def corpora() -> dict[str, tuple[list[str], list[list[str]], list[str], list[tup
     return out
 
 
+@pytest.fixture(scope="module")
+def unguided(corpora):  # type: ignore[no-untyped-def]
+    """unguided(name, random_state) -> ThemeModel(random_state=…).fit(tokens, ids=ids) of a
+    labelled set, fitted once for the module: the same fit serves every test that only reads it."""
+    fitted: dict[tuple[str, int], ThemeModel] = {}
+
+    def fit(name: str, random_state: int = 0) -> ThemeModel:
+        if (name, random_state) not in fitted:
+            ids, toks, _, _ = corpora[name]
+            fitted[name, random_state] = ThemeModel(random_state=random_state).fit(toks, ids=ids)
+        return fitted[name, random_state]
+
+    return fit
+
+
 @pytest.mark.parametrize("name", SETS)
 def test_same_input_and_seed_give_identical_themes(corpora, name: str) -> None:
     ids, toks, _, votes = corpora[name]
@@ -45,20 +60,19 @@ def test_same_input_and_seed_give_identical_themes(corpora, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", SETS)
-def test_unguided_themes_beat_the_quality_floor(corpora, name: str) -> None:
-    ids, toks, labels, _ = corpora[name]
-    model = ThemeModel(random_state=0).fit(toks, ids=ids)
+def test_unguided_themes_beat_the_quality_floor(corpora, unguided, name: str) -> None:
+    labels = corpora[name][2]
+    model = unguided(name, 0)
     assert 3 <= model.k_ <= 15
     assert adjusted_mutual_info_score(labels, model.labels_) > UNGUIDED_FLOOR
 
 
 @pytest.mark.parametrize("name", SETS)
-def test_automatic_themes_barely_depend_on_the_random_state(corpora, name: str) -> None:
+def test_automatic_themes_barely_depend_on_the_random_state(unguided, name: str) -> None:
     """Five random states give (nearly) the same themes: the k selection pools its runs (every
     comment left out once, neighbouring k averaged). With random subsamples and a per-k score,
     the chosen k ranged 4-8 here and the runs agreed only 0.74 / 0.86 (docs/analysis.md)."""
-    ids, toks, _, _ = corpora[name]
-    fits = [ThemeModel(random_state=rs).fit(toks, ids=ids).labels_ for rs in range(5)]
+    fits = [unguided(name, rs).labels_ for rs in range(5)]
     agreement = [
         adjusted_mutual_info_score(fits[a], fits[b]) for a in range(5) for b in range(a + 1, 5)
     ]
@@ -79,9 +93,9 @@ def test_every_theme_is_described(corpora, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", SETS)
-def test_copy_paste_campaign_is_one_duplicate_group(corpora, name: str) -> None:
-    ids, toks, _, _ = corpora[name]
-    model = ThemeModel(random_state=0).fit(toks, ids=ids)
+def test_copy_paste_campaign_is_one_duplicate_group(corpora, unguided, name: str) -> None:
+    ids = corpora[name][0]
+    model = unguided(name, 0)
     campaign = campaign_ids(name)
     groups = [set(d.comment_ids) for d in model.duplicates_]
     assert campaign in groups
@@ -232,11 +246,13 @@ def test_agreement_score_is_adjusted_mutual_information() -> None:
 
 
 @pytest.mark.parametrize("name", SETS)
-def test_chosen_k_is_the_one_scikit_learn_scoring_gives(corpora, monkeypatch, name) -> None:
+def test_chosen_k_is_the_one_scikit_learn_scoring_gives(
+    corpora, unguided, monkeypatch, name
+) -> None:
     """The k selection scores runs with its own AMI; with scikit-learn's the scores and the chosen
     k are the same, k is in range and a refit gives the same k."""
     ids, toks, _, _ = corpora[name]
-    ours = ThemeModel(random_state=2).fit(toks, ids=ids)
+    ours = unguided(name, 2)
     assert 3 <= ours.k_ <= 15
     assert set(ours.k_scores_) == set(range(3, 16))
     assert ThemeModel(random_state=2).fit(toks, ids=ids).k_scores_ == ours.k_scores_
@@ -248,7 +264,8 @@ def test_chosen_k_is_the_one_scikit_learn_scoring_gives(corpora, monkeypatch, na
 
 def _random_texts(n: int, seed: int = 0) -> list[str]:
     rng = np.random.default_rng(seed)
-    chars = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    # An array, not a list: choice() would convert a list on every call (same draws either way).
+    chars = np.array([chr(c) for c in range(0x4E00, 0x4E00 + 3000)])
     return ["".join(rng.choice(chars, 24)) for _ in range(n)]
 
 

@@ -1,4 +1,5 @@
-"""Socket.IO test clients bound to the test app's own server."""
+"""Socket.IO test clients bound to the test app's own server (the `sockets` fixture, for every
+test package), and helpers to read what they received."""
 
 from __future__ import annotations
 
