@@ -21,20 +21,27 @@ MAX_NAME = 80
 # How passwords are hashed: werkzeug's scrypt unless the app is configured otherwise
 # (config.PASSWORD_HASH_METHOD: the tests use a cheap one; production keeps scrypt).
 _hash_method = "scrypt"
-# A hash that can never match, so a missing account costs the same time as a wrong password.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method=_hash_method)
+# Per method, a hash that can never match, so a missing account costs the same time as a wrong
+# password. Made on first use: a process that never checks a password never pays for it.
+_dummy_hashes: dict[str, str] = {}
 
 
 def use_password_hash_method(method: str) -> None:
     """Hash new passwords with `method` (a werkzeug method string, e.g. "scrypt")."""
-    global _hash_method, _DUMMY_HASH
-    if method != _hash_method:
-        _hash_method = method
-        _DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method=method)
+    global _hash_method
+    _hash_method = method
 
 
 def password_hash_method() -> str:
     return _hash_method
+
+
+def _dummy_hash() -> str:
+    if _hash_method not in _dummy_hashes:
+        _dummy_hashes[_hash_method] = generate_password_hash(
+            secrets.token_hex(8), method=_hash_method
+        )
+    return _dummy_hashes[_hash_method]
 
 
 def normalize_email(email: str) -> str:
@@ -108,7 +115,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None."""
     user = session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.is_active:
         return None

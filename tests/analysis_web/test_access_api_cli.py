@@ -12,12 +12,9 @@ from app.extensions import db
 from deliberation.models import AnalysisRun, Theme, ThemeEdit
 from tests.factories import api_csrf, csrf_from, login, make_agency, make_user
 
-from .helpers import analyse
 
-
-def test_citizens_and_other_agencies_staff_are_refused(filled, client):
-    consultation, _ids = filled
-    analyse(consultation)
+def test_citizens_and_other_agencies_staff_are_refused(analysed, client):
+    consultation = analysed.consultation
     base = f"/staff/consultations/{consultation.id}/themes"
     api = f"/api/v1/consultations/{consultation.id}/themes"
     assert client.get(api).status_code == 401
@@ -42,9 +39,8 @@ def test_citizens_and_other_agencies_staff_are_refused(filled, client):
         assert r.status_code == 403
 
 
-def test_a_reviewer_can_read_but_not_curate(filled, client):
-    consultation, _ids = filled
-    analyse(consultation)
+def test_a_reviewer_can_read_but_not_curate(analysed, client):
+    consultation = analysed.consultation
     login(client, make_user("reviewer"))
     page = client.get(f"/staff/consultations/{consultation.id}/themes?lang=en")
     html = page.get_data(as_text=True)

@@ -33,9 +33,8 @@ def _edits() -> int:
     return db.session.scalar(select(func.count(ThemeEdit.id))) or 0
 
 
-def test_every_curation_edit_is_logged_and_survives_a_rerun(filled, staff, client):
-    consultation, _ids = filled
-    run = analyse(consultation)
+def test_every_curation_edit_is_logged_and_survives_a_rerun(analysed, client):
+    consultation, run, staff = analysed.consultation, analysed.run, analysed.staff
     before = _members(run)
     moved = sorted(before["T6"])[0]
     split_off = sorted(before["T2"])[:2]
@@ -83,9 +82,8 @@ def test_every_curation_edit_is_logged_and_survives_a_rerun(filled, staff, clien
     assert api["run"]["id"] == rerun.id
 
 
-def test_merging_a_theme_into_itself_is_refused_and_changes_nothing(filled, staff, client):
-    consultation, _ids = filled
-    run = analyse(consultation)
+def test_merging_a_theme_into_itself_is_refused_and_changes_nothing(analysed, client):
+    consultation, run, staff = analysed.consultation, analysed.run, analysed.staff
     before = _members(run)
     login(client, staff)
     page = client.get(f"/staff/consultations/{consultation.id}/themes/T2")
@@ -104,9 +102,8 @@ def test_merging_a_theme_into_itself_is_refused_and_changes_nothing(filled, staf
     assert _members(run) == before and _edits() == 0
 
 
-def test_splitting_off_zero_comments_is_refused_and_changes_nothing(filled, staff, client):
-    consultation, _ids = filled
-    run = analyse(consultation)
+def test_splitting_off_zero_comments_is_refused_and_changes_nothing(analysed, client):
+    consultation, run, staff = analysed.consultation, analysed.run, analysed.staff
     before = _members(run)
     login(client, staff)
     page = client.get(f"/staff/consultations/{consultation.id}/themes/T1")
@@ -127,9 +124,8 @@ def test_splitting_off_zero_comments_is_refused_and_changes_nothing(filled, staf
     assert set(_themes(run)) == {f"T{i}" for i in range(1, 7)}
 
 
-def test_unknown_themes_and_foreign_comments_are_refused_with_their_own_codes(filled, staff):
-    consultation, _ids = filled
-    run = analyse(consultation)
+def test_unknown_themes_and_foreign_comments_are_refused_with_their_own_codes(analysed):
+    consultation, run, staff = analysed.consultation, analysed.run, analysed.staff
     members = _members(run)
     outsider = sorted(members["T2"])[0]
     cases = [
@@ -150,9 +146,8 @@ def test_unknown_themes_and_foreign_comments_are_refused_with_their_own_codes(fi
     assert _members(run) == members and _edits() == 0
 
 
-def test_a_rerun_skips_edits_whose_comments_were_hidden_since(filled, staff):
-    consultation, _ids = filled
-    run = analyse(consultation)
+def test_a_rerun_skips_edits_whose_comments_were_hidden_since(analysed):
+    consultation, run, staff = analysed.consultation, analysed.run, analysed.staff
     members = _members(run)
     first, second = sorted(members["T2"])[:2]
     curation.move(db.session, consultation, "T2", [first, second], "T1", actor=staff)
@@ -169,9 +164,8 @@ def test_a_rerun_skips_edits_whose_comments_were_hidden_since(filled, staff):
     assert _themes(rerun)["T1"].pinned_ids == []
 
 
-def test_the_workspace_pages_show_themes_members_and_curation_forms(filled, staff, client):
-    consultation, _ids = filled
-    run = analyse(consultation)
+def test_the_workspace_pages_show_themes_members_and_curation_forms(analysed, client):
+    consultation, run, staff = analysed.consultation, analysed.run, analysed.staff
     theme = _themes(run)["T1"]
     login(client, staff)
     page = client.get(f"/staff/consultations/{consultation.id}/themes?lang=en")

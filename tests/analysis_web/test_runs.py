@@ -60,9 +60,8 @@ def test_hidden_and_pending_comments_never_enter_a_theme_or_a_count(filled, staf
     assert hidden_text not in page
 
 
-def test_the_snapshot_says_exactly_what_it_was_computed_from(filled):
-    consultation, ids = filled
-    run = analyse(consultation)
+def test_the_snapshot_says_exactly_what_it_was_computed_from(analysed):
+    consultation, ids, run = analysed.consultation, analysed.ids, analysed.run
     assert run.status == "done" and run.progress == 100 and run.stage == "done"
     assert run.code_version.startswith("0.1.0+") and "analysis." in run.code_version
     assert run.params["themes"]["n_themes"] == 6 and run.params["themes"]["k"] == 6
@@ -77,11 +76,13 @@ def test_the_snapshot_says_exactly_what_it_was_computed_from(filled):
     assert run.groups["groups"], "votes from 12 citizens form opinion groups"
 
 
-def test_a_new_comment_or_a_hide_makes_the_snapshot_stale_and_the_page_says_so(
-    filled, staff, client
-):
-    consultation, ids = filled
-    run = analyse(consultation)
+def test_a_new_comment_or_a_hide_makes_the_snapshot_stale_and_the_page_says_so(analysed, client):
+    consultation, ids, run, staff = (
+        analysed.consultation,
+        analysed.ids,
+        analysed.run,
+        analysed.staff,
+    )
     login(client, staff)
     url = f"/staff/consultations/{consultation.id}/themes"
     assert "Up to date" in client.get(url + "?lang=en").get_data(as_text=True)
@@ -102,9 +103,8 @@ def test_a_new_comment_or_a_hide_makes_the_snapshot_stale_and_the_page_says_so(
     assert "Stale" in client.get(url + "?lang=en").get_data(as_text=True)
 
 
-def test_the_last_finished_result_is_shown_while_a_new_run_is_queued(filled, staff, client):
-    consultation, _ids = filled
-    done = analyse(consultation)
+def test_the_last_finished_result_is_shown_while_a_new_run_is_queued(analysed, client):
+    consultation, done, staff = analysed.consultation, analysed.run, analysed.staff
     queued, created = analysis_runs.start_run(db.session, consultation, actor=staff)
     db.session.commit()
     assert created and queued.status == "queued"
@@ -145,9 +145,8 @@ def test_a_run_with_too_few_comments_fails_with_a_clear_reason(session, staff, c
     assert r.status_code == 404 and r.get_json()["error"]["code"] == "no_analysis"
 
 
-def test_rerunning_unchanged_input_keeps_every_key_and_membership(filled):
-    consultation, _ids = filled
-    first = analyse(consultation)
+def test_rerunning_unchanged_input_keeps_every_key_and_membership(analysed):
+    consultation, first = analysed.consultation, analysed.run
     second = analyse(consultation)
     assert second.id != first.id
     by_key = lambda run: {  # noqa: E731

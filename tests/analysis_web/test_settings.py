@@ -79,9 +79,8 @@ def test_the_number_of_themes_overrides_the_automatic_choice(filled, staff, clie
     assert len(run.themes) <= 4
 
 
-def test_changed_settings_make_the_snapshot_stale(filled, staff, client):
-    consultation, _ids = filled
-    run = analyse(consultation)
+def test_changed_settings_make_the_snapshot_stale(analysed, client):
+    consultation, run, staff = analysed.consultation, analysed.run, analysed.staff
     assert not analysis_runs.is_stale(db.session, run)
     login(client, staff)
     _post(client, consultation, n_themes="5", seed_themes="")
@@ -193,9 +192,8 @@ def test_only_curators_change_settings(filled, client):
     assert _settings_of(consultation) is None
 
 
-def test_cleared_settings_fall_back_to_the_deployment_default(filled, staff, client):
-    consultation, _ids = filled
-    run = analyse(consultation)
+def test_cleared_settings_fall_back_to_the_deployment_default(analysed, client):
+    consultation, run, staff = analysed.consultation, analysed.run, analysed.staff
     login(client, staff)
     _post(client, consultation, n_themes="4", seed_themes="")
     assert analysis_runs.is_stale(db.session, run)

@@ -47,7 +47,6 @@ def test_production_hashes_passwords_with_scrypt_and_only_the_tests_hash_cheaply
     assert TestingConfig.PASSWORD_HASH_METHOD != "scrypt"
     # Building an app applies its method; put the tests' cheap one back afterwards.
     monkeypatch.setattr(accounts, "_hash_method", accounts.password_hash_method())
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", accounts._DUMMY_HASH)
     create_app(Config, SQLALCHEMY_DATABASE_URI="sqlite://")
     user = accounts.create_user(
         session, email="strong@example.tw", display_name="強", password="long password"

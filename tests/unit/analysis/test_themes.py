@@ -18,6 +18,9 @@ from analysis.themes import model as themes_mod
 from ._data import SEED_CODES as CODES
 from ._data import SEEDS, SETS, campaign_ids, load_labelled
 
+# One xdist worker runs the whole module, so its shared fits (`unguided`) are made once.
+pytestmark = pytest.mark.xdist_group("analysis-themes")
+
 # Measured (docs/analysis.md): unguided AMI about 0.34-0.44 and guided about 0.57-0.64, while
 # the naive pipeline scores about 0.10-0.18. The floors sit well above naive and below what we
 # measure, so a regression to naive quality fails.
