@@ -15,10 +15,11 @@ from sqlalchemy import select
 
 from deliberation import moderation as policy
 from deliberation.errors import DomainError, ValidationError
-from deliberation.models import Consultation
-from deliberation.services import consultations
+from deliberation.models import Comment, Consultation
+from deliberation.services import consultations, moderation_context
 from deliberation.services import moderation as service
 
+from ..consultations.routes import render_thread
 from ..errors import message_for, status_for
 from ..extensions import db, limiter
 from ..params import int_arg
@@ -115,6 +116,7 @@ def queue():  # type: ignore[no-untyped-def]
     return render_template(
         "moderation/queue.html",
         page=page,
+        decisions=moderation_context.appeal_decisions(db.session, page.appeals),
         filters=filters,
         counts=service.open_counts(db.session),
         consultation_choices=_consultation_choices(),
@@ -169,11 +171,14 @@ def bulk():  # type: ignore[no-untyped-def]
 def _render_comment(comment_id: int, *, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     actor = _moderator()
     ctx = service.comment_context(db.session, comment_id, actor=actor)
+    appeals = [ctx.appeal] if ctx.appeal else []
     return (
         render_template(
             "moderation/comment.html",
             ctx=ctx,
             c=ctx.comment,
+            around=moderation_context.neighbours(db.session, ctx.comment),
+            decisions=moderation_context.appeal_decisions(db.session, appeals),
             error=error,
             detected=policy.find_personal_data(ctx.comment.body),
             show_original=policy.can_see_original(actor),
@@ -476,10 +481,17 @@ def flag(comment_id: int):  # type: ignore[no-untyped-def]
         not_found="comment_not_found",
     )
     if isinstance(result, DomainError):
-        flash(_error_text(result), "error")
-        from deliberation.models import Comment
-
         item = db.session.get(Comment, comment_id)
+        if isinstance(result, ValidationError) and item is not None:
+            # The form comes back open with the chosen reason, the note and what to fix.
+            flag_error = {
+                "comment_id": comment_id,
+                "reason": request.form.get("reason", ""),
+                "note": request.form.get("note", ""),
+                "message": _error_text(result),
+            }
+            return render_thread(item.thread_id, flag_error=flag_error, status=status_for(result))
+        flash(_error_text(result), "error")
         back = url_for("consultations.thread", thread_id=item.thread_id) if item else "/"
         return redirect(_safe_next(back) + f"#c{comment_id}")
     flash(_("Thank you. Moderators will review this comment."), "success")
