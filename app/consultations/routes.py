@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -18,12 +18,12 @@ from deliberation.services import comments, consultations, moderation
 
 from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..errors import message_for, status_for
-from ..moderation import labels
 from ..extensions import db, limiter
+from ..moderation import labels
+from ..moderation.routes import FLAG_FORM_KEY
 from ..security import current_actor
 from . import bp
 from .forms import CommentForm, EditForm, VoteForm
-
 
 # Edit refusals that do not go away by trying again: the page shows a notice instead of a form.
 LOCKED_EDIT = frozenset({"edit_window_passed", "not_author", "comment_hidden"})
@@ -92,12 +92,11 @@ def render_thread(
     thread_id: int,
     *,
     form_error: dict | None = None,
-    flag_error: dict | None = None,
     status: int = 200,
     root_id: int | None = None,
 ):  # type: ignore[no-untyped-def]
-    """The thread page; `form_error` / `flag_error` reopen a refused comment or flag form with
-    what was typed and why it was refused."""
+    """The thread page; `form_error` (or a refused flag kept in the session by moderation.flag)
+    reopens the form with what was typed and why it was refused."""
     actor = current_actor()
     thread = comments.get_thread(db.session, thread_id, actor)
     sort = request.args.get("sort", "oldest")
@@ -115,6 +114,7 @@ def render_thread(
         root_id=root_id,
     )
     refusal, refusal_message = participation_refusal(actor, thread, utcnow())
+    flag_error = session.pop(FLAG_FORM_KEY, None) if request.method == "GET" else None
     return (
         render_template(
             "consultations/thread.html",
@@ -284,3 +284,9 @@ def vote(comment_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/help")
 def help_page():  # type: ignore[no-untyped-def]
     return render_template("help.html")
+
+
+@bp.route("/help/developers")
+def developer_help():  # type: ignore[no-untyped-def]
+    """The API and integration notes, apart from the citizens' help."""
+    return render_template("help_developers.html")

@@ -8,7 +8,7 @@ import io
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -19,7 +19,6 @@ from deliberation.models import Comment, Consultation
 from deliberation.services import consultations, moderation_context
 from deliberation.services import moderation as service
 
-from ..consultations.routes import render_thread
 from ..errors import message_for, status_for
 from ..extensions import db, limiter
 from ..params import int_arg
@@ -27,6 +26,7 @@ from ..security import current_actor
 from . import bp, labels
 
 PER_PAGE = 25
+FLAG_FORM_KEY = "flag_form"  # a refused flag's form, shown again on the thread page
 
 T = TypeVar("T")
 
@@ -483,15 +483,16 @@ def flag(comment_id: int):  # type: ignore[no-untyped-def]
     if isinstance(result, DomainError):
         item = db.session.get(Comment, comment_id)
         if isinstance(result, ValidationError) and item is not None:
-            # The form comes back open with the chosen reason, the note and what to fix.
-            flag_error = {
+            # The thread page opens the form again with the chosen reason, the note and what
+            # to fix (consultations.routes reads it once).
+            session[FLAG_FORM_KEY] = {
                 "comment_id": comment_id,
-                "reason": request.form.get("reason", ""),
-                "note": request.form.get("note", ""),
+                "reason": request.form.get("reason", "")[:32],
+                "note": request.form.get("note", "")[: policy.MAX_NOTE],
                 "message": _error_text(result),
             }
-            return render_thread(item.thread_id, flag_error=flag_error, status=status_for(result))
-        flash(_error_text(result), "error")
+        else:
+            flash(_error_text(result), "error")
         back = url_for("consultations.thread", thread_id=item.thread_id) if item else "/"
         return redirect(_safe_next(back) + f"#c{comment_id}")
     flash(_("Thank you. Moderators will review this comment."), "success")

@@ -46,7 +46,8 @@ class Page:
 
 PAGES: tuple[Page, ...] = (
     Page("/", EVERYONE, "consultations.index"),
-    Page("/help", PUBLIC, "consultations.help_page"),
+    Page("/help", ("anonymous", "citizen", "staff"), "consultations.help_page"),
+    Page("/help/developers", ("anonymous",), "consultations.developer_help"),
     Page("/rules", PUBLIC, "moderation.rules_page"),
     Page("/login", ("anonymous",), "auth.login"),
     Page("/register", ("anonymous",), "auth.register"),

@@ -157,7 +157,10 @@ def test_a_submitted_plan_is_frozen_for_its_agency(client, world):
     login(client, world.lead)
     token = csrf_from(client.get(f"/plans/{world.plan.id}").get_data(as_text=True))
     assert (
-        client.post(f"/plans/{world.plan.id}/submit", data={"csrf_token": token}).status_code == 303
+        client.post(
+            f"/plans/{world.plan.id}/submit", data={"csrf_token": token, "confirm": "yes"}
+        ).status_code
+        == 303
     )
     r = client.patch(
         f"/api/v1/plans/{world.plan.id}",
