@@ -53,7 +53,9 @@ PAGES: tuple[Page, ...] = (
     Page("/register", ("anonymous",), "auth.register"),
     Page("/consultations/{draft}", EVERYONE, "consultations.consultation"),
     Page("/consultations/{ev}", PUBLIC, "consultations.consultation"),
-    Page("/threads/{general}", EVERYONE, "consultations.thread"),
+    Page(
+        "/threads/{general}", ("anonymous", "citizen", "moderator", "staff"), "consultations.thread"
+    ),
     Page("/threads/{section}", PUBLIC, "consultations.thread"),
     Page("/comments/{reply}", PUBLIC, "consultations.comment"),
     Page("/comments/{own}/history", PUBLIC, "consultations.history"),
@@ -87,7 +89,7 @@ PAGES: tuple[Page, ...] = (
     Page("/plans/new", STAFF, "plans.new"),
     Page("/plans/{plan}", PLAN_READERS, "plans.detail"),
     Page("/plans/{plan}/edit", STAFF, "plans.edit"),
-    Page("/plans/{plan}/outcome", ("staff", "reviewer"), "outcome.section"),
+    Page("/plans/{plan}/outcome", ("reviewer",), "outcome.section"),  # 4 s a visit: once a width
 )
 
 # GET endpoints that are not HTML pages (files, redirects, exports).

@@ -25,7 +25,7 @@ from deliberation.models import Consultation
 from deliberation.services import analysis_runs
 from tests.conftest import isolated_database_url
 
-from .a11y_pages import EMAILS, NOT_PAGES, PAGES, ROLES, demo_ids, pages_for
+from .a11y_pages import EMAILS, NOT_PAGES, PAGES, ROLES, Page, demo_ids, pages_for
 from .conftest import CHROMIUM_ARGS, chromium_path
 from .livesite import NOT_LOOPBACK, serving
 
@@ -96,6 +96,27 @@ def _demo_app(database_url: str):  # type: ignore[no-untyped-def]
     return app, ids
 
 
+def _check(page, base: str, item: Page, ids: dict, role: str, width: int, found: Audit) -> None:  # type: ignore[no-untyped-def]
+    """Open one page; note its axe violations and, on a phone, whether it scrolls sideways."""
+    where = f"{item.path.format(**ids)} as {role} at {width} px"
+    response = page.goto(base + item.path.format(**ids))
+    found.visited += 1
+    if response is None or response.status != item.status:
+        found.errors.append(f"{where}: HTTP {response.status if response else 'no response'}")
+        return
+    for v in page.evaluate(AXE_RUN, AXE_TAGS):
+        if v["impact"] in FAILING_IMPACTS or v["id"] in ALWAYS_FAIL:
+            found.violations.append(
+                f"{where}: {v['impact']} {v['id']} ({v['help']}) at {'; '.join(v['targets'])}"
+            )
+    if width == WIDTHS["phone"]:
+        overflow = page.evaluate(WIDTH_CHECK)
+        if overflow:
+            found.overflows.append(
+                f"{where}: {overflow['width']} px wide, past the edge: {', '.join(overflow['wide'])}"
+            )
+
+
 @pytest.fixture(scope="module")
 def audit(tmp_path_factory) -> Iterator[Audit]:
     path = chromium_path()
@@ -112,36 +133,21 @@ def audit(tmp_path_factory) -> Iterator[Audit]:
         with serving(app) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
             for role in ROLES:
-                for label, width in WIDTHS.items():
+                state = None  # the login is shared by the role's two widths
+                for width in WIDTHS.values():
                     context = browser.new_context(
-                        viewport={"width": width, "height": 900}, locale="zh-TW"
+                        viewport={"width": width, "height": 900},
+                        locale="zh-TW",
+                        storage_state=state,
                     )
                     context.route(NOT_LOOPBACK, lambda route: route.abort())
                     context.add_init_script(script)  # each page, past its CSP, before its scripts
                     page = context.new_page()
-                    if role != "anonymous":
+                    if role != "anonymous" and state is None:
                         _login(page, base, role)
+                        state = context.storage_state()
                     for item in pages_for(role):
-                        where = f"{item.path.format(**ids)} as {role} at {width} px"
-                        response = page.goto(base + item.path.format(**ids))
-                        found.visited += 1
-                        if response is None or response.status != item.status:
-                            status = response.status if response else "no response"
-                            found.errors.append(f"{where}: HTTP {status}")
-                            continue
-                        for v in page.evaluate(AXE_RUN, AXE_TAGS):
-                            if v["impact"] in FAILING_IMPACTS or v["id"] in ALWAYS_FAIL:
-                                found.violations.append(
-                                    f"{where}: {v['impact']} {v['id']} ({v['help']}) "
-                                    f"at {'; '.join(v['targets'])}"
-                                )
-                        if label == "phone":
-                            overflow = page.evaluate(WIDTH_CHECK)
-                            if overflow:
-                                found.overflows.append(
-                                    f"{where}: {overflow['width']} px wide, "
-                                    f"past the edge: {', '.join(overflow['wide'])}"
-                                )
+                        _check(page, base, item, ids, role, width, found)
                     context.close()
             browser.close()
     yield found
