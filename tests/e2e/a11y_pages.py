@@ -42,10 +42,11 @@ class Page:
     roles: tuple[str, ...]
     endpoint: str  # the Flask endpoint it renders, for the route check
     status: int = 200  # what the page answers (a refusal page is checked too)
+    shot: str = ""  # a phone screenshot (tests/e2e/artifacts/phone-<shot>.png; docs/screenshots)
 
 
 PAGES: tuple[Page, ...] = (
-    Page("/", EVERYONE, "consultations.index"),
+    Page("/", EVERYONE, "consultations.index", shot="home"),
     Page("/help", ("anonymous", "citizen", "staff"), "consultations.help_page"),
     Page("/help/developers", ("anonymous",), "consultations.developer_help"),
     Page("/rules", PUBLIC, "moderation.rules_page"),
@@ -54,7 +55,10 @@ PAGES: tuple[Page, ...] = (
     Page("/consultations/{draft}", EVERYONE, "consultations.consultation"),
     Page("/consultations/{ev}", PUBLIC, "consultations.consultation"),
     Page(
-        "/threads/{general}", ("anonymous", "citizen", "moderator", "staff"), "consultations.thread"
+        "/threads/{general}",
+        ("anonymous", "citizen", "moderator", "staff"),
+        "consultations.thread",
+        shot="thread",
     ),
     Page("/threads/{section}", PUBLIC, "consultations.thread"),
     Page("/comments/{reply}", PUBLIC, "consultations.comment"),
@@ -63,14 +67,14 @@ PAGES: tuple[Page, ...] = (
     Page("/comments/{own}/edit", ("citizen",), "consultations.edit", status=403),
     Page("/consultations/{draft}/transparency", PUBLIC, "moderation.transparency"),
     Page("/embed/consultations/{draft}", ("anonymous",), "social.embed"),
-    Page("/me", ("citizen", "moderator"), "auth.profile"),
+    Page("/me", ("citizen", "moderator"), "auth.profile", shot="me"),
     Page("/me/notices", ("citizen",), "moderation.notices"),
-    Page("/moderation/", MODERATORS, "moderation.queue"),
+    Page("/moderation/", MODERATORS, "moderation.queue", shot="queue"),
     Page("/moderation/?status=appeals", ("moderator",), "moderation.queue"),
     Page("/moderation/comments/{reply}", MODERATORS, "moderation.comment"),
     Page("/moderation/comments/{hidden}", ("moderator",), "moderation.comment"),
-    Page("/moderation/log", MODERATORS, "moderation.log"),
-    Page("/moderation/users/{muted}", ("moderator",), "moderation.user"),
+    Page("/moderation/log", MODERATORS, "moderation.log", shot="log"),
+    Page("/moderation/users/{muted}", ("moderator",), "moderation.user", shot="user"),
     Page("/moderation/settings", ("admin",), "moderation.site_settings"),
     Page(
         "/moderation/consultations/{draft}/settings",
@@ -81,7 +85,7 @@ PAGES: tuple[Page, ...] = (
     Page("/staff/consultations/{draft}/edit", STAFF, "staff.edit"),
     Page("/staff/consultations/{draft}/participation", STAFF, "social.participation"),
     Page("/staff/threads/{general}/import", STAFF, "social.import_page"),
-    Page("/staff/consultations/{ev}/themes", STAFF, "analysis_web.workspace"),
+    Page("/staff/consultations/{ev}/themes", STAFF, "analysis_web.workspace", shot="themes"),
     Page("/staff/consultations/{ev}/themes/{theme}", STAFF, "analysis_web.theme_page"),
     Page("/staff/consultations/{ev}/themes/log", STAFF, "analysis_web.edit_log"),
     Page("/staff/consultations/{ev}/responses", STAFF, "plans.responses_page"),

@@ -32,6 +32,7 @@ from .livesite import NOT_LOOPBACK, serving
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+ARTIFACTS = Path(__file__).parent / "artifacts"  # CI artefacts; docs/screenshots holds copies
 WIDTHS = {"desktop": 1280, "phone": 390}
 # WCAG 2.2 A/AA (target size included) and axe's best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -110,6 +111,9 @@ def _check(page, base: str, item: Page, ids: dict, role: str, width: int, found:
                 f"{where}: {v['impact']} {v['id']} ({v['help']}) at {'; '.join(v['targets'])}"
             )
     if width == WIDTHS["phone"]:
+        if item.shot and role == item.roles[-1]:  # one screenshot a page: its last role's view
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"phone-{item.shot}.png"))
         overflow = page.evaluate(WIDTH_CHECK)
         if overflow:
             found.overflows.append(
