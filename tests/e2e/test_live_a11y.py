@@ -51,7 +51,7 @@ def test_live_arrivals_move_the_count_and_are_announced_once_per_burst(browser, 
         _until(page, COUNT, "6 則留言")
         page.wait_for_timeout(2500)
         assert page.evaluate("window.__announcements") == 1  # not one per post
-        _until(page, ANNOUNCED, "3 則新留言、2 則新回覆", timeout=15000)
+        _until(page, ANNOUNCED, "3 則新留言，以及 2 則新回覆", timeout=15000)
         assert page.evaluate("window.__announcements") == 2
 
         # A hidden comment leaves the count.
