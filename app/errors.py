@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
@@ -18,6 +19,8 @@ from deliberation.errors import (
     NotFound,
     ValidationError,
 )
+
+from .i18n import when
 
 STATUS: dict[type[DomainError], int] = {
     ValidationError: 400,
@@ -167,6 +170,8 @@ def message_for(code: str, **params: Any) -> str:
     for key in ("current", "new"):  # consultation statuses are shown by name, not by code
         if key in params and params[key] in STATUS_LABELS:
             params[key] = str(STATUS_LABELS[params[key]])
+    if isinstance(params.get("until_at"), datetime):  # a sanction's end, in Taiwan time and words
+        params["until"] = when(params["until_at"], "short")
     template = MESSAGES.get(code)
     if template is None:
         return gettext("The request could not be completed (%(code)s).", code=code)

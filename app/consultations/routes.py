@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
+from sqlalchemy import select
 
+from deliberation import moderation as mod_policy
 from deliberation import rules
 from deliberation.errors import DomainError
-from deliberation.models import utcnow
-from deliberation.services import comments, consultations
+from deliberation.models import Flag, Thread, User, utcnow
+from deliberation.services import comments, consultations, moderation
 
 from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..errors import message_for, status_for
 from ..extensions import db, limiter
+from ..moderation import labels
+from ..moderation.routes import FLAG_FORM_KEY
 from ..security import current_actor
 from ..transaction import discard_changes
 from . import bp
 from .forms import CommentForm, EditForm, VoteForm
+
+# Edit refusals that do not go away by trying again: the page shows a notice instead of a form.
+LOCKED_EDIT = frozenset({"edit_window_passed", "not_author", "comment_hidden"})
 
 
 @bp.app_context_processor
@@ -51,9 +58,46 @@ def consultation(consultation_id: int):
     )
 
 
-def _render_thread(
-    thread_id: int, *, form_error: dict | None = None, status: int = 200, root_id: int | None = None
+def participation_refusal(
+    actor: User | None, thread: Thread, now: datetime
+) -> tuple[str | None, str | None]:
+    """Why this reader may not comment or vote in the thread now, and the words for it: the
+    thread's own rule first, then a mute or suspension (its end in the reader's time)."""
+    refusal = rules.posting_refusal(actor, thread.consultation, thread.locked, now)
+    if refusal is None and actor is not None:
+        active = moderation.active_sanctions(db.session, actor.id, now)
+        sanction = mod_policy.participation_refusal(active)
+        if sanction is not None:
+            code, until = sanction
+            if until is None:
+                return f"{code}_indefinitely", message_for(f"{code}_indefinitely")
+            return code, message_for(code, until_at=until)
+    return refusal, message_for(refusal) if refusal else None
+
+
+def _flagged_by(actor: User | None, page: comments.ThreadPage) -> set[int]:
+    """The comments on this page the reader has flagged (shown as "Flagged", not a form)."""
+    if actor is None:
+        return set()
+    ids = [c.id for c in page.roots] + [k.id for kids in page.children.values() for k in kids]
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Flag.comment_id).where(Flag.user_id == actor.id, Flag.comment_id.in_(ids))
+        )
+    )
+
+
+def render_thread(
+    thread_id: int,
+    *,
+    form_error: dict | None = None,
+    status: int = 200,
+    root_id: int | None = None,
 ):
+    """The thread page; `form_error` (or a refused flag kept in the session by moderation.flag)
+    reopens the form with what was typed and why it was refused."""
     actor = current_actor()
     thread = comments.get_thread(db.session, thread_id, actor)
     sort = request.args.get("sort", "oldest")
@@ -70,8 +114,8 @@ def _render_thread(
         per_page=current_app.config["THREAD_PAGE_SIZE"],
         root_id=root_id,
     )
-    now = utcnow()
-    refusal = rules.posting_refusal(actor, thread.consultation, thread.locked, now)
+    refusal, refusal_message = participation_refusal(actor, thread, utcnow())
+    flag_error = session.pop(FLAG_FORM_KEY, None) if request.method == "GET" else None
     return (
         render_template(
             "consultations/thread.html",
@@ -79,8 +123,11 @@ def _render_thread(
             consultation=thread.consultation,
             page=page,
             form_error=form_error or {},
+            flag_error=flag_error or {},
+            flagged=_flagged_by(actor, page),
+            visible_total=consultations.comment_counts(db.session, [thread.id]).get(thread.id, 0),
             refusal=refusal,
-            refusal_message=message_for(refusal) if refusal else None,
+            refusal_message=refusal_message,
             focus_id=root_id,
             display_depth=current_app.config["THREAD_DISPLAY_DEPTH"],
             edit_window=timedelta(minutes=current_app.config["COMMENT_EDIT_WINDOW_MINUTES"]),
@@ -95,8 +142,8 @@ def thread(thread_id: int):
         state = public_thread_state(thread_id)
         if state is not None and state.status != "draft":
             key = ("thread-page", *state.key(utcnow()), request.full_path, str(get_locale()))
-            return serve_cached(key, "text/html", lambda: _render_thread(thread_id)[0].encode())
-    return _render_thread(thread_id)
+            return serve_cached(key, "text/html", lambda: render_thread(thread_id)[0].encode())
+    return render_thread(thread_id)
 
 
 @bp.route("/threads/<int:thread_id>", methods=["POST"])
@@ -125,8 +172,22 @@ def post_comment(thread_id: int):
             "body": body,
             "message": message_for(error.code, **error.params),
         }
-        return _render_thread(thread_id, form_error=form_error, status=status_for(error))
-    flash(_("Your comment was posted."), "success")
+        return render_thread(thread_id, form_error=form_error, status=status_for(error))
+    if comment.status == "pending":
+        # Held by an automatic check: say so now, and why (the notice follows under Notices).
+        why = labels.label(labels.HOLD_RULES, comment.held_by) or labels.label(
+            labels.STATUSES, "pending"
+        )
+        flash(
+            _(
+                "Your comment was received and awaits a moderator's review before anyone else "
+                "can see it. Reason: %(why)s. You will get a notice when it is decided.",
+                why=why,
+            ),
+            "info",
+        )
+    else:
+        flash(_("Your comment was posted."), "success")
     return redirect(
         url_for(".thread", thread_id=thread_id, sort=request.args.get("sort")) + f"#c{comment.id}"
     )
@@ -136,7 +197,7 @@ def post_comment(thread_id: int):
 def comment(comment_id: int):
     """One comment and everything below it: where "continue this thread" leads."""
     item = comments.get_comment(db.session, comment_id, current_actor())
-    return _render_thread(item.thread_id, root_id=item.id)
+    return render_thread(item.thread_id, root_id=item.id)
 
 
 @bp.route("/comments/<int:comment_id>/history")
@@ -161,6 +222,7 @@ def edit(comment_id: int):
     form = EditForm()
     error = None
     status = 200
+    locked = False  # the comment can no longer be edited by this reader: a notice, no form
     if request.method == "GET":
         # Hidden text is never put in a form, not even for its author (moderation guarantee).
         form.body.data = item.body if rules.can_see_comment_text(actor, item) else ""
@@ -169,6 +231,7 @@ def edit(comment_id: int):
         if refusal:
             error = message_for(refusal, minutes=window.seconds // 60)
             status = 403
+            locked = True
     elif form.validate_on_submit():
         try:
             expected = int(form.version.data) if (form.version.data or "").isdigit() else None
@@ -185,13 +248,16 @@ def edit(comment_id: int):
             discard_changes()
             error = message_for(err.code, minutes=window.seconds // 60, **err.params)
             status = status_for(err)
+            locked = err.code in LOCKED_EDIT
         else:
             flash(_("Your comment was updated."), "success")
             return redirect(url_for(".thread", thread_id=item.thread_id) + f"#c{item.id}")
     else:
         status = 400
         error = message_for("csrf_failed")
-    return render_template("consultations/edit.html", comment=item, form=form, error=error), status
+    return render_template(
+        "consultations/edit.html", comment=item, form=form, error=error, locked=locked
+    ), status
 
 
 @bp.route("/comments/<int:comment_id>/vote", methods=["POST"])
@@ -216,3 +282,9 @@ def vote(comment_id: int):
 @bp.route("/help")
 def help_page():
     return render_template("help.html")
+
+
+@bp.route("/help/developers")
+def developer_help():
+    """The API and integration notes, apart from the citizens' help."""
+    return render_template("help_developers.html")

@@ -15,6 +15,7 @@ from deliberation.models import Consultation, User, utcnow
 from deliberation.services import accounts, comments, consultations
 from deliberation.services.consultations import SectionInput
 
+from . import moderation, outcome
 from .content import ACCOUNTS, DISCUSSION, INTRO, SECOND, SECTIONS, SUMMARY, TITLE
 
 DEMO_PASSWORD = "demo-password"
@@ -65,9 +66,9 @@ def load(session: Session, *, force: bool = False) -> bool:
         sections=[SectionInput(title=t, body=b) for t, b in SECOND["sections"]],
         status="open",
     )
-    consultations.set_status(session, closed, "closed", actor=users["staff2"])
     session.flush()
     session.refresh(draft)
+    session.refresh(closed)
     threads = consultations.ordered_threads(draft)
     posted: dict[str, int] = {}
     start = now - timedelta(days=2, hours=20)
@@ -84,7 +85,7 @@ def load(session: Session, *, force: bool = False) -> bool:
         posted[item["id"]] = comment.id
         for voter, value in item.get("votes", {}).items():
             comments.cast_vote(session, comment.id, actor=users[voter], value=value)
-    from . import outcome
-
+    moderation.load(session, users, threads, consultations.ordered_threads(closed), posted)
+    consultations.set_status(session, closed, "closed", actor=users["staff2"])
     outcome.load(session, users)  # a closed consultation with 220 comments and a draft plan
     return True

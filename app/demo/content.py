@@ -11,7 +11,7 @@ SUMMARY = (
 
 INTRO = """本草案由**國家發展委員會社會發展處**研擬，實施對象為行政院中央二級機關（部會層級）及所屬機關。
 
-草案分為：壹、緣起；貳、目標；參、實施對象；肆、重點工作項目（政策形成、政策執行、政策評估）；伍、推動策略。
+本頁收錄草案的：貳、目標；參、實施對象；肆之一至肆之三、重點工作項目（政策形成、政策執行、政策評估）；伍、推動策略。原簡報的「壹、緣起」只有圖表、沒有文字，因此未列為章節。
 
 請針對整體方向留言於「綜合討論」，或針對個別章節於該章節的討論串留言。"""
 
@@ -114,6 +114,7 @@ ACCOUNTS = [
     },
     {"key": "ngo", "email": "ngo@demo.zhongyi.tw", "name": "開放政府聯盟志工", "role": "citizen"},
     {"key": "citizen", "email": "citizen@demo.zhongyi.tw", "name": "示範民眾", "role": "citizen"},
+    {"key": "hao", "email": "hao@demo.zhongyi.tw", "name": "阿豪", "role": "citizen"},
 ]
 
 # thread: 0 = 綜合討論, 1.. = the sections above in order.

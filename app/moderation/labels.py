@@ -73,6 +73,12 @@ STATUSES = {
     "appeals": _l("Appeals"),
 }
 
+APPEAL_STATUSES = {
+    "open": _l("open"),
+    "upheld": _l("upheld"),
+    "rejected": _l("rejected"),
+}
+
 NOTICES = {
     "comment_hidden": _l("A moderator hid your comment."),
     "comment_held": _l("Your comment is waiting for a moderator's review."),

@@ -8,16 +8,17 @@ import io
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
 from deliberation import moderation as policy
 from deliberation.errors import DomainError, ValidationError
-from deliberation.models import Consultation
+from deliberation.models import Comment, Consultation
 from deliberation.services import consultations
 from deliberation.services import moderation as service
+from deliberation.services.moderation import context as moderation_context
 
 from ..errors import message_for, status_for
 from ..extensions import db, limiter
@@ -27,6 +28,7 @@ from ..transaction import discard_changes
 from . import bp, labels
 
 PER_PAGE = 25
+FLAG_FORM_KEY = "flag_form"  # a refused flag's form, shown again on the thread page
 
 T = TypeVar("T")
 
@@ -115,6 +117,7 @@ def queue():
     return render_template(
         "moderation/queue.html",
         page=page,
+        decisions=moderation_context.appeal_decisions(db.session, page.appeals),
         filters=filters,
         counts=service.open_counts(db.session),
         consultation_choices=_consultation_choices(),
@@ -168,11 +171,14 @@ def bulk():
 def _render_comment(comment_id: int, *, error: str | None = None, status: int = 200):
     actor = _moderator()
     ctx = service.comment_context(db.session, comment_id, actor=actor)
+    appeals = [ctx.appeal] if ctx.appeal else []
     return (
         render_template(
             "moderation/comment.html",
             ctx=ctx,
             c=ctx.comment,
+            around=moderation_context.neighbours(db.session, ctx.comment),
+            decisions=moderation_context.appeal_decisions(db.session, appeals),
             error=error,
             detected=policy.find_personal_data(ctx.comment.body),
             show_original=policy.can_see_original(actor),
@@ -474,10 +480,18 @@ def flag(comment_id: int):
         not_found="comment_not_found",
     )
     if isinstance(result, DomainError):
-        flash(_error_text(result), "error")
-        from deliberation.models import Comment
-
         item = db.session.get(Comment, comment_id)
+        if isinstance(result, ValidationError) and item is not None:
+            # The thread page opens the form again with the chosen reason, the note and what
+            # to fix (consultations.routes reads it once).
+            session[FLAG_FORM_KEY] = {
+                "comment_id": comment_id,
+                "reason": request.form.get("reason", "")[:32],
+                "note": request.form.get("note", "")[: policy.MAX_NOTE],
+                "message": _error_text(result),
+            }
+        else:
+            flash(_error_text(result), "error")
         back = url_for("consultations.thread", thread_id=item.thread_id) if item else "/"
         return redirect(_safe_next(back) + f"#c{comment_id}")
     flash(_("Thank you. Moderators will review this comment."), "success")

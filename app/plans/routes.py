@@ -222,6 +222,11 @@ def add_note(plan_id: int):
 @bp.post("/plans/<int:plan_id>/submit")
 def submit(plan_id: int):
     actor, plan = _plan_context(plan_id)
+    if request.form.get("confirm") != "yes":  # the confirmation step on the plan page
+        flash(_("Please confirm that the plan should be sent for review."), "error")
+        return redirect(
+            url_for(".detail", plan_id=plan_id, confirm=1, _anchor="send-for-review"), 303
+        )
     plans.submit_plan(db.session, plan, actor=actor)
     flash(_("The plan was sent to the reviewers."), "success")
     return redirect(url_for(".detail", plan_id=plan_id), 303)

@@ -154,6 +154,8 @@ def test_live_comments_show_origin_pin_and_flag_like_server_rendered_ones(
         assert author.locator(f"#c{posted['id']} .edit-link").get_attribute("href") == (
             f"/comments/{posted['id']}/edit"
         )
-        assert reader.locator(f"#c{posted['id']} details.flag").count() == 1
+        # Flagged once: the rendered page says so instead of offering the form again (issue 21).
+        assert reader.locator(f"#c{posted['id']} details.flag").count() == 0
+        assert reader.locator(f"#c{posted['id']} .badge-flagged").inner_text() == "已檢舉"
         assert reader.locator(f"#c{imported} details.flag").count() == 1
         reader_ctx.close(), author_ctx.close(), mod_ctx.close()

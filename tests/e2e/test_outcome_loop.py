@@ -108,8 +108,9 @@ def test_staff_go_from_raw_comments_to_a_docx_outcome_and_a_reviewer_accepts(
     assert "政策溝通成效" in text
     assert RENAMED in cells or RENAMED in text
     assert "採納" in cells + text and "產業發展處" in cells + text
+    page.click("summary:has-text('送交審議')")  # the confirmation step
     with page.expect_navigation():
-        page.click("button:has-text('送交審議')")
+        page.click("button:has-text('確定送交審議')")
 
     # The reviewer: every checklist item passes; the decision is recorded with its history.
     reviewer = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="zh-TW")

@@ -223,7 +223,7 @@ def test_a_closed_consultation_is_read_only_with_a_banner(client):
     html = client.get(f"/threads/{thread.id}", headers=EN).get_data(as_text=True)
     assert "This consultation is closed" in html and "關閉前的留言" in html
     assert 'name="body"' not in html
-    assert "disabled" in html  # vote buttons
+    assert 'aria-disabled="true"' in html  # vote buttons: they say why when clicked
     html = client.get(f"/consultations/{item.id}", headers=EN).get_data(as_text=True)
     assert "This consultation is closed" in html
     r = _post_comment(client, thread, "還想留言", headers=EN)

@@ -157,7 +157,10 @@ def test_a_submitted_plan_is_frozen_for_its_agency(client, world):
     login(client, world.lead)
     token = csrf_from(client.get(f"/plans/{world.plan.id}").get_data(as_text=True))
     assert (
-        client.post(f"/plans/{world.plan.id}/submit", data={"csrf_token": token}).status_code == 303
+        client.post(
+            f"/plans/{world.plan.id}/submit", data={"csrf_token": token, "confirm": "yes"}
+        ).status_code
+        == 303
     )
     r = client.patch(
         f"/api/v1/plans/{world.plan.id}",
@@ -214,3 +217,23 @@ def test_staff_see_overdue_drafts_on_the_consultation_page_and_the_public_does_n
     client.post("/logout", data={"csrf_token": csrf_from(html)})
     public = client.get(f"/consultations/{world.consultation.id}?lang=en").get_data(as_text=True)
     assert "overdue" not in public.lower() and "/responses" not in public
+
+
+def test_sending_a_plan_for_review_asks_for_confirmation_first(client, world):
+    login(client, world.lead)
+    html = client.get(f"/plans/{world.plan.id}", headers={"Accept-Language": "zh-TW"}).get_data(
+        as_text=True
+    )
+    step = html[html.index('<details class="confirm-step" id="send-for-review"') :]
+    step = step[: step.index("</details>")]
+    assert "送交審議…" in step and "確定送交審議" in step and 'name="confirm" value="yes"' in step
+    token = csrf_from(html)
+    r = client.post(f"/plans/{world.plan.id}/submit", data={"csrf_token": token})
+    assert r.status_code == 303 and "confirm=1" in r.headers["Location"]
+    db.session.expire_all()
+    assert db.session.get(Plan, world.plan.id).status == "draft"  # nothing sent yet
+    again = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert '<details class="confirm-step" id="send-for-review" open>' in again
+    client.post(f"/plans/{world.plan.id}/submit", data={"csrf_token": token, "confirm": "yes"})
+    db.session.expire_all()
+    assert db.session.get(Plan, world.plan.id).status == "submitted"

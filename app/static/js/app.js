@@ -12,12 +12,27 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
+  // A message next to the control it is about, read out by screen readers (never a silent
+  // failure, never a blocking alert()).
+  function say(form, text) {
+    var note = form.nextElementSibling;
+    if (!note || !note.classList.contains("action-message")) {
+      note = document.createElement("p");
+      note.className = "error action-message";
+      note.setAttribute("role", "alert");
+      form.parentNode.insertBefore(note, form.nextSibling);
+    }
+    note.textContent = text;
+  }
+
   // Voting through the JSON API, so the page keeps its scroll position.
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".vote-form button[name=value]");
     if (!button || button.disabled) return;
     var form = button.form;
     event.preventDefault();
+    // Muted, or the consultation closed: say why instead of sending a vote that will be refused.
+    if (form.getAttribute("data-refusal")) { say(form, form.getAttribute("data-refusal")); return; }
     var id = form.getAttribute("data-comment-id");
     fetch("/api/v1/comments/" + id + "/vote", {
       method: "POST",
@@ -25,9 +40,11 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(form) },
       body: JSON.stringify({ value: parseInt(button.value, 10) })
     }).then(function (response) {
-      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      return response.json().then(function (data) { return { ok: response.ok, status: response.status, data: data }; });
     }).then(function (result) {
-      if (!result.ok) { window.alert(result.data.error ? result.data.error.message : "Error"); return; }
+      if (!result.ok) { say(form, result.data.error ? result.data.error.message : String(result.status)); return; }
+      var old = form.nextElementSibling;
+      if (old && old.classList.contains("action-message")) old.remove();
       var votes = result.data.votes;
       form.querySelectorAll("[data-count]").forEach(function (span) {
         span.textContent = votes[span.getAttribute("data-count")];

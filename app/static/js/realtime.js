@@ -10,6 +10,13 @@ import { renderCards } from "./links.js";
 const HEARTBEAT_MS = 20000;
 const GAP_WAIT_MS = 800; // an out-of-order event usually means the one before is just behind
 const PAGE_LIMIT = 200;
+const ANNOUNCE_GAP_MS = 10000; // a busy thread is summed up at most this often for screen readers
+const ANNOUNCE_WAIT_MS = 1500; // arrivals this close together are announced together
+
+function commentStatus(el) {
+  for (const name of ["visible", "hidden", "pending"]) if (el.classList.contains(`status-${name}`)) return name;
+  return null;
+}
 
 function format(template, n) {
   return template.replace("{n}", String(n));
@@ -69,6 +76,20 @@ export class LiveThread {
     this.syncing = null;
     this.resyncAgain = false;
     this.applied = 0; // events applied, for tests and debugging
+    // The header count (every visible comment and reply) and what the page knows of each
+    // comment's status, so moderation events move the count the right way.
+    this.totalEl = document.querySelector(".comment-total");
+    this.total = this.totalEl ? Number(this.totalEl.dataset.count || 0) : 0;
+    this.known = new Map();
+    if (this.list) {
+      this.list.querySelectorAll("article.comment[data-comment-id]").forEach((el) => {
+        this.known.set(Number(el.dataset.commentId), commentStatus(el));
+      });
+    }
+    this.announceEl = root.querySelector(".live-announce");
+    this.arrived = { comments: 0, replies: 0 };
+    this.announceTimer = null;
+    this.lastAnnounced = 0;
     root.hidden = false;
   }
 
@@ -183,6 +204,7 @@ export class LiveThread {
   // ---- the page ------------------------------------------------------------------------------
 
   render(event) {
+    this.count(event);
     const existing = event.comment_id ? document.getElementById(`c${event.comment_id}`) : null;
     if (!event.comment) {
       // No longer public (e.g. held for review): take it off the page if it was shown.
@@ -244,6 +266,7 @@ export class LiveThread {
     el.id = `c${id}`;
     el.dataset.commentId = String(id);
     el.dataset.seq = String(comment.seq);
+    if (comment.parent_id != null) el.dataset.parentId = String(comment.parent_id);
     el.setAttribute("aria-labelledby", `c${id}-meta`);
     el.querySelector(".meta").id = `c${id}-meta`;
     el.querySelector(".author").textContent = comment.author.name;
@@ -340,6 +363,63 @@ export class LiveThread {
         meta.append(" · ", link);
       }
     }
+  }
+
+  // ---- the header count and announcements ---------------------------------------------------
+
+  count(event) {
+    if (!event.comment_id) return;
+    const id = event.comment_id;
+    const now = event.comment ? event.comment.status : "pending"; // not public: not counted
+    let before = this.known.get(id);
+    if (before === undefined) {
+      // A comment this page has not shown (another page of the list, or new): what the event
+      // type says it was before.
+      if (event.type === "comment_created" || event.type === "comment_approved" || event.type === "comment_restored") before = null;
+      else if (event.type === "comment_hidden" || event.type === "comment_held") before = "visible";
+      else before = now;
+    }
+    this.known.set(id, now);
+    const delta = (now === "visible" ? 1 : 0) - (before === "visible" ? 1 : 0);
+    if (delta) this.setTotal(this.total + delta);
+    if (event.type === "comment_created" && now === "visible" && event.comment.author.id !== this.viewerId) {
+      if (event.comment.parent_id == null) this.arrived.comments += 1;
+      else this.arrived.replies += 1;
+      this.scheduleAnnouncement();
+    }
+  }
+
+  setTotal(n) {
+    this.total = Math.max(0, n);
+    if (!this.totalEl) return;
+    this.totalEl.dataset.count = String(this.total);
+    this.totalEl.textContent = this.total === 1 ? this.totalEl.dataset.one : format(this.totalEl.dataset.many, this.total);
+  }
+
+  // "1 new comment", "3 new replies", "2 new comments and 1 new reply", as the pill says it.
+  describe(comments, replies) {
+    const part = (n, one, many) => (n === 1 ? one : format(many, n));
+    const c = comments ? part(comments, this.text.commentOne, this.text.commentMany) : "";
+    const r = replies ? part(replies, this.text.replyOne, this.text.replyMany) : "";
+    if (c && r) return this.text.both.replace("{comments}", c).replace("{replies}", r);
+    return c || r;
+  }
+
+  // Throttled: arrivals close together become one sentence, and a busy thread is summed up
+  // at most once every ANNOUNCE_GAP_MS, so a screen reader is never flooded.
+  scheduleAnnouncement() {
+    if (!this.announceEl || this.announceTimer) return;
+    const wait = Math.max(ANNOUNCE_WAIT_MS, this.lastAnnounced + ANNOUNCE_GAP_MS - Date.now());
+    this.announceTimer = setTimeout(() => this.announce(), wait);
+  }
+
+  announce() {
+    this.announceTimer = null;
+    const text = this.describe(this.arrived.comments, this.arrived.replies);
+    this.arrived = { comments: 0, replies: 0 };
+    if (!text) return;
+    this.lastAnnounced = Date.now();
+    this.announceEl.textContent = text;
   }
 
   // ---- header markers (as consultations/thread.html and social/_origin.html render them) -----
@@ -449,7 +529,8 @@ export class LiveThread {
   updatePill() {
     const n = this.unseen.length;
     this.pill.hidden = n === 0;
-    if (n) this.pill.textContent = n === 1 ? this.text.newOne : format(this.text.newMany, n);
+    const replies = this.unseen.filter((el) => el.dataset.parentId).length;
+    if (n) this.pill.textContent = this.describe(n - replies, replies);
   }
 
   checkUnseen() {

@@ -1,0 +1,148 @@
+"""Every page of the demo, once, with the roles it is checked for (tests/e2e/test_accessibility.py).
+
+A new page: add one `Page` line. The route check (`test_every_html_page_is_listed`) fails with
+the endpoint's name when a GET page exists that is neither listed here nor in NOT_PAGES, so a
+new page cannot skip the accessibility check unnoticed.
+
+Paths may use the placeholders of `demo_ids` (ids looked up in the demo database).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.demo.content import TITLE
+from app.demo.outcome import TITLE as EV_TITLE
+from deliberation.models import Comment, Consultation, Plan, Sanction, Theme, Thread, User
+from deliberation.services import consultations
+
+ROLES = ("anonymous", "citizen", "moderator", "staff", "reviewer", "admin")
+# Demo accounts (app/demo/content.py) that log in as each role.
+EMAILS = {
+    "citizen": "citizen@demo.zhongyi.tw",
+    "moderator": "moderator@demo.zhongyi.tw",
+    "staff": "staff@demo.zhongyi.tw",
+    "reviewer": "reviewer@demo.zhongyi.tw",
+    "admin": "admin@demo.zhongyi.tw",
+}
+EVERYONE = ROLES
+SIGNED_IN = ROLES[1:]
+PUBLIC = ("anonymous", "citizen")  # the same page for the others, minus their own controls
+MODERATORS = ("moderator", "admin")
+STAFF = ("staff",)
+PLAN_READERS = ("staff", "reviewer", "admin")
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    roles: tuple[str, ...]
+    endpoint: str  # the Flask endpoint it renders, for the route check
+    status: int = 200  # what the page answers (a refusal page is checked too)
+    shot: str = ""  # a phone screenshot (tests/e2e/artifacts/phone-<shot>.png; docs/screenshots)
+
+
+PAGES: tuple[Page, ...] = (
+    Page("/", EVERYONE, "consultations.index", shot="home"),
+    Page("/help", ("anonymous", "citizen", "staff"), "consultations.help_page"),
+    Page("/help/developers", ("anonymous",), "consultations.developer_help"),
+    Page("/rules", PUBLIC, "moderation.rules_page"),
+    Page("/login", ("anonymous",), "auth.login"),
+    Page("/register", ("anonymous",), "auth.register"),
+    Page("/consultations/{draft}", EVERYONE, "consultations.consultation"),
+    Page("/consultations/{ev}", PUBLIC, "consultations.consultation"),
+    Page(
+        "/threads/{general}",
+        ("anonymous", "citizen", "moderator", "staff"),
+        "consultations.thread",
+        shot="thread",
+    ),
+    Page("/threads/{section}", PUBLIC, "consultations.thread"),
+    Page("/comments/{reply}", PUBLIC, "consultations.comment"),
+    Page("/comments/{own}/history", PUBLIC, "consultations.history"),
+    # The demo's comments are days old: the edit window has passed (a read-only notice, 403).
+    Page("/comments/{own}/edit", ("citizen",), "consultations.edit", status=403),
+    Page("/consultations/{draft}/transparency", PUBLIC, "moderation.transparency"),
+    Page("/embed/consultations/{draft}", ("anonymous",), "social.embed"),
+    Page("/me", ("citizen", "moderator"), "auth.profile", shot="me"),
+    Page("/me/notices", ("citizen",), "moderation.notices"),
+    Page("/moderation/", MODERATORS, "moderation.queue", shot="queue"),
+    Page("/moderation/?status=appeals", ("moderator",), "moderation.queue"),
+    Page("/moderation/comments/{reply}", MODERATORS, "moderation.comment"),
+    Page("/moderation/comments/{hidden}", ("moderator",), "moderation.comment"),
+    Page("/moderation/log", MODERATORS, "moderation.log", shot="log"),
+    Page("/moderation/users/{muted}", ("moderator",), "moderation.user", shot="user"),
+    Page("/moderation/settings", ("admin",), "moderation.site_settings"),
+    Page(
+        "/moderation/consultations/{draft}/settings",
+        ("moderator",),
+        "moderation.consultation_settings",
+    ),
+    Page("/staff/consultations/new", STAFF, "staff.new"),
+    Page("/staff/consultations/{draft}/edit", STAFF, "staff.edit"),
+    Page("/staff/consultations/{draft}/participation", STAFF, "social.participation"),
+    Page("/staff/threads/{general}/import", STAFF, "social.import_page"),
+    Page("/staff/consultations/{ev}/themes", STAFF, "analysis_web.workspace", shot="themes"),
+    Page("/staff/consultations/{ev}/themes/{theme}", STAFF, "analysis_web.theme_page"),
+    Page("/staff/consultations/{ev}/themes/log", STAFF, "analysis_web.edit_log"),
+    Page("/staff/consultations/{ev}/responses", STAFF, "plans.responses_page"),
+    Page("/plans", PLAN_READERS, "plans.index"),
+    Page("/plans/new", STAFF, "plans.new"),
+    Page("/plans/{plan}", PLAN_READERS, "plans.detail"),
+    Page("/plans/{plan}/edit", STAFF, "plans.edit"),
+    Page("/plans/{plan}/outcome", ("reviewer",), "outcome.section"),  # 4 s a visit: once a width
+)
+
+# GET endpoints that are not HTML pages (files, redirects, exports).
+NOT_PAGES = frozenset(
+    {
+        "static",
+        "set_language",
+        "links.card_image",
+        "moderation.static",
+        "moderation.log_csv",
+        "outcome.export",
+        "outcome.chart",
+    }
+)
+
+
+def pages_for(role: str) -> list[Page]:
+    return [p for p in PAGES if role in p.roles]
+
+
+def demo_ids(session: Session) -> dict[str, object]:
+    """The ids the paths above need, read from the demo database."""
+    draft = session.scalar(select(Consultation).where(Consultation.title == TITLE))
+    ev = session.scalar(select(Consultation).where(Consultation.title == EV_TITLE))
+    assert draft is not None and ev is not None
+    threads: list[Thread] = consultations.ordered_threads(draft)
+    citizen = session.scalar(select(User).where(User.email == EMAILS["citizen"]))
+    assert citizen is not None
+    own = session.scalar(
+        select(Comment.id).where(Comment.author_id == citizen.id, Comment.parent_id.is_(None))
+    )
+    reply = session.scalar(
+        select(Comment.id)
+        .where(Comment.thread_id == threads[0].id, Comment.parent_id.is_not(None))
+        .order_by(Comment.id)
+    )
+    hidden = session.scalar(select(Comment.id).where(Comment.status == "hidden"))
+    muted = session.scalar(select(Sanction.user_id))
+    theme = session.scalar(select(Theme.key).order_by(Theme.id))
+    plan = session.scalar(select(Plan.id))
+    return {
+        "draft": draft.id,
+        "ev": ev.id,
+        "general": threads[0].id,
+        "section": threads[1].id,
+        "own": own,
+        "reply": reply,
+        "hidden": hidden,
+        "muted": muted,
+        "theme": theme,
+        "plan": plan,
+    }
