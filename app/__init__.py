@@ -62,6 +62,9 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     from . import outcome
 
     outcome.init_app(app)  # the 政策溝通成效 section: page, exports, charts, API, CLI (issue 6)
+    from . import trust
+
+    trust.init_app(app)  # 2FA, server-side sessions, reserved names, the badge, admin (issue 13)
     register_cli(app)
     return app
 

@@ -12,6 +12,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from deliberation.models import Base
+from deliberation.trust import models as _trust_models  # noqa: F401  (their tables on Base)
 
 # The domain models live on deliberation.models.Base; Flask-SQLAlchemy only manages sessions.
 db = SQLAlchemy(metadata=Base.metadata)

@@ -9,6 +9,7 @@ from deliberation.models import User
 from deliberation.services import accounts
 
 from .extensions import csrf, db, login
+from .trust import web_sessions
 
 
 class Anonymous(AnonymousUserMixin):
@@ -44,13 +45,16 @@ def init_app(app: Flask) -> None:
         if bearer_token() is not None:
             return None
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        # Only while this log-in's server-side session is live (logged out → gone).
+        return user if web_sessions.session_ok(user) else None
 
     @login.request_loader
     def load_from_token(_request) -> User | None:  # type: ignore[no-untyped-def]
         token = bearer_token()
         if token is None:
-            return None
+            return web_sessions.from_remember_cookie()
         user = accounts.user_for_token(db.session, token)
         g.bearer_failed = user is None
         return user
@@ -67,6 +71,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def headers(response: Response) -> Response:
+        web_sessions.write_remember_cookie(response)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         if g.get("csp", {}).get("frame-ancestors", "'none'") == "'none'":

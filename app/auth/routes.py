@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_required
 
 from deliberation.errors import DomainError
 from deliberation.services import accounts, comments
@@ -12,6 +12,7 @@ from deliberation.services import accounts, comments
 from ..errors import message_for
 from ..extensions import db, limiter
 from ..security import current_actor
+from ..trust import web_sessions
 from . import bp
 from .forms import LoginForm, RegisterForm
 
@@ -41,7 +42,8 @@ def register():  # type: ignore[no-untyped-def]
             message = message_for(error.code, **error.params)
             (field.errors.append(message) if field is not None else flash(message, "error"))  # type: ignore[func-returns-value]
         else:
-            login_user(user)
+            web_sessions.log_in(user, remember=False, two_factor=False)
+            db.session.commit()
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
             return redirect(_safe_next(request.args.get("next")))
     status = 400 if form.is_submitted() else 200
@@ -55,8 +57,10 @@ def login():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         user = accounts.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=bool(form.remember.data))
-            return redirect(_safe_next(request.args.get("next")))
+            # A second factor next when the account has one (or its role needs one).
+            return web_sessions.after_password(
+                user, remember=bool(form.remember.data), next_url=_safe_next(request.args.get("next"))
+            )
         form.password.errors.append(message_for("invalid_login"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
@@ -64,7 +68,8 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.route("/logout", methods=["POST"])
 def logout():  # type: ignore[no-untyped-def]
-    logout_user()
+    web_sessions.log_out()  # the server forgets the session: an old cookie no longer works
+    db.session.commit()
     flash(_("You have logged out."), "info")
     return redirect(url_for("consultations.index"))
 
