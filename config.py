@@ -89,7 +89,9 @@ class Config:
     TWO_FACTOR_REQUIRED = _bool("TWO_FACTOR_REQUIRED", True)
     # Local demo only: the TOTP secret offered to the demo accounts (@demo.zhongyi.tw) at
     # enrolment, documented in docs/two-factor.md. Never set in production.
-    DEMO_TOTP_SECRET: str | None = os.environ.get("DEMO_TOTP_SECRET", "ZHONGYIDEMOTOTPSECRETLOCALONLY23")
+    DEMO_TOTP_SECRET: str | None = os.environ.get(
+        "DEMO_TOTP_SECRET", "ZHONGYIDEMOTOTPSECRETLOCALONLY23"
+    )
 
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
     # CSRF is checked in a before_request hook so bearer-token API calls can skip it.

@@ -59,7 +59,9 @@ def login():  # type: ignore[no-untyped-def]
         if user is not None:
             # A second factor next when the account has one (or its role needs one).
             return web_sessions.after_password(
-                user, remember=bool(form.remember.data), next_url=_safe_next(request.args.get("next"))
+                user,
+                remember=bool(form.remember.data),
+                next_url=_safe_next(request.args.get("next")),
             )
         form.password.errors.append(message_for("invalid_login"))
     status = 400 if form.is_submitted() else 200

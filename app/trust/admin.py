@@ -162,7 +162,9 @@ def reserved_names():  # type: ignore[no-untyped-def]
     me = _admin()
     if request.method == "POST":
         return _act(
-            lambda: names.add_word(db.session, request.form.get("word", ""), actor=me, ip=client_ip()),
+            lambda: names.add_word(
+                db.session, request.form.get("word", ""), actor=me, ip=client_ip()
+            ),
             _("The word is now reserved."),
             url_for("trust_admin.reserved_names"),
         )

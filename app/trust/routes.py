@@ -162,7 +162,10 @@ def renew_codes():  # type: ignore[no-untyped-def]
 @login_required
 def revoke_my_session(session_id: int):  # type: ignore[no-untyped-def]
     user = _me()
-    if sessions.revoke(db.session, user, session_id, actor=user, ip=web_sessions.client_ip()) is None:
+    if (
+        sessions.revoke(db.session, user, session_id, actor=user, ip=web_sessions.client_ip())
+        is None
+    ):
         abort(404)
     db.session.commit()
     flash(_("That session has ended."), "success")

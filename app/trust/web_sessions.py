@@ -86,7 +86,9 @@ def log_in(user: User, *, remember: bool, two_factor: bool) -> None:
     g.pop("csrf_token", None)
     login_user(user, remember=False)  # our own remember cookie, bound to the session row
     session[SID] = raw
-    g.zy_remember = (raw, int(rules.remember_for(_remember_days()).total_seconds())) if remember else None
+    g.zy_remember = (
+        (raw, int(rules.remember_for(_remember_days()).total_seconds())) if remember else None
+    )
 
 
 def log_out() -> None:

@@ -11,7 +11,9 @@ analysis. Re-importing the same conversation (same slug) is refused, naming the 
 
 Export writes comments.csv, votes.csv and participants-votes.csv in the column format of the
 Polis open data, with our opinion groups as ``group-id``. Imported comments and participants keep
-their Polis ids; others get the next free ids, in order of appearance, so ids are stable.
+their Polis ids; others get the next free ids, in order of appearance, so ids are stable. When
+agency staff, moderators, reviewers or admins wrote comments, officials.csv names their
+participant ids with the role and agency of their 「官方」 badge.
 
 The CSV readers are analysis/polis.py's; the words of every error live in app/polis/messages.py.
 """
@@ -50,6 +52,7 @@ from ..models import (
 )
 from ..polis_rules import export_refusal, import_refusal
 from ..sanitize import clean_line, plain_text, render_markdown
+from ..trust.queries import officials_among
 from . import accounts, analysis_runs, comments, moderation
 
 PLATFORM = "polis"
@@ -59,6 +62,8 @@ COMMENTS_CSV = "comments.csv"
 VOTES_CSV = "votes.csv"
 PARTICIPANTS_CSV = "participants-votes.csv"
 SUMMARY_CSV = "summary.csv"
+OFFICIALS_CSV = "officials.csv"  # only when officials wrote comments
+OFFICIAL_HEADER = ("participant", "official-role", "agency-code", "agency-name")
 COMMENT_HEADER = (
     "timestamp",
     "datetime",
@@ -857,13 +862,21 @@ def export_polis(
             ]
         )
     participants_csv = _csv((*PARTICIPANT_META, *map(str, column_ids)), participant_rows)
+    files = {COMMENTS_CSV: comments_csv, VOTES_CSV: votes_csv, PARTICIPANTS_CSV: participants_csv}
+    # The 「官方」 badge: which participants wrote as agency staff, moderators, reviewers or
+    # admins, in a file of its own so the Polis columns stay as they are (issue 13).
+    officials = officials_among(session, {r.author_id for r in crow})
+    if officials:
+        files[OFFICIALS_CSV] = _csv(
+            OFFICIAL_HEADER,
+            sorted(
+                (pid_of[uid], o.role, o.agency_code or "", o.agency_name or "")
+                for uid, o in officials.items()
+            ),
+        )
     return PolisExport(
         consultation_id=consultation_id,
-        files={
-            COMMENTS_CSV: comments_csv,
-            VOTES_CSV: votes_csv,
-            PARTICIPANTS_CSV: participants_csv,
-        },
+        files=files,
         comments=len(crow),
         participants=len(user_of),
         votes=len(vrow),

@@ -99,9 +99,7 @@ class Official:
     agency_name: str | None = None
 
     def as_json(self) -> dict[str, object]:
-        agency = (
-            {"code": self.agency_code, "name": self.agency_name} if self.agency_code else None
-        )
+        agency = {"code": self.agency_code, "name": self.agency_name} if self.agency_code else None
         return {"role": self.role, "agency": agency}
 
 

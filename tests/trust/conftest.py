@@ -37,7 +37,11 @@ def code(secret: str, k: int = 0) -> str:
 def password_step(client, user, *, remember: bool = False, next_path: str | None = None):
     """Post the log-in form with the right password; the response as the browser gets it."""
     page = client.get("/login")
-    data = {"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page.get_data(as_text=True))}
+    data = {
+        "email": user.email,
+        "password": PASSWORD,
+        "csrf_token": csrf_from(page.get_data(as_text=True)),
+    }
     if remember:
         data["remember"] = "y"
     url = "/login" + (f"?next={next_path}" if next_path else "")

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from deliberation.errors import ValidationError
 from deliberation.models import User
 from deliberation.trust import names, rules
 from deliberation.trust.models import AccountAudit
@@ -79,12 +80,16 @@ def test_agency_names_and_codes_are_reserved_without_being_listed(client, name):
 def test_renaming_to_an_official_name_is_refused_and_the_old_name_stays(client):
     citizen = make_user(name="阿美")
     login(client, citizen)
-    response = post_form(client, "/me/display-name", {"display_name": IMPERSONATION}, page="/me/display-name")
+    response = post_form(
+        client, "/me/display-name", {"display_name": IMPERSONATION}, page="/me/display-name"
+    )
     assert response.status_code == 400
     assert "官方職務" in response.get_data(as_text=True)
     db.session.refresh(citizen)
     assert citizen.display_name == "阿美"
-    ok = post_form(client, "/me/display-name", {"display_name": "阿美的新名字"}, page="/me/display-name")
+    ok = post_form(
+        client, "/me/display-name", {"display_name": "阿美的新名字"}, page="/me/display-name"
+    )
     assert ok.status_code == 302
     db.session.refresh(citizen)
     assert citizen.display_name == "阿美的新名字"
@@ -96,7 +101,7 @@ def test_a_word_an_admin_adds_is_refused_and_one_removed_is_allowed_again(client
     post_form(client, "/admin/reserved-names", {"word": "市長"}, page="/admin/reserved-names")
     assert "市長" in names.reserved_words(db.session)
     citizen = make_user()
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ValidationError) as refused:
         names.rename(db.session, citizen, "臺北 市 長")
     assert getattr(refused.value, "code", "") == "name_reserved"
     db.session.rollback()
@@ -123,7 +128,7 @@ def test_an_admin_grants_a_named_person_an_exception_and_it_is_audited(client):
     # The exception is for this person and this name only.
     assert names.rename(db.session, person, "前 部長 林某").display_name == "前 部長 林某"
     other = make_user()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         names.rename(db.session, other, "前部長 林某")
     db.session.rollback()
     row = db.session.scalar(

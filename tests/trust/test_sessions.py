@@ -80,7 +80,10 @@ def test_remember_me_lasts_at_most_thirty_days(client):
 def test_the_csrf_token_read_before_log_in_stops_working_after_it(client):
     user = make_user()
     before = csrf_from(client.get("/login").get_data(as_text=True))
-    client.post("/login", data={"email": user.email, "password": "correct horse battery", "csrf_token": before})
+    client.post(
+        "/login",
+        data={"email": user.email, "password": "correct horse battery", "csrf_token": before},
+    )
     assert client.get("/me").status_code == 200
     stale = client.post("/logout", data={"csrf_token": before})
     assert stale.status_code == 400  # refused: the logged-in session has a new token
@@ -117,6 +120,8 @@ def test_the_language_cookie_is_secure_when_session_cookies_are(session):  # noq
 
 def test_the_language_cookie_is_not_secure_in_development(client):
     header = next(
-        h for h in client.get("/lang/en?next=/").headers.getlist("Set-Cookie") if h.startswith("lang=")
+        h
+        for h in client.get("/lang/en?next=/").headers.getlist("Set-Cookie")
+        if h.startswith("lang=")
     )
     assert "Secure" not in header

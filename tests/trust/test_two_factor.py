@@ -31,7 +31,9 @@ def _enrol(client, user, k: int = -1) -> tuple[str, list[str]]:
         "/login/two-factor/setup", data={"code": code(secret, k), "csrf_token": csrf_from(page)}
     )
     assert done.status_code == 200, done.get_data(as_text=True)[:500]
-    codes = re.findall(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", done.get_data(as_text=True))
+    codes = re.findall(
+        r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", done.get_data(as_text=True)
+    )
     return secret, codes
 
 
@@ -62,18 +64,25 @@ def test_enrolment_shows_ten_recovery_codes_stored_hashed_and_logs_the_staff_mem
     staff = make_user("staff")
     _, codes = _enrol(client, staff)
     assert len(codes) == 10 and len(set(codes)) == 10
-    stored = db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == staff.id)).all()
+    stored = db.session.scalars(
+        select(RecoveryCode.code_hash).where(RecoveryCode.user_id == staff.id)
+    ).all()
     assert len(stored) == 10 and not {c.replace("-", "") for c in codes} & set(stored)
     assert client.get("/me").status_code == 200
-    assert db.session.scalar(
-        select(AccountAudit.action).where(AccountAudit.subject_user_id == staff.id)
-    ) == "two_factor_enabled"
+    assert (
+        db.session.scalar(
+            select(AccountAudit.action).where(AccountAudit.subject_user_id == staff.id)
+        )
+        == "two_factor_enabled"
+    )
 
 
 def test_an_enrolled_account_needs_its_code_and_a_wrong_code_is_refused_clearly(client):
     staff = make_user("staff")
     secret, _ = _enrol(client, staff)
-    client.post("/logout", data={"csrf_token": csrf_from(client.get("/help").get_data(as_text=True))})
+    client.post(
+        "/logout", data={"csrf_token": csrf_from(client.get("/help").get_data(as_text=True))}
+    )
     response = password_step(client, staff)
     assert response.headers["Location"].endswith("/login/two-factor")
     assert client.get("/me").status_code == 302  # the password alone is not a log-in
@@ -89,7 +98,9 @@ def test_an_enrolled_account_needs_its_code_and_a_wrong_code_is_refused_clearly(
 def test_a_replayed_code_from_the_same_time_step_is_refused(client):
     staff = make_user("moderator")
     secret, _ = _enrol(client, staff, k=0)
-    client.post("/logout", data={"csrf_token": csrf_from(client.get("/help").get_data(as_text=True))})
+    client.post(
+        "/logout", data={"csrf_token": csrf_from(client.get("/help").get_data(as_text=True))}
+    )
     password_step(client, staff)
     replay = _code_step(client, code(secret, 0))  # the code that enrolled, same step
     assert replay.status_code == 400
@@ -101,10 +112,15 @@ def test_a_replayed_code_from_the_same_time_step_is_refused(client):
 def test_five_wrong_codes_pause_the_account_even_for_the_right_code(client):
     staff = make_user("reviewer")
     secret, _ = _enrol(client, staff)
-    client.post("/logout", data={"csrf_token": csrf_from(client.get("/help").get_data(as_text=True))})
+    client.post(
+        "/logout", data={"csrf_token": csrf_from(client.get("/help").get_data(as_text=True))}
+    )
     password_step(client, staff)
     for _ in range(5):
-        assert _code_step(client, "123 456" if code(secret, 0) != "123456" else "654321").status_code == 400
+        assert (
+            _code_step(client, "123 456" if code(secret, 0) != "123456" else "654321").status_code
+            == 400
+        )
     blocked = _code_step(client, code(secret, 0))
     assert blocked.status_code == 400
     assert "錯誤次數太多" in blocked.get_data(as_text=True)
@@ -133,10 +149,14 @@ def test_a_citizen_can_turn_two_factor_on_and_off(client):
     assert password_step(client, citizen).headers["Location"].endswith("/")  # no 2FA needed
     page = client.get("/me/two-factor/setup").get_data(as_text=True)
     secret = SECRET_RE.search(page).group(1)
-    done = client.post("/me/two-factor/setup", data={"code": code(secret, -1), "csrf_token": csrf_from(page)})
+    done = client.post(
+        "/me/two-factor/setup", data={"code": code(secret, -1), "csrf_token": csrf_from(page)}
+    )
     assert done.status_code == 200 and "recovery-codes" in done.get_data(as_text=True)
     assert two_factor.is_enabled(db.session, citizen.id)
-    client.post("/logout", data={"csrf_token": csrf_from(client.get("/help").get_data(as_text=True))})
+    client.post(
+        "/logout", data={"csrf_token": csrf_from(client.get("/help").get_data(as_text=True))}
+    )
     assert password_step(client, citizen).headers["Location"].endswith("/login/two-factor")
     assert _code_step(client, code(secret, 0)).status_code == 302
     token = csrf_from(client.get("/me/security").get_data(as_text=True))
@@ -148,7 +168,9 @@ def test_staff_cannot_turn_two_factor_off(client):
     staff = make_user("staff")
     secret, _ = _enrol(client, staff)
     token = csrf_from(client.get("/me/security").get_data(as_text=True))
-    response = client.post("/me/two-factor/disable", data={"code": code(secret, 0), "csrf_token": token})
+    response = client.post(
+        "/me/two-factor/disable", data={"code": code(secret, 0), "csrf_token": token}
+    )
     assert response.status_code == 302
     assert two_factor.is_enabled(db.session, staff.id)
 
