@@ -74,12 +74,17 @@ def test_live_events_carry_the_badge(client, sockets):  # noqa: F811
     thread, *_ = _world()
     staff = make_user("staff", agency=make_agency("NDC", "國家發展委員會"))
     sock = sockets()
-    assert sock.emit("subscribe", {"thread_id": thread.id, "after_seq": 0}, namespace=NS, callback=True)["ok"]
+    assert sock.emit(
+        "subscribe", {"thread_id": thread.id, "after_seq": 0}, namespace=NS, callback=True
+    )["ok"]
     sock.get_received(NS)
     make_comment(thread, staff, body="官方回覆：已收到大家的意見。")
     got = [m["args"][0] for m in sock.get_received(NS) if m["name"] == "thread_event"]
     created = [e for e in got if e["type"] == "comment_created"]
-    assert created and created[-1]["comment"]["author"]["official"]["agency"]["name"] == "國家發展委員會"
+    assert (
+        created
+        and created[-1]["comment"]["author"]["official"]["agency"]["name"] == "國家發展委員會"
+    )
 
 
 def test_resynced_events_carry_the_badge(session):
