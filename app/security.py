@@ -8,8 +8,8 @@ from flask_login import AnonymousUserMixin
 from deliberation.models import User
 from deliberation.services import accounts
 
+from . import sessions as web_sessions
 from .extensions import csrf, db, login
-from .trust import web_sessions
 
 
 class Anonymous(AnonymousUserMixin):

@@ -9,10 +9,10 @@ from flask_login import login_required
 from deliberation.errors import DomainError
 from deliberation.services import accounts, comments
 
+from .. import sessions as web_sessions
 from ..errors import message_for
 from ..extensions import db, limiter
 from ..security import current_actor
-from ..trust import web_sessions
 from . import bp
 from .forms import LoginForm, RegisterForm
 

@@ -18,8 +18,8 @@ from deliberation.trust import audit, names, rules, sessions, two_factor
 from ..errors import message_for
 from ..extensions import db
 from ..security import current_actor
+from ..sessions import client_ip
 from . import admin_bp
-from .web_sessions import client_ip
 
 
 def _admin() -> User:

@@ -11,10 +11,11 @@ from deliberation.errors import DomainError
 from deliberation.models import User
 from deliberation.trust import names, rules, sessions, two_factor
 
+from .. import sessions as web_sessions
 from ..errors import message_for
 from ..extensions import db, limiter
 from ..security import current_actor
-from . import bp, qr, web_sessions
+from . import bp, qr
 
 # Per address, on top of the per-account count of wrong codes (deliberation/trust/two_factor.py).
 CODE_LIMIT = "10 per minute"

@@ -17,7 +17,7 @@ from flask_login import login_user, logout_user
 from deliberation.models import User
 from deliberation.trust import rules, sessions, two_factor
 
-from ..extensions import db
+from .extensions import db
 
 SID = "zy_sid"  # in the Flask session: the random id of this log-in's row
 PENDING = "zy_2fa"  # in the Flask session: a password accepted, the second factor not yet
