@@ -14,6 +14,7 @@ from deliberation.models import ThreadEvent
 from deliberation.services import accounts
 
 from ..conftest import general_thread, make_agency, make_comment, make_consultation, make_user
+from ..plans.conftest import respond, world  # noqa: F401  (the fixture)
 from ..realtime.conftest import NS, sockets  # noqa: F401  (the fixture)
 
 
@@ -122,3 +123,11 @@ def test_the_polis_export_names_the_official_participants(client):
     assert roles == ["moderator", "staff"]
     assert any("國家發展委員會" in line for line in officials[1:])
     assert json.dumps(officials).count("阿美") == 0
+
+
+def test_a_published_theme_answer_carries_the_agencys_badge(client, world):  # noqa: F811
+    respond(world, "T1", reasoning="將補助充電設施", published=True)
+    html = client.get(f"/consultations/{world.consultation.id}").get_data(as_text=True)
+    start = html.index('id="outcome-T1"')
+    answer = html[start : html.index("</article>", start)]
+    assert "badge-official" in answer and "官方" in answer and "交通部" in answer

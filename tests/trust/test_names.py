@@ -136,3 +136,19 @@ def test_an_admin_grants_a_named_person_an_exception_and_it_is_audited(client):
     )
     assert row.actor_id == admin.id and row.subject_user_id == person.id
     assert row.detail["name"] == "前部長 林某"
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [("", "請輸入顯示名稱"), ("名" * 81, "80"), ("\x00\u200b", "請輸入顯示名稱")],
+)
+def test_a_bad_display_name_gets_a_clear_message_and_changes_nothing(client, value, words):
+    citizen = make_user(name="原本的名字")
+    login(client, citizen)
+    response = post_form(
+        client, "/me/display-name", {"display_name": value}, page="/me/display-name"
+    )
+    assert response.status_code == 400
+    assert words in response.get_data(as_text=True)
+    db.session.refresh(citizen)
+    assert citizen.display_name == "原本的名字"
