@@ -38,5 +38,6 @@ MESSAGES.update(
         "cannot_change_own_role": _l("You cannot change your own role."),
         "session_not_found": _l("That session does not exist or has already ended."),
         "no_token": _l("This account has no API token."),
+        "admin_only": _l("Only administrators can manage accounts."),
     }
 )

@@ -156,3 +156,26 @@ def test_the_audit_log_is_append_only(session):
     with pytest.raises(DBAPIError):
         session.execute(text("DELETE FROM account_audit"))
     session.rollback()
+
+
+def test_the_account_api_lists_and_revokes_sessions_and_the_token(app, client):
+    person = make_user()
+    browser = app.test_client()
+    login(browser, person)
+    accounts.issue_token(db.session, person)
+    admin = make_user("admin")
+    bearer = {"Authorization": f"Bearer {accounts.issue_token(db.session, admin)}"}
+    db.session.commit()
+    listed = client.get(f"/api/v1/admin/users/{person.id}/sessions", headers=bearer).get_json()
+    assert listed["api_token"] is True and len(listed["items"]) == 1
+    sid = listed["items"][0]["id"]
+    url = f"/api/v1/admin/users/{person.id}/sessions/{sid}"
+    assert client.delete(url, headers=bearer).status_code == 204
+    assert client.delete(url, headers=bearer).get_json()["error"]["code"] == "session_not_found"
+    assert browser.get("/me").status_code == 302
+    token_url = f"/api/v1/admin/users/{person.id}/token"
+    assert client.delete(token_url, headers=bearer).status_code == 204
+    assert client.delete(token_url, headers=bearer).status_code == 404
+    assert _actions(person.id) == ["session_revoked", "token_revoked"]
+    missing = client.get("/api/v1/admin/users/999999/sessions", headers=bearer)
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "user_not_found"

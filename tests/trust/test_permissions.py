@@ -29,6 +29,12 @@ ADMIN_ROUTES = [
     ("POST", "/admin/reserved-names/{word}/delete", {}),
     ("GET", "/admin/audit", None),
 ]
+API_ROUTES = [
+    ("GET", "/api/v1/admin/users/{subject}/sessions", None),
+    ("DELETE", "/api/v1/admin/users/{subject}/sessions/{session}", None),
+    ("DELETE", "/api/v1/admin/users/{subject}/sessions", None),
+    ("DELETE", "/api/v1/admin/users/{subject}/token", None),
+]
 OWN_ROUTES = [
     ("GET", "/me/security", None),
     ("GET", "/me/display-name", None),
@@ -73,6 +79,8 @@ def _call(client, users, ids, role, route):
     )
     if method == "GET":
         return client.get(path)
+    if method == "DELETE":
+        return client.delete(path, headers={"X-CSRFToken": token})
     return client.post(path, data={**(body or {}), "csrf_token": token})
 
 
@@ -85,6 +93,20 @@ def test_account_administration_admits_admins_only(client, world, role, route):
         assert response.status_code in (200, 302), response.get_data(as_text=True)[:300]
     else:
         assert response.status_code == (401 if role == "anonymous" else 403)
+
+
+@pytest.mark.parametrize("route", API_ROUTES, ids=lambda r: f"{r[0]} {r[1]}")
+@pytest.mark.parametrize("role", ROLES)
+def test_the_account_api_admits_admins_only(client, world, role, route):
+    users, ids = world
+    response = _call(client, users, ids, role, route)
+    if role == "admin":
+        assert response.status_code in (200, 204, 404), response.get_data(as_text=True)[:300]
+    else:
+        assert response.status_code == (401 if role == "anonymous" else 403)
+        assert response.get_json()["error"]["code"] == (
+            "not_authenticated" if role == "anonymous" else "admin_only"
+        )
 
 
 @pytest.mark.parametrize("route", OWN_ROUTES, ids=lambda r: f"{r[0]} {r[1]}")
