@@ -117,25 +117,16 @@ def security():  # type: ignore[no-untyped-def]
     )
 
 
-def _code_action(action):  # type: ignore[no-untyped-def]
-    user = _me()
-    try:
-        result = action(user, request.form.get("code", ""))
-    except DomainError as err:
-        db.session.rollback()
-        flash(message_for(err.code, **err.params), "error")
-        return redirect(url_for("trust.security"))
-    db.session.commit()
-    return result
-
-
 @bp.route("/me/two-factor/disable", methods=["POST"])
 @login_required
 @limiter.limit(CODE_LIMIT)
 def disable():  # type: ignore[no-untyped-def]
-    result = _code_action(lambda u, c: two_factor.disable(db.session, u, c))
-    if not hasattr(result, "ok"):
-        return result
+    user = _me()
+    if rules.requires_two_factor(user):
+        flash(message_for("two_factor_required_for_role"), "error")
+        return redirect(url_for("trust.security"))
+    result = two_factor.disable(db.session, user, request.form.get("code", ""))
+    db.session.commit()  # a wrong attempt counts too
     if result.ok:
         flash(_("Two-factor sign-in is off."), "success")
     else:
@@ -147,12 +138,11 @@ def disable():  # type: ignore[no-untyped-def]
 @login_required
 @limiter.limit(CODE_LIMIT)
 def renew_codes():  # type: ignore[no-untyped-def]
-    result = _code_action(lambda u, c: two_factor.renew_recovery_codes(db.session, u, c))
-    if not isinstance(result, tuple):
-        return result
-    outcome, codes = result
-    if not outcome.ok:
-        flash(message_for(outcome.error or "code_wrong"), "error")
+    user = _me()
+    result, codes = two_factor.renew_recovery_codes(db.session, user, request.form.get("code", ""))
+    db.session.commit()  # a wrong attempt counts too
+    if not result.ok:
+        flash(message_for(result.error or "code_wrong"), "error")
         return redirect(url_for("trust.security"))
     return render_template(
         "trust/recovery_codes.html", codes=codes, next_url=url_for("trust.security")

@@ -180,3 +180,24 @@ def test_the_code_page_without_a_password_first_sends_back_to_log_in(client):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     response = client.get("/login/two-factor/setup")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_new_recovery_codes_replace_the_old_ones(client):
+    staff = make_user("staff")
+    secret, old = _enrol(client, staff)
+    token = csrf_from(client.get("/me/security").get_data(as_text=True))
+    wrong = client.post(
+        "/me/two-factor/recovery-codes", data={"code": "12345", "csrf_token": token}
+    )
+    assert wrong.status_code == 302  # back to the page with the message; nothing renewed
+    page = client.post(
+        "/me/two-factor/recovery-codes", data={"code": code(secret, 0), "csrf_token": token}
+    )
+    new = re.findall(
+        r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", page.get_data(as_text=True)
+    )
+    assert len(new) == 10 and not set(new) & set(old)
+    client.post("/logout", data={"csrf_token": token})
+    password_step(client, staff)
+    assert _code_step(client, old[0]).status_code == 400
+    assert _code_step(client, new[0]).status_code == 302
