@@ -168,6 +168,7 @@ def revoke_my_session(session_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/me/display-name", methods=["GET", "POST"])
 @login_required
+@limiter.limit("20 per hour", methods=["POST"])
 def display_name():  # type: ignore[no-untyped-def]
     user = _me()
     error = None

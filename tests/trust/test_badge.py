@@ -13,7 +13,14 @@ from deliberation import events
 from deliberation.models import ThreadEvent
 from deliberation.services import accounts
 
-from ..conftest import general_thread, make_agency, make_comment, make_consultation, make_user
+from ..conftest import (
+    general_thread,
+    login,
+    make_agency,
+    make_comment,
+    make_consultation,
+    make_user,
+)
 from ..plans.conftest import respond, world  # noqa: F401  (the fixture)
 from ..realtime.conftest import NS, sockets  # noqa: F401  (the fixture)
 
@@ -131,3 +138,10 @@ def test_a_published_theme_answer_carries_the_agencys_badge(client, world):  # n
     start = html.index('id="outcome-T1"')
     answer = html[start : html.index("</article>", start)]
     assert "badge-official" in answer and "官方" in answer and "交通部" in answer
+
+
+def test_moderators_see_the_badge_in_the_queue_tools(client):
+    *_, moderator, _, answer, _ = _world()
+    login(client, moderator)
+    html = client.get(f"/moderation/comments/{answer.id}").get_data(as_text=True)
+    assert "badge-official" in html and "國家發展委員會" in html
