@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,16 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)  # Flask-Login's cookie, unused (app/trust)
+    # "Keep me logged in": days a remembered session lives, never more than 30 (app/trust).
+    REMEMBER_DAYS = min(_int("REMEMBER_DAYS", 30), 30)
+    # Staff, moderators, reviewers and admins must sign in with a second factor (docs/two-factor.md).
+    TWO_FACTOR_REQUIRED = _bool("TWO_FACTOR_REQUIRED", True)
+    # Local demo only: the TOTP secret offered to the demo accounts (@demo.zhongyi.tw) at
+    # enrolment, documented in docs/two-factor.md. Never set in production.
+    DEMO_TOTP_SECRET: str | None = os.environ.get(
+        "DEMO_TOTP_SECRET", "ZHONGYIDEMOTOTPSECRETLOCALONLY23"
+    )
 
     # werkzeug's password hash method for new accounts (scrypt: deliberately slow).
     PASSWORD_HASH_METHOD = "scrypt"
@@ -161,6 +172,10 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = False
+    # The one place tests are "already past 2FA": privileged test users log in with a password
+    # alone. Tests of two-factor sign-in turn it back on (tests/trust/conftest.py).
+    TWO_FACTOR_REQUIRED = False
+    DEMO_TOTP_SECRET = None
     SOCKETIO_MESSAGE_QUEUE = None
     PUBLIC_STATE_AUTOCOMMIT = False
     JOBS_BACKEND = "eager"
@@ -174,6 +189,8 @@ class ProductionConfig(Config):
     REQUIRE_SECRET_KEY = True
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = True
+    TWO_FACTOR_REQUIRED = True  # not configurable in production
+    DEMO_TOTP_SECRET = None
     PREFERRED_URL_SCHEME = "https"
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
     # The link fetcher never reaches loopback test servers in production (app/links refuses to

@@ -30,6 +30,7 @@ from . import (
     social,
     staff,
     transaction,
+    trust,
 )
 from .extensions import babel, csrf, db, limiter, login, migrate, socketio
 
@@ -49,6 +50,7 @@ AREAS = (
     analysis_web,  # analysis runs and the theme workspace (issue 6)
     plans,  # plans, responses, reviews (issue 6)
     outcome,  # the 政策溝通成效 section: page, exports, charts, API, CLI (issue 6)
+    trust,  # 2FA, server-side sessions, reserved names, the badge, admin (issue 13)
 )
 
 

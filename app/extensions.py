@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
 from deliberation.models import Base
+from deliberation.trust import models as _trust_models  # noqa: F401  (their tables on Base)
 
 
 class _SQLAlchemy(SQLAlchemy):

@@ -60,7 +60,14 @@ def init_app(app: Flask) -> None:
         if not target.startswith("/") or target.startswith("//") or "\\" in target:
             target = url_for("consultations.index")
         response = redirect(target)
-        response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        response.set_cookie(
+            COOKIE,
+            chosen,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=bool(app.config.get("SESSION_COOKIE_SECURE")),  # Secure in production
+        )
         return response
 
     app.jinja_env.globals.update(html_lang=html_lang, get_locale=get_locale)

@@ -8,6 +8,7 @@ from flask_login import AnonymousUserMixin
 from deliberation.models import User
 from deliberation.services import accounts
 
+from . import sessions as web_sessions
 from .extensions import csrf, db, login
 
 
@@ -45,13 +46,16 @@ def init_app(app: Flask) -> None:
         if bearer_token() is not None:
             return None
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        # Only while this log-in's server-side session is live (logged out → gone).
+        return user if web_sessions.session_ok(user) else None
 
     @login.request_loader
     def load_from_token(_request) -> User | None:
         token = bearer_token()
         if token is None:
-            return None
+            return web_sessions.from_remember_cookie()
         user = accounts.user_for_token(db.session, token)
         g.bearer_failed = user is None
         return user
@@ -68,6 +72,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def headers(response: Response) -> Response:
+        web_sessions.write_remember_cookie(response)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         if g.get("csp", {}).get("frame-ancestors", "'none'") == "'none'":

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 from . import rules
 from .models import Comment, CommentStatus, ThreadEvent
 from .services import links as _links
+from .trust.rules import official_of
 
 # Event types that change a comment's vote counts (clients update counts only).
 VOTE_EVENTS = frozenset({"votes_changed"})
@@ -49,7 +50,7 @@ def public_comment(comment: Comment, viewer: rules.Actor | None = None) -> dict[
         "seq": comment.seq,
         "parent_id": comment.parent_id,
         "depth": comment.depth,
-        "author": {"id": comment.author.id, "name": comment.author.display_name},
+        "author": author_of(comment),
         "html": comment.html if readable else "",
         "status": comment.status,
         "created_at": _iso(comment.created_at),
@@ -62,6 +63,17 @@ def public_comment(comment: Comment, viewer: rules.Actor | None = None) -> dict[
         # Link cards ({url, title, site_name, description, image, provider, embed, status});
         # a links_ready event carries them once the background fetch has filled them in.
         "links": _links.cards_of(comment) if readable else [],
+    }
+
+
+def author_of(comment: Comment) -> dict[str, Any]:
+    """Who wrote it; `official` ({role, agency: {code, name} | None}) is the 「官方」 badge of
+    agency staff, moderators, reviewers and admins, None for everyone else."""
+    official = official_of(comment.author)
+    return {
+        "id": comment.author.id,
+        "name": comment.author.display_name,
+        "official": official.as_json() if official is not None else None,
     }
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_required
 
 from deliberation.errors import DomainError
 from deliberation.services import accounts, comments
 
+from .. import sessions as web_sessions
 from ..errors import message_for
 from ..extensions import db, limiter
 from ..security import current_actor
@@ -41,7 +42,8 @@ def register():
             message = message_for(error.code, **error.params)
             (field.errors.append(message) if field is not None else flash(message, "error"))
         else:
-            login_user(user)
+            web_sessions.log_in(user, remember=False, two_factor=False)
+            db.session.commit()
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
             return redirect(_safe_next(request.args.get("next")))
     status = 400 if form.is_submitted() else 200
@@ -55,8 +57,12 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=bool(form.remember.data))
-            return redirect(_safe_next(request.args.get("next")))
+            # A second factor next when the account has one (or its role needs one).
+            return web_sessions.after_password(
+                user,
+                remember=bool(form.remember.data),
+                next_url=_safe_next(request.args.get("next")),
+            )
         form.password.errors.append(message_for("invalid_login"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
@@ -64,7 +70,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    web_sessions.log_out()  # the server forgets the session: an old cookie no longer works
     flash(_("You have logged out."), "info")
     return redirect(url_for("consultations.index"))
 

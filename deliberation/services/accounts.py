@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..errors import Conflict, ValidationError
 from ..models import Agency, Role, User
 from ..sanitize import clean_line
+from ..trust import names as reserved_names
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD = 8
@@ -107,7 +108,8 @@ def create_user(
 
 
 def register(session: Session, *, email: str, display_name: str, password: str) -> User:
-    """A citizen signs up."""
+    """A citizen signs up (a display name that claims an office is refused)."""
+    reserved_names.refuse_reserved(session, display_name)
     return create_user(session, email=email, display_name=display_name, password=password)
 
 

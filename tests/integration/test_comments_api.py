@@ -56,7 +56,7 @@ def test_citizen_posts_a_comment_and_reads_it_back(client, thread):
     listing = client.get(f"/api/v1/threads/{thread.id}/comments").get_json()
     assert [c["id"] for c in listing["items"]] == [created["id"]]
     item = listing["items"][0]
-    assert item["author"] == {"id": user.id, "name": "阿美"}
+    assert item["author"] == {"id": user.id, "name": "阿美", "official": None}
     assert item["votes"] == {"agree": 0, "disagree": 0, "pass": 0}
     assert listing["last_seq"] == 1
 

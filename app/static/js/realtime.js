@@ -66,6 +66,8 @@ export class LiveThread {
     this.pinnedProto = takeProto(this.template, "pinned");
     this.originProto = takeProto(this.template, "origin");
     this.editProto = takeProto(this.template, "edit");
+    this.officialProto = takeProto(this.template, "official");
+    this.roleLabels = this.officialProto ? parseJson(this.officialProto.dataset.roleLabels) : {};
     this.editWindowMs = Number(root.dataset.editWindow || 0) * 1000;
     this.viewersEl = root.querySelector(".live-viewers");
     this.offlineEl = root.querySelector(".live-offline");
@@ -270,6 +272,7 @@ export class LiveThread {
     el.setAttribute("aria-labelledby", `c${id}-meta`);
     el.querySelector(".meta").id = `c${id}-meta`;
     el.querySelector(".author").textContent = comment.author.name;
+    this.showOfficial(el.querySelector(".author"), comment.author.official);
     el.querySelector(".permalink").setAttribute("href", `/comments/${id}`);
     const time = el.querySelector("time");
     time.setAttribute("datetime", comment.created_at);
@@ -423,6 +426,16 @@ export class LiveThread {
   }
 
   // ---- header markers (as consultations/thread.html and social/_origin.html render them) -----
+
+  // The 「官方」 badge after the author's name, as trust/_badge.html renders it.
+  showOfficial(author, official) {
+    if (!official || !this.officialProto) return;
+    const mark = this.officialProto.cloneNode(true);
+    delete mark.dataset.roleLabels;
+    const agency = official.agency && official.agency.name;
+    mark.querySelector(".official-agency").textContent = agency || this.roleLabels[official.role] || official.role;
+    author.after(mark);
+  }
 
   // Where a marker goes: before the origin, the moderator's link or (last) nothing.
   markerAnchor(meta, skipOrigin) {

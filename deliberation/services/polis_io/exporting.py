@@ -1,6 +1,8 @@
 """Writing a consultation as the three CSV files of the Polis open data (comments, votes,
 participants-votes), with our opinion groups as ``group-id``. Imported comments and participants
 keep their Polis ids; others get the next free ids, in order of appearance, so ids are stable.
+When agency staff, moderators, reviewers or admins wrote comments, officials.csv names their
+participant ids with the role and agency of their 「官方」 badge.
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ from sqlalchemy.orm import Session
 from ...errors import NotFound, ValidationError
 from ...models import Comment, Consultation, Thread, User, Vote
 from ...polis_rules import export_refusal
+from ...trust.queries import officials_among
 from .formats import (
     COMMENT_HEADER,
     COMMENTS_CSV,
     EMAIL_RE,
     MODERATED_OF,
+    OFFICIAL_HEADER,
+    OFFICIALS_CSV,
     ORIGIN_RE,
     PARTICIPANT_META,
     PARTICIPANTS_CSV,
@@ -207,13 +212,21 @@ def export_polis(
             ]
         )
     participants_csv = _csv((*PARTICIPANT_META, *map(str, column_ids)), participant_rows)
+    files = {COMMENTS_CSV: comments_csv, VOTES_CSV: votes_csv, PARTICIPANTS_CSV: participants_csv}
+    # The 「官方」 badge: which participants wrote as agency staff, moderators, reviewers or
+    # admins, in a file of its own so the Polis columns stay as they are (issue 13).
+    officials = officials_among(session, {r.author_id for r in crow})
+    if officials:
+        files[OFFICIALS_CSV] = _csv(
+            OFFICIAL_HEADER,
+            sorted(
+                (pid_of[uid], o.role, o.agency_code or "", o.agency_name or "")
+                for uid, o in officials.items()
+            ),
+        )
     return PolisExport(
         consultation_id=consultation_id,
-        files={
-            COMMENTS_CSV: comments_csv,
-            VOTES_CSV: votes_csv,
-            PARTICIPANTS_CSV: participants_csv,
-        },
+        files=files,
         comments=len(crow),
         participants=len(user_of),
         votes=len(vrow),

@@ -23,6 +23,8 @@ COMMENTS_CSV = "comments.csv"
 VOTES_CSV = "votes.csv"
 PARTICIPANTS_CSV = "participants-votes.csv"
 SUMMARY_CSV = "summary.csv"
+OFFICIALS_CSV = "officials.csv"  # only when officials wrote comments
+OFFICIAL_HEADER = ("participant", "official-role", "agency-code", "agency-name")
 COMMENT_HEADER = (
     "timestamp",
     "datetime",
