@@ -11,8 +11,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Response, current_app, g, redirect, request, session, url_for
+from flask import current_app, g, redirect, request, session, url_for
 from flask_login import login_user, logout_user
+from werkzeug.wrappers import Response
 
 from deliberation.models import User
 from deliberation.trust import rules, sessions, two_factor
@@ -52,7 +53,6 @@ def after_password(user: User, *, remember: bool, next_url: str) -> Response:
         endpoint = "trust.login_code" if mode == "verify" else "trust.setup"
         return redirect(url_for(endpoint))
     log_in(user, remember=remember, two_factor=False)
-    db.session.commit()
     return redirect(next_url)
 
 

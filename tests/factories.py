@@ -16,10 +16,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from app import sessions as web_sessions
 from app.extensions import db
 from deliberation.models import Agency, Comment, Consultation, Thread, User, utcnow
 from deliberation.services import comments, consultations
 from deliberation.services.consultations import SectionInput
+from deliberation.trust import sessions as trust_sessions
 
 PASSWORD = "correct horse battery"
 # What the tests' users log in with through the real form. The production cost of the hash is
@@ -116,17 +118,22 @@ def hours_ago(h: float) -> datetime:
 def login(client: FlaskClient, user: User) -> FlaskClient:
     """Log the client in as `user` by writing the session cookie the login form would set.
 
-    The same keys Flask-Login's login_user writes (tests/integration/test_login_fixture.py
+    The same keys Flask-Login's login_user writes (tests/integration/test_test_shortcuts.py
     compares them with a real form log-in); the form itself has its own tests.
     """
     app = client.application
     # The session identifier hashes the client's address and user agent, as a request sees them.
     with app.test_request_context(environ_base=client.environ_base):
         identifier = app.login_manager._session_identifier_generator()  # type: ignore[attr-defined]
+    # The server-side session row the log-in steps start (app/sessions.py), past the second
+    # factor: the real two-factor steps have their own tests (tests/trust).
+    _, raw = trust_sessions.start(db.session, user, remember=False, two_factor=True)
+    db.session.commit()
     with client.session_transaction() as cookie:
         cookie["_user_id"] = str(user.get_id())
         cookie["_fresh"] = True
         cookie["_id"] = identifier
+        cookie[web_sessions.SID] = raw
     return client
 
 

@@ -43,7 +43,6 @@ def register():
             (field.errors.append(message) if field is not None else flash(message, "error"))
         else:
             web_sessions.log_in(user, remember=False, two_factor=False)
-            db.session.commit()
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
             return redirect(_safe_next(request.args.get("next")))
     status = 400 if form.is_submitted() else 200

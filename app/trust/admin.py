@@ -19,6 +19,7 @@ from ..errors import message_for
 from ..extensions import db
 from ..security import current_actor
 from ..sessions import client_ip
+from ..transaction import discard_changes
 from . import admin_bp
 
 
@@ -33,12 +34,11 @@ def _admin() -> User:
 
 
 def _act(call: Callable[[], Any], done: str, back: str) -> Any:
-    """Run one change, commit it, say so; a refusal is shown and nothing is written."""
+    """Run one change and say so (the commit point commits); a refusal is shown, nothing written."""
     try:
         call()
-        db.session.commit()
     except DomainError as err:
-        db.session.rollback()
+        discard_changes()
         flash(message_for(err.code, **err.params), "error")
     else:
         flash(done, "success")
@@ -46,14 +46,14 @@ def _act(call: Callable[[], Any], done: str, back: str) -> Any:
 
 
 @admin_bp.route("/admin/users")
-def users():  # type: ignore[no-untyped-def]
+def users():
     _admin()
     q = request.args.get("q", "")[:200].replace("\x00", "")
     return render_template("trust/admin_users.html", q=q, users=ops.find_users(db.session, q))
 
 
 @admin_bp.route("/admin/users/<int:user_id>")
-def user(user_id: int):  # type: ignore[no-untyped-def]
+def user(user_id: int):
     _admin()
     subject = db.session.get(User, user_id)
     if subject is None:
@@ -78,7 +78,7 @@ def _subject(user_id: int) -> User:
 
 
 @admin_bp.route("/admin/users/<int:user_id>/role", methods=["POST"])
-def change_role(user_id: int):  # type: ignore[no-untyped-def]
+def change_role(user_id: int):
     me, subject = _admin(), _subject(user_id)
     return _act(
         lambda: ops.change_role(
@@ -95,17 +95,16 @@ def change_role(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @admin_bp.route("/admin/users/<int:user_id>/sessions/<int:session_id>/revoke", methods=["POST"])
-def revoke_session(user_id: int, session_id: int):  # type: ignore[no-untyped-def]
+def revoke_session(user_id: int, session_id: int):
     me, subject = _admin(), _subject(user_id)
     if sessions.revoke(db.session, subject, session_id, actor=me, ip=client_ip()) is None:
         abort(404)
-    db.session.commit()
     flash(_("That session has ended."), "success")
     return redirect(url_for("trust_admin.user", user_id=user_id))
 
 
 @admin_bp.route("/admin/users/<int:user_id>/sessions/revoke", methods=["POST"])
-def revoke_sessions(user_id: int):  # type: ignore[no-untyped-def]
+def revoke_sessions(user_id: int):
     me, subject = _admin(), _subject(user_id)
     return _act(
         lambda: sessions.revoke_all(db.session, subject, actor=me, ip=client_ip()),
@@ -115,18 +114,17 @@ def revoke_sessions(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @admin_bp.route("/admin/users/<int:user_id>/token/revoke", methods=["POST"])
-def revoke_token(user_id: int):  # type: ignore[no-untyped-def]
+def revoke_token(user_id: int):
     me, subject = _admin(), _subject(user_id)
     if not ops.revoke_token(db.session, subject, actor=me, ip=client_ip()):
         flash(message_for("no_token"), "error")
         return redirect(url_for("trust_admin.user", user_id=user_id))
-    db.session.commit()
     flash(_("The API token no longer works."), "success")
     return redirect(url_for("trust_admin.user", user_id=user_id))
 
 
 @admin_bp.route("/admin/users/<int:user_id>/two-factor/reset", methods=["POST"])
-def reset_two_factor(user_id: int):  # type: ignore[no-untyped-def]
+def reset_two_factor(user_id: int):
     me, subject = _admin(), _subject(user_id)
 
     def reset() -> None:
@@ -141,7 +139,7 @@ def reset_two_factor(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @admin_bp.route("/admin/users/<int:user_id>/name-exception", methods=["POST"])
-def name_exception(user_id: int):  # type: ignore[no-untyped-def]
+def name_exception(user_id: int):
     me, subject = _admin(), _subject(user_id)
     return _act(
         lambda: names.grant_exception(
@@ -158,7 +156,7 @@ def name_exception(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @admin_bp.route("/admin/reserved-names", methods=["GET", "POST"])
-def reserved_names():  # type: ignore[no-untyped-def]
+def reserved_names():
     me = _admin()
     if request.method == "POST":
         return _act(
@@ -177,19 +175,18 @@ def reserved_names():  # type: ignore[no-untyped-def]
 
 
 @admin_bp.route("/admin/reserved-names/<int:word_id>/delete", methods=["POST"])
-def remove_reserved(word_id: int):  # type: ignore[no-untyped-def]
+def remove_reserved(word_id: int):
     me = _admin()
     try:
         names.remove_word(db.session, word_id, actor=me, ip=client_ip())
     except DomainError:
-        db.session.rollback()
+        discard_changes()
         abort(404)
-    db.session.commit()
     flash(_("The word is no longer reserved."), "success")
     return redirect(url_for("trust_admin.reserved_names"))
 
 
 @admin_bp.route("/admin/audit")
-def audit_log():  # type: ignore[no-untyped-def]
+def audit_log():
     _admin()
     return render_template("trust/admin_audit.html", log=audit.entries(db.session, limit=500))

@@ -52,7 +52,7 @@ def session_json(row: UserSession) -> dict[str, Any]:
 
 
 @api_bp.get("/admin/users/<int:user_id>/sessions")
-def list_sessions(user_id: int):  # type: ignore[no-untyped-def]
+def list_sessions(user_id: int):
     _admin()
     subject = _subject(user_id)
     return jsonify(
@@ -66,29 +66,26 @@ def list_sessions(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @api_bp.delete("/admin/users/<int:user_id>/sessions/<int:session_id>")
-def revoke_session(user_id: int, session_id: int):  # type: ignore[no-untyped-def]
+def revoke_session(user_id: int, session_id: int):
     me = _admin()
     subject = _subject(user_id)
     if sessions.revoke(db.session, subject, session_id, actor=me, ip=client_ip()) is None:
         raise NotFound("session_not_found")
-    db.session.commit()
     return Response(status=204)
 
 
 @api_bp.delete("/admin/users/<int:user_id>/sessions")
-def revoke_sessions(user_id: int):  # type: ignore[no-untyped-def]
+def revoke_sessions(user_id: int):
     me = _admin()
     subject = _subject(user_id)
     count = sessions.revoke_all(db.session, subject, actor=me, ip=client_ip())
-    db.session.commit()
     return jsonify({"revoked": count})
 
 
 @api_bp.delete("/admin/users/<int:user_id>/token")
-def revoke_token(user_id: int):  # type: ignore[no-untyped-def]
+def revoke_token(user_id: int):
     me = _admin()
     subject = _subject(user_id)
     if not ops.revoke_token(db.session, subject, actor=me, ip=client_ip()):
         raise NotFound("no_token")
-    db.session.commit()
     return Response(status=204)

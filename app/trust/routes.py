@@ -15,6 +15,8 @@ from .. import sessions as web_sessions
 from ..errors import message_for
 from ..extensions import db, limiter
 from ..security import current_actor
+from ..transaction import commit as commit_now
+from ..transaction import discard_changes
 from . import bp, qr
 
 # Per address, on top of the per-account count of wrong codes (deliberation/trust/two_factor.py).
@@ -32,7 +34,7 @@ def _me() -> User:
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
 @limiter.limit(CODE_LIMIT, methods=["POST"])
-def login_code():  # type: ignore[no-untyped-def]
+def login_code():
     found = web_sessions.pending("verify")
     if found is None:
         flash(message_for("login_expired"), "error")
@@ -43,12 +45,11 @@ def login_code():  # type: ignore[no-untyped-def]
         result = two_factor.check_code(db.session, user, request.form.get("code", ""))
         if result.ok:
             web_sessions.log_in(user, remember=bool(data.get("remember")), two_factor=True)
-            db.session.commit()
             if result.used_recovery:
                 left = two_factor.recovery_codes_left(db.session, user.id)
                 flash(_("You used a recovery code; %(n)s are left.", n=left), "info")
             return redirect(data.get("next") or url_for("consultations.index"))
-        db.session.commit()  # the wrong attempt counts
+        commit_now()  # the wrong attempt counts
         error = message_for(result.error or "code_wrong")
     status = 400 if error else 200
     return render_template("trust/login_code.html", error=error), status
@@ -57,7 +58,7 @@ def login_code():  # type: ignore[no-untyped-def]
 @bp.route("/login/two-factor/setup", methods=["GET", "POST"])
 @bp.route("/me/two-factor/setup", methods=["GET", "POST"], endpoint="my_setup")
 @limiter.limit(CODE_LIMIT, methods=["POST"])
-def setup():  # type: ignore[no-untyped-def]
+def setup():
     """Enrolment: for a logged-in reader, or a privileged account between password and code."""
     user = current_actor()
     data: dict = {}
@@ -73,17 +74,15 @@ def setup():  # type: ignore[no-untyped-def]
     demo = current_app.config.get("DEMO_TOTP_SECRET")
     offered = demo if demo and user.email.endswith("@demo.zhongyi.tw") else None
     row = two_factor.begin_enrolment(db.session, user, secret=offered)
-    db.session.commit()
     error = None
     if request.method == "POST":
         result, codes = two_factor.confirm_enrolment(db.session, user, request.form.get("code", ""))
         if result.ok:
             if data:  # logging in: the second factor was just given
                 web_sessions.log_in(user, remember=bool(data.get("remember")), two_factor=True)
-            db.session.commit()
             next_url = data.get("next") or url_for("trust.security")
             return render_template("trust/recovery_codes.html", codes=codes, next_url=next_url)
-        db.session.commit()
+        commit_now()
         error = message_for(result.error or "code_wrong")
     uri = two_factor.provisioning_uri(user, row.secret)
     return render_template(
@@ -104,7 +103,7 @@ def setup():  # type: ignore[no-untyped-def]
 
 @bp.route("/me/security")
 @login_required
-def security():  # type: ignore[no-untyped-def]
+def security():
     user = _me()
     return render_template(
         "trust/security.html",
@@ -120,13 +119,13 @@ def security():  # type: ignore[no-untyped-def]
 @bp.route("/me/two-factor/disable", methods=["POST"])
 @login_required
 @limiter.limit(CODE_LIMIT)
-def disable():  # type: ignore[no-untyped-def]
+def disable():
     user = _me()
     if rules.requires_two_factor(user):
         flash(message_for("two_factor_required_for_role"), "error")
         return redirect(url_for("trust.security"))
     result = two_factor.disable(db.session, user, request.form.get("code", ""))
-    db.session.commit()  # a wrong attempt counts too
+    commit_now()  # a wrong attempt counts too
     if result.ok:
         flash(_("Two-factor sign-in is off."), "success")
     else:
@@ -137,10 +136,10 @@ def disable():  # type: ignore[no-untyped-def]
 @bp.route("/me/two-factor/recovery-codes", methods=["POST"])
 @login_required
 @limiter.limit(CODE_LIMIT)
-def renew_codes():  # type: ignore[no-untyped-def]
+def renew_codes():
     user = _me()
     result, codes = two_factor.renew_recovery_codes(db.session, user, request.form.get("code", ""))
-    db.session.commit()  # a wrong attempt counts too
+    commit_now()  # a wrong attempt counts too
     if not result.ok:
         flash(message_for(result.error or "code_wrong"), "error")
         return redirect(url_for("trust.security"))
@@ -151,14 +150,13 @@ def renew_codes():  # type: ignore[no-untyped-def]
 
 @bp.route("/me/sessions/<int:session_id>/revoke", methods=["POST"])
 @login_required
-def revoke_my_session(session_id: int):  # type: ignore[no-untyped-def]
+def revoke_my_session(session_id: int):
     user = _me()
     if (
         sessions.revoke(db.session, user, session_id, actor=user, ip=web_sessions.client_ip())
         is None
     ):
         abort(404)
-    db.session.commit()
     flash(_("That session has ended."), "success")
     return redirect(url_for("trust.security"))
 
@@ -169,7 +167,7 @@ def revoke_my_session(session_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/me/display-name", methods=["GET", "POST"])
 @login_required
 @limiter.limit("20 per hour", methods=["POST"])
-def display_name():  # type: ignore[no-untyped-def]
+def display_name():
     user = _me()
     error = None
     value = user.display_name
@@ -177,9 +175,8 @@ def display_name():  # type: ignore[no-untyped-def]
         value = request.form.get("display_name", "")
         try:
             names.rename(db.session, user, value)
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
+            discard_changes()
             error = message_for(err.code, **err.params)
         else:
             flash(_("Your display name is now “%(name)s”.", name=user.display_name), "success")

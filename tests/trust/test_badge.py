@@ -22,7 +22,7 @@ from ..conftest import (
     make_user,
 )
 from ..plans.conftest import respond, world  # noqa: F401  (the fixture)
-from ..realtime.conftest import NS, sockets  # noqa: F401  (the fixture)
+from ..plugins.sockets import NS
 
 
 def _world():
@@ -78,7 +78,7 @@ def test_the_api_payload_says_who_is_official(client):
     assert flat[question.id]["author"]["official"] is None
 
 
-def test_live_events_carry_the_badge(client, sockets):  # noqa: F811
+def test_live_events_carry_the_badge(client, sockets):
     thread, *_ = _world()
     staff = make_user("staff", agency=make_agency("NDC", "國家發展委員會"))
     sock = sockets()
