@@ -5,15 +5,24 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint format typecheck i18n bench bench-web bench-analysis bench-realtime bench-outcome screenshots clean
+.PHONY: run test install lock migrate demo lint format typecheck i18n bench bench-web bench-analysis bench-realtime bench-outcome screenshots clean
 
-$(STAMP): pyproject.toml
+# Installs exactly what requirements.lock pins (every package with its hashes), then the project
+# itself without dependencies: deployers audit the lock file (docs/deploy.md, pip-audit).
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## make lock: re-resolve requirements.lock from pyproject.toml (uv) after changing a dependency
+lock:
+	test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	  --quiet -o requirements.lock
 
 migrate: install
 	mkdir -p instance
