@@ -17,7 +17,7 @@ from docx.shared import Cm, Pt, RGBColor
 from deliberation.outcome import ConsultationOutcome, OutcomeSection
 
 from . import charts
-from .render import (
+from .tables import (
     disposition_text,
     figures_table,
     imported_table,
