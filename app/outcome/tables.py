@@ -19,7 +19,7 @@ def imported_table(section: OutcomeSection) -> tuple[list[str], list[list[Any]]]
         t("counts"),
     ]
     rows: list[list[Any]] = [
-        [c.title, p.platform, p.comments, p.participants, p.counts]
+        [c.title, p.platform_label, p.comments, p.participants, p.counts]
         for c in section.consultations
         for p in c.imported
     ]
@@ -95,7 +95,7 @@ def quote_notes(section: OutcomeSection, quote: Quote) -> list[str]:
     if quote.pinned:
         notes.append(section.t("pinned"))
     if quote.platform:
-        notes.append(section.t("from_platform", platform=quote.platform))
+        notes.append(section.t("from_platform", platform=quote.platform_label or quote.platform))
     return notes
 
 

@@ -17,6 +17,7 @@ from deliberation.services.imports import PLATFORM_NAMES, PLATFORMS
 # Brand names stay as they are; the generic ones are translated.
 PLATFORM_LABELS: dict[str, Any] = {
     **{p: PLATFORM_NAMES[p] for p in PLATFORMS if p not in ("news", "other")},
+    "polis": "Pol.is",  # Polis imports (app/polis): the product's own spelling, not the code
     "news": _l("a news site"),
     "other": _l("another site"),
 }

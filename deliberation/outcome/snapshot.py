@@ -24,7 +24,7 @@ from ..models import (
 from ..sanitize import plain_text
 from ..services.analysis_runs import is_stale
 from .structure import GroupOut, Quote, ResponseOut, RunInfo, Statement, ThemeOut, permalink
-from .words import format_date, iso, text
+from .words import format_date, iso, platform_name, text
 
 VISIBLE = CommentStatus.VISIBLE.value
 QUOTES_PER_THEME = 3
@@ -129,7 +129,16 @@ def themes(
                 continue
             seen.add(cid_)
             body, platform = texts[cid_]
-            quotes.append(Quote(cid_, permalink(cid_), body, cid_ in pinned, platform))
+            quotes.append(
+                Quote(
+                    cid_,
+                    permalink(cid_),
+                    body,
+                    cid_ in pinned,
+                    platform,
+                    platform_name(platform, lang) if platform else None,
+                )
+            )
         response = responses.get(theme.key)
         if response is not None and response.published_at is None and not drafts:
             response = None

@@ -28,7 +28,8 @@ class Channel:
 
 @dataclass
 class PlatformFigure:
-    platform: str
+    platform: str  # the code stored with the posts ("polis", "facebook", ...)
+    platform_label: str  # as people write it ("Pol.is", "Facebook")
     comments: int
     participants: int
     counts: str
@@ -50,6 +51,7 @@ class Quote:
     text: str
     pinned: bool = False
     platform: str | None = None
+    platform_label: str | None = None  # "Pol.is" for "polis"
 
 
 @dataclass
@@ -117,6 +119,7 @@ class ConsultationOutcome:
     period: str
     channels: list[Channel]
     figures: list[Figure]
+    participation: dict[str, Any]  # participation_* → value (deliberation/participation.py)
     imported: list[PlatformFigure]
     per_day: list[DayPoint]
     run: RunInfo | None
@@ -130,15 +133,20 @@ class ConsultationOutcome:
 class OutcomeSection:
     plan_id: int
     plan_title: str
+    plan_status: str
+    plan_period: str  # as the document prints it; "" when the plan has no period
     lead_agency: str
     co_agencies: list[str]
     lang: str
     generated_at: str  # ISO, Taipei time
     generated_label: str  # as the document prints it
-    include_drafts: bool
+    include_drafts: bool  # true exactly when an unpublished response is in the section
     audience_note: str
     consultations: list[ConsultationOutcome]
     totals: list[Figure]
+    participation: dict[str, Any]  # participation_* for the whole plan
+    participation_dictionary: list[dict[str, str]]  # key, label, what it counts
+    returning_window: str  # the window of participation_returning, as printed
     per_day: list[DayPoint]
     changes_html: str  # the sanitizer's output
     changes_text: str
@@ -146,6 +154,8 @@ class OutcomeSection:
     stale: bool
     stale_label: str
     notes: list[str] = field(default_factory=list)
+    # The reviewer's checklist (deliberation/services/reviews.py), each item with passed/reason.
+    checklist: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (every value is a str, int, bool, list, dict or None)."""

@@ -26,6 +26,9 @@ TEXT: dict[str, dict[str, str]] = {
         "h_changes": "四、計畫因應調整情形",
         "h_notes": "五、資料說明",
         "plan": "計畫名稱",
+        "plan_period": "計畫期程",
+        "returning_window": "回訪參與者之統計期間：%(window)s",
+        "figure_dictionary": "數據定義",
         "lead_agency": "主責機關",
         "co_agencies": "協辦機關",
         "generated_at": "產製時間",
@@ -50,8 +53,8 @@ TEXT: dict[str, dict[str, str]] = {
         "key": "編號",
         "theme": "主題",
         "size": "留言數",
-        "agree": "贊成",
-        "disagree": "反對",
+        "agree": "同意",
+        "disagree": "不同意",
         "pass": "略過",
         "stance": "投票立場",
         "keywords": "關鍵詞",
@@ -78,8 +81,8 @@ TEXT: dict[str, dict[str, str]] = {
         "group": "意見群 %(name)s",
         "group_size": "%(n)s 位參與者",
         "consensus": "各意見群共同之意見",
-        "consensus_agree": "共同贊成",
-        "consensus_disagree": "共同反對",
+        "consensus_agree": "共同同意",
+        "consensus_disagree": "共同不同意",
         "no_groups": "本次分析未產生意見群體（投票資料不足或尚未分析）。",
         "no_changes": "（主責機關尚未填寫計畫因應調整情形。）",
         "comment_ref": "留言 #%(id)s",
@@ -96,23 +99,9 @@ TEXT: dict[str, dict[str, str]] = {
         "members": "成員留言編號",
         "none": "無",
         # figures
-        "f_participants": "參與人數",
-        "c_participants": "在本平台發表可見留言或回覆、或對可見留言投票之不重複帳號數（不含外部匯入之匿名參與者）",
-        "f_comments": "留言數",
-        "c_comments": "本平台上目前可見之主留言數（不含回覆、不含外部匯入；待審核及已隱藏者不計）",
-        "f_replies": "回覆數",
-        "c_replies": "本平台上目前可見之回覆數（回覆他人留言者；待審核及已隱藏者不計）",
-        "f_votes": "投票數",
-        "c_votes": "對目前可見留言之投票筆數（贊成、反對、略過合計；每人每則一票，可改票，以最後一次為準）",
-        "f_flags": "檢舉數",
-        "c_flags": "使用者對本諮詢留言提出之檢舉總次數（含其後遭隱藏或已處理者）",
-        "f_hidden": "遭隱藏留言數",
-        "c_hidden": "曾由管理員依公開規則隱藏之不重複留言數（含其後恢復者）；其內容不列入本節",
-        "f_imported": "外部匯入意見數",
-        "c_imported": "自其他平台匯入且目前可見之意見數，各平台分列於下表",
         "c_import_platform": "自 %(platform)s 匯入且目前可見之意見數；匯入參與者為其不重複之匿名作者數",
         "c_size": "屬於本主題且目前可見之留言數（依分析快照歸類）",
-        "c_stance": "對本主題可見留言之投票筆數（贊成／反對／略過）",
+        "c_stance": "對本主題可見留言之投票筆數（同意／不同意／略過）",
         "c_per_day": "依臺北時間日期計：可見之主留言、回覆、外部匯入意見（依原發表時間）與投票數",
         "inputs_comments": "留言 %(n)s 則",
         "inputs_participants": "參與者 %(n)s 人",
@@ -131,6 +120,9 @@ TEXT: dict[str, dict[str, str]] = {
         "h_changes": "4. What changed in the plan",
         "h_notes": "5. About this section",
         "plan": "Plan",
+        "plan_period": "Plan period",
+        "returning_window": "Returning participants are counted over %(window)s",
+        "figure_dictionary": "What each figure counts",
         "lead_agency": "Lead agency",
         "co_agencies": "Co-agencies",
         "generated_at": "Generated",
@@ -204,26 +196,6 @@ TEXT: dict[str, dict[str, str]] = {
         "disposition_summary": "Responses by disposition",
         "members": "Member comment ids",
         "none": "none",
-        "f_participants": "Participants",
-        "c_participants": "Distinct accounts that posted a visible comment or reply on Zhongyi, or "
-        "voted on a visible comment (imported pseudonymous participants are not included)",
-        "f_comments": "Comments",
-        "c_comments": "Visible top-level comments posted on Zhongyi (no replies, no imported "
-        "posts; pending and hidden ones are not counted)",
-        "f_replies": "Replies",
-        "c_replies": "Visible replies to other comments posted on Zhongyi (pending and hidden "
-        "ones are not counted)",
-        "f_votes": "Votes",
-        "c_votes": "Votes on visible comments (agree, disagree and pass; one per person per "
-        "comment, the latest counts)",
-        "f_flags": "Flags",
-        "c_flags": "Times users flagged a comment of this consultation (including comments later "
-        "hidden or cleared)",
-        "f_hidden": "Hidden comments",
-        "c_hidden": "Distinct comments a moderator hid under the published rules (including ones "
-        "later restored); their text is not part of this section",
-        "f_imported": "Imported posts",
-        "c_imported": "Visible posts imported from other platforms; each platform is listed below",
         "c_import_platform": "Visible posts imported from %(platform)s; imported participants are "
         "their distinct pseudonymous authors",
         "c_size": "Visible comments in this theme (membership from the analysis snapshot)",
@@ -244,6 +216,43 @@ def text(lang: str, key: str, **params: Any) -> str:
     words = TEXT.get(lang) or TEXT["zh-TW"]
     value = words.get(key, key)
     return value % params if params else value
+
+
+# Platforms as people write them; the stored code ("polis") is never shown as a name.
+PLATFORMS: dict[str, dict[str, str]] = {
+    "zh-TW": {
+        "polis": "Pol.is",
+        "facebook": "Facebook",
+        "threads": "Threads",
+        "ptt": "PTT",
+        "line": "LINE",
+        "youtube": "YouTube",
+        "instagram": "Instagram",
+        "x": "X",
+        "dcard": "Dcard",
+        "news": "新聞網站",
+        "other": "其他網站",
+    },
+    "en": {
+        "polis": "Pol.is",
+        "facebook": "Facebook",
+        "threads": "Threads",
+        "ptt": "PTT",
+        "line": "LINE",
+        "youtube": "YouTube",
+        "instagram": "Instagram",
+        "x": "X",
+        "dcard": "Dcard",
+        "news": "a news site",
+        "other": "another site",
+    },
+}
+
+
+def platform_name(code: str, lang: str) -> str:
+    """A platform's name as people write it ("polis" → "Pol.is")."""
+    names = PLATFORMS["en" if lang == "en" else "zh-TW"]
+    return names.get(code, code)
 
 
 def normalise_lang(value: str | None) -> str:
