@@ -9,8 +9,10 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from deliberation import participation
 from deliberation.sanitize import plain_text
 from deliberation.services.imports import PLATFORM_NAMES, PLATFORMS
 
@@ -69,6 +71,10 @@ def og_text(value: str | None, limit: int = OG_DESCRIPTION_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _lang() -> str:
+    return "en" if str(get_locale()).startswith("en") else "zh-TW"
+
+
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(og_text, "og_text")
 
@@ -80,4 +86,8 @@ def register_template_helpers(app: Flask) -> None:
             "social_platform_labels": lambda: {p: platform_label(p) for p in PLATFORMS},
             "social_safe_url": safe_origin_url,
             "social_share_links": share_links,
+            # the participation figures' words, from their one data dictionary
+            "participation_keys": participation.KEYS,
+            "participation_label": lambda key: participation.label(key, _lang()),
+            "participation_counts": lambda key: participation.counts(key, _lang()),
         }

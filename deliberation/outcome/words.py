@@ -4,7 +4,7 @@ date convention of plan documents (民國 dates in zh-TW, ISO in English and in 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -260,14 +260,25 @@ def normalise_lang(value: str | None) -> str:
     return "en" if (value or "").lower().startswith("en") else "zh-TW"
 
 
+def roc_date(day: date) -> str:
+    """A day in the Republic of China calendar, as Taiwanese documents write it: 115年3月1日."""
+    return f"{day.year - 1911}年{day.month}月{day.day}日"
+
+
 def format_date(value: datetime | None, lang: str, tz: ZoneInfo) -> str:
     """A date as plan documents write it: 民國 years in zh-TW (115年3月1日), ISO in English."""
     if value is None:
         return ""
     local = value.astimezone(tz)
     if lang == "zh-TW":
-        return f"{local.year - 1911}年{local.month}月{local.day}日"
+        return roc_date(local.date())
     return local.date().isoformat()
+
+
+def day_label(iso_day: str, lang: str) -> str:
+    """An ISO day (the data's form) as a document prints it: 3月1日 in zh-TW, 03-01 in English."""
+    day = date.fromisoformat(iso_day)
+    return f"{day.month}月{day.day}日" if lang == "zh-TW" else iso_day[5:]
 
 
 def iso(value: datetime | None, tz: ZoneInfo) -> str | None:
