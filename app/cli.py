@@ -10,6 +10,7 @@ from deliberation.errors import DomainError
 from deliberation.models import Role
 from deliberation.services import accounts
 
+from .doctor import doctor
 from .errors import message_for
 from .extensions import db
 
@@ -84,5 +85,6 @@ def load_demo(force: bool) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(doctor)  # flask --app wsgi doctor: what this server is missing
     app.cli.add_command(users)
     app.cli.add_command(demo)

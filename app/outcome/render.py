@@ -28,7 +28,10 @@ from .docx_export import to_docx
 from .tables import (
     disposition_text,
     figures_table,
+    format_day,
     imported_table,
+    numbered,
+    per_day_rows,
     quote_notes,
     response_details,
     stance_text,
@@ -120,6 +123,8 @@ def to_markdown(section: OutcomeSection, *, base_url: str = "") -> str:
     ]
     if section.co_agencies:
         lines.append(f"- {md(t('co_agencies'))}：{md('、'.join(section.co_agencies))}")
+    if section.plan_period:
+        lines.append(f"- {md(t('plan_period'))}：{md(section.plan_period)}")
     lines += [f"- {md(t('generated_at'))}：{md(section.generated_label)}", ""]
     lines += [f"*{md(section.audience_note)}*", ""]
 
@@ -141,26 +146,25 @@ def to_markdown(section: OutcomeSection, *, base_url: str = "") -> str:
     else:
         lines += [md(t("none")), ""]
     lines += [f"### {md(t('h_per_day'))}", "", md(t("c_per_day")), ""]
-    lines += _table(
-        [t("date"), t("comments"), t("replies"), t("imported"), t("votes")],
-        [[d.date, d.comments, d.replies, d.imported, d.votes] for d in section.per_day],
-    )
+    lines += _table(*per_day_rows(section))
 
     lines += [f"## {md(t('h_themes'))}", ""]
-    for c in section.consultations:
-        lines += _consultation_themes_md(section, c, base_url)
+    for i, c in enumerate(section.consultations, start=1):
+        lines += _consultation_themes_md(section, c, base_url, i)
 
     lines += [f"## {md(t('h_groups'))}", ""]
-    for c in section.consultations:
-        lines += [f"### {md(c.title)}", ""]
+    for i, c in enumerate(section.consultations, start=1):
+        lines += [f"### {md(numbered(section, c.title, 3, i))}", ""]
         if not c.groups and not c.consensus:
             lines += [md(t("no_groups")), ""]
-        for g in c.groups:
-            lines += [f"#### {md(g.label)}（{md(t('group_size', n=g.size))}）", ""]
+        for j, g in enumerate(c.groups, start=1):
+            heading = numbered(section, f"{g.label}（{t('group_size', n=g.size)}）", 3, i, j)
+            lines += [f"#### {md(heading)}", ""]
             lines += [f"- {md(s.text)} — {_link(section, s, base_url)}" for s in g.statements]
             lines += [""]
         if c.consensus:
-            lines += [f"#### {md(t('consensus'))}", ""]
+            heading = numbered(section, t("consensus"), 3, i, len(c.groups) + 1)
+            lines += [f"#### {md(heading)}", ""]
             for s in c.consensus:
                 word = (
                     t("consensus_disagree") if s.direction == "disagree" else t("consensus_agree")
@@ -177,10 +181,10 @@ def to_markdown(section: OutcomeSection, *, base_url: str = "") -> str:
 
 
 def _consultation_themes_md(
-    section: OutcomeSection, c: ConsultationOutcome, base_url: str
+    section: OutcomeSection, c: ConsultationOutcome, base_url: str, position: int
 ) -> list[str]:
     t = section.t
-    lines = [f"### {md(t('consultation'))}：{md(c.title)}", ""]
+    lines = [f"### {md(numbered(section, t('consultation') + '：' + c.title, 2, position))}", ""]
     if c.run is None:
         return lines + [md(t("no_run")), ""]
     lines += [f"{md(t('run'))}：{md(c.run.summary)}", ""]
@@ -189,8 +193,8 @@ def _consultation_themes_md(
     if not c.themes:
         return lines + [md(t("no_themes")), ""]
     lines += _table(*themes_table(section, c))
-    for th in c.themes:
-        lines += [f"#### {md(th.key)} {md(th.label)}", ""]
+    for k, th in enumerate(c.themes, start=1):
+        lines += [f"#### {md(numbered(section, f'{th.key} {th.label}', 2, position, k))}", ""]
         if th.keywords:
             lines.append(f"- {md(t('keywords'))}：{md('、'.join(th.keywords))}")
         lines.append(f"- {md(t('size'))}：{th.size}（{md(th.size_counts)}）")
@@ -226,6 +230,7 @@ def section_context(section: OutcomeSection, *, base_url: str, chart_src) -> dic
         "chart_src": chart_src,
         "stance_text": lambda th: stance_text(section, th),
         "disposition_text": lambda th: disposition_text(section, th),
+        "format_day": lambda iso_day: format_day(iso_day, section.lang),
     }
 
 

@@ -3,9 +3,11 @@ each returns words and values only, the renderer lays them out."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from deliberation.outcome import ConsultationOutcome, OutcomeSection, Quote, ThemeOut
+from deliberation.outcome.words import roc_date
 
 
 def imported_table(section: OutcomeSection) -> tuple[list[str], list[list[Any]]]:
@@ -110,3 +112,44 @@ def response_details(section: OutcomeSection, theme: ThemeOut) -> list[tuple[str
         (section.t("due_date"), r.due_date or ""),
     ]
     return [(label, value) for label, value in details if value]
+
+
+ZH_NUMERALS = "〇一二三四五六七八九十"
+
+
+def zh_number(n: int) -> str:
+    """1 → 一, 12 → 十二, 25 → 二十五 (headings of official documents)."""
+    if n <= 10:
+        return ZH_NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    return (ZH_NUMERALS[tens] if tens > 1 else "") + "十" + (ZH_NUMERALS[ones] if ones else "")
+
+
+def numbered(section: OutcomeSection, heading: str, *path: int) -> str:
+    """A heading numbered as Taiwanese official documents do: 一、 then （一） then 1. then （1）;
+    in English 2.1 and 2.1.1. `path` is the position at each level, starting at 1."""
+    if section.lang != "zh-TW":
+        return ".".join(str(n) for n in path) + (". " if len(path) == 1 else " ") + heading
+    n = path[-1]
+    prefix = {1: f"{zh_number(n)}、", 2: f"（{zh_number(n)}）", 3: f"{n}. "}.get(
+        len(path), f"（{n}）"
+    )
+    return prefix + heading
+
+
+def per_day_rows(section: OutcomeSection) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of the per-day table, dates in the document's convention."""
+    t = section.t
+    header = [t("date"), t("comments"), t("replies"), t("imported"), t("votes")]
+    rows: list[list[Any]] = [
+        [format_day(d.date, section.lang), d.comments, d.replies, d.imported, d.votes]
+        for d in section.per_day
+    ]
+    return header, rows
+
+
+def format_day(iso_day: str, lang: str) -> str:
+    """An ISO day as a zh-TW document writes it (民國), unchanged in English."""
+    if lang != "zh-TW":
+        return iso_day
+    return roc_date(date.fromisoformat(iso_day))
