@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import render_template
+from flask_babel import force_locale
 from markupsafe import Markup
 
 from deliberation.outcome import (
@@ -23,6 +24,7 @@ from deliberation.outcome import (
     themes_rows,
 )
 
+from ..plans import messages as plan_messages
 from . import charts
 from .docx_export import to_docx
 from .tables import (
@@ -79,8 +81,29 @@ def render(section: OutcomeSection, fmt: str, *, base_url: str = "") -> bytes:
     raise ValueError(fmt)
 
 
+def json_dict(section: OutcomeSection) -> dict[str, Any]:
+    """The section as JSON data (ISO dates; the participation_* figures; the reviewer's
+    checklist with each item's `passed` and its `reason` in the section's language)."""
+    data = section.to_dict()
+    locale = "en" if section.lang == "en" else "zh_TW"
+    with force_locale(locale):
+        data["checklist"] = [
+            {
+                "key": item["key"],
+                "title": plan_messages.label(plan_messages.CHECKS, item["key"]),
+                "passed": bool(item["passed"]),
+                "reason": plan_messages.reason_text(item["reason"], item.get("params")),
+                "reason_code": item["reason"],
+                "params": item.get("params") or {},
+                "link_hint": item.get("link_hint") or {},
+            }
+            for item in section.checklist
+        ]
+    return data
+
+
 def to_json(section: OutcomeSection) -> str:
-    return json.dumps(section.to_dict(), ensure_ascii=False, indent=2)
+    return json.dumps(json_dict(section), ensure_ascii=False, indent=2)
 
 
 def to_csv(section: OutcomeSection) -> str:

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..i18n import select_locale
 from ..security import current_actor
 from . import bp, charts
-from .render import FORMATS, MIMETYPES, render, section_context
+from .render import FORMATS, MIMETYPES, json_dict, render, section_context
 
 
 def _drafts_arg() -> bool | None:
@@ -102,7 +102,7 @@ def api_outcome(plan_id: int):  # type: ignore[no-untyped-def]
         raise ValidationError("invalid_outcome_format", field="format", format=fmt)
     item = _section(plan_id)
     if fmt == "json":
-        response = current_app.json.response(item.to_dict())
+        response = current_app.json.response(json_dict(item))
         response.headers["Cache-Control"] = "private, no-store"
         return response
     return _download(item, fmt)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -123,6 +123,9 @@ def world(session) -> World:  # noqa: ARG001
         actor=lead,
         title="電動機車推廣計畫",
         summary="推廣電動機車",
+        changes="依諮詢意見，補助範圍納入充電設施。",
+        period_start=datetime(2026, 1, 1, tzinfo=UTC),
+        period_end=datetime(2029, 12, 31, tzinfo=UTC),
         consultation_ids=[consultation.id],
         co_agency_codes=["EPA"],
     )
