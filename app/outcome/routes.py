@@ -59,18 +59,17 @@ def section(plan_id: int):  # type: ignore[no-untyped-def]
     plan = outcome.load_plan(db.session, plan_id, actor=actor)
     drafts = _drafts_arg()
 
+    # Downloads and charts carry the page's own choice; without one, each uses the same default
+    # (published only once the plan is submitted or accepted).
+    drafts_arg = {} if drafts is None else {"drafts": int(drafts)}
+
     def chart_src(name: str) -> str:
-        return url_for(
-            "outcome.chart",
-            plan_id=plan_id,
-            name=name,
-            **({"drafts": 0} if drafts is False else {}),
-        )
+        return url_for("outcome.chart", plan_id=plan_id, name=name, **drafts_arg)
 
     return render_template(
         "outcome/page.html",
         drafts_allowed=sees_draft_responses(actor, plan_agency_ids(plan)),
-        drafts_arg={"drafts": 0} if drafts is False else {},
+        drafts_arg=drafts_arg,
         **section_context(item, base_url="", chart_src=chart_src),
     )
 
