@@ -325,6 +325,7 @@ def figures(session: Session, consultation_ids: Iterable[int]) -> Figures:
             window.append(_day(v.created_at))
 
     bounds = [p for pair in periods.values() for p in pair if p is not None]
+    span: tuple[str | None, str | None]
     if bounds and all(o is not None and c is not None for o, c in periods.values()):
         span = (_day(min(bounds)).isoformat(), _day(max(bounds)).isoformat())
     elif window:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, current_app, g, render_template, request, url_for
 
 from deliberation import outcome
@@ -61,7 +63,7 @@ def section(plan_id: int):  # type: ignore[no-untyped-def]
 
     # Downloads and charts carry the page's own choice; without one, each uses the same default
     # (published only once the plan is submitted or accepted).
-    drafts_arg = {} if drafts is None else {"drafts": int(drafts)}
+    drafts_arg: dict[str, Any] = {} if drafts is None else {"drafts": int(drafts)}
 
     def chart_src(name: str) -> str:
         return url_for("outcome.chart", plan_id=plan_id, name=name, **drafts_arg)
