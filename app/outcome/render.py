@@ -254,6 +254,7 @@ def section_context(section: OutcomeSection, *, base_url: str, chart_src) -> dic
         "stance_text": lambda th: stance_text(section, th),
         "disposition_text": lambda th: disposition_text(section, th),
         "format_day": lambda iso_day: format_day(iso_day, section.lang),
+        "numbered": lambda heading, *path: numbered(section, heading, *path),
     }
 
 
