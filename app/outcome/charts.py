@@ -44,7 +44,7 @@ def render(section: OutcomeSection, name: str, fmt: str) -> bytes | None:
     return None if fig is None else _save(fig, fmt)
 
 
-def figure(section: OutcomeSection, name: str):  # type: ignore[no-untyped-def]
+def figure(section: OutcomeSection, name: str):
     """The matplotlib Figure of one chart (drawn, not saved), or None."""
     if name == "participation":
         return _participation(section) if section.per_day else None
@@ -57,7 +57,7 @@ def figure(section: OutcomeSection, name: str):  # type: ignore[no-untyped-def]
     return _stance(section.lang, consultation)
 
 
-def _figure(height: float):  # type: ignore[no-untyped-def]
+def _figure(height: float):
     from matplotlib.figure import Figure
 
     font = require_cjk_font()
@@ -66,7 +66,7 @@ def _figure(height: float):  # type: ignore[no-untyped-def]
     return fig, font
 
 
-def _style(ax, font: str | None, values: str) -> None:  # type: ignore[no-untyped-def]
+def _style(ax, font: str | None, values: str) -> None:
     from matplotlib.ticker import MaxNLocator
 
     # Counts are whole numbers; the other axis keeps its category ticks.
@@ -78,7 +78,7 @@ def _style(ax, font: str | None, values: str) -> None:  # type: ignore[no-untype
             label.set_fontfamily(font)
 
 
-def _save(fig, fmt: str) -> bytes:  # type: ignore[no-untyped-def]
+def _save(fig, fmt: str) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)
@@ -105,7 +105,7 @@ def _fontdict(font: str | None) -> dict[str, str]:
     return {"family": font} if font else {}
 
 
-def _theme_sizes(lang: str, consultation: ConsultationOutcome):  # type: ignore[no-untyped-def]
+def _theme_sizes(lang: str, consultation: ConsultationOutcome):
     themes = consultation.themes
     fig, font = _figure(max(2.2, 0.45 * len(themes) + 1.2))
     ax = fig.add_subplot()
@@ -119,7 +119,7 @@ def _theme_sizes(lang: str, consultation: ConsultationOutcome):  # type: ignore[
     return fig
 
 
-def _stance(lang: str, consultation: ConsultationOutcome):  # type: ignore[no-untyped-def]
+def _stance(lang: str, consultation: ConsultationOutcome):
     themes = consultation.themes
     fig, font = _figure(max(2.4, 0.45 * len(themes) + 1.4))
     ax = fig.add_subplot()
@@ -137,7 +137,7 @@ def _stance(lang: str, consultation: ConsultationOutcome):  # type: ignore[no-un
     return fig
 
 
-def _participation(section: OutcomeSection):  # type: ignore[no-untyped-def]
+def _participation(section: OutcomeSection):
     days = section.per_day
     fig, font = _figure(3.2)
     ax = fig.add_subplot()

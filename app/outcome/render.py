@@ -240,7 +240,7 @@ def _consultation_themes_md(
 # ---- HTML -------------------------------------------------------------------------------------
 
 
-def section_context(section: OutcomeSection, *, base_url: str, chart_src) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def section_context(section: OutcomeSection, *, base_url: str, chart_src) -> dict[str, Any]:
     """What the section template needs (shared by the page and the standalone export)."""
     header, rows = figures_table(section)
     return {

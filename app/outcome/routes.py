@@ -54,7 +54,7 @@ def _download(section: outcome.OutcomeSection, fmt: str) -> Response:
 
 
 @bp.get("/plans/<int:plan_id>/outcome")
-def section(plan_id: int):  # type: ignore[no-untyped-def]
+def section(plan_id: int):
     """The printable section, with links to every download."""
     item = _section(plan_id)
     actor = current_actor()
@@ -77,14 +77,14 @@ def section(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/plans/<int:plan_id>/outcome.<fmt>")
-def export(plan_id: int, fmt: str):  # type: ignore[no-untyped-def]
+def export(plan_id: int, fmt: str):
     if fmt not in FORMATS:
         raise ValidationError("invalid_outcome_format", field="format", format=fmt)
     return _download(_section(plan_id), fmt)
 
 
 @bp.get("/plans/<int:plan_id>/outcome/charts/<name>.svg")
-def chart(plan_id: int, name: str):  # type: ignore[no-untyped-def]
+def chart(plan_id: int, name: str):
     data = charts.render(_section(plan_id), name, "svg")
     if data is None:
         raise NotFound("chart_not_found")
@@ -96,7 +96,7 @@ def chart(plan_id: int, name: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/api/v1/plans/<int:plan_id>/outcome")
-def api_outcome(plan_id: int):  # type: ignore[no-untyped-def]
+def api_outcome(plan_id: int):
     """?format=json (default) | md | html | docx | csv"""
     fmt = request.args.get("format") or "json"
     if fmt not in FORMATS:
