@@ -109,7 +109,7 @@ def response_details(section: OutcomeSection, theme: ThemeOut) -> list[tuple[str
     details = [
         (section.t("reasoning"), r.reasoning_text),
         (section.t("responsible_unit"), r.responsible_unit),
-        (section.t("due_date"), r.due_date or ""),
+        (section.t("due_date"), r.due_date_label or ""),
     ]
     return [(label, value) for label, value in details if value]
 

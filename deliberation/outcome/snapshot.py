@@ -172,7 +172,8 @@ def _response(row: ThemeResponse, lang: str, zone: ZoneInfo) -> ResponseOut:
         reasoning_text=plain_text(row.reasoning_html or ""),
         reasoning_html=row.reasoning_html or "",
         responsible_unit=row.responsible_unit or "",
-        due_date=format_date(row.due_date, lang, zone) or None,
+        due_date=row.due_date.astimezone(zone).date().isoformat() if row.due_date else None,
+        due_date_label=format_date(row.due_date, lang, zone) or None,
         published=row.published_at is not None,
         published_at=iso(row.published_at, zone),
     )

@@ -61,7 +61,8 @@ class ResponseOut:
     reasoning_text: str
     reasoning_html: str  # the sanitizer's output
     responsible_unit: str
-    due_date: str | None
+    due_date: str | None  # ISO date (Taipei), as data carries it
+    due_date_label: str | None  # as the document prints it (民國 in zh-TW)
     published: bool
     published_at: str | None
 

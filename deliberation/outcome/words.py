@@ -104,7 +104,7 @@ TEXT: dict[str, dict[str, str]] = {
         "c_stance": "對本主題可見留言之投票筆數（同意／不同意／略過）",
         "c_per_day": "依臺北時間日期計：可見之主留言、回覆、外部匯入意見（依原發表時間）與投票數",
         "inputs_comments": "留言 %(n)s 則",
-        "inputs_participants": "參與者 %(n)s 人",
+        "inputs_participants": "帳號 %(n)s 個（含匯入者）",
         "inputs_votes": "投票 %(n)s 筆",
         "inputs_excluded": "排除 %(n)s 則",
     },
@@ -203,7 +203,7 @@ TEXT: dict[str, dict[str, str]] = {
         "c_per_day": "By Taipei date: visible comments, replies, imported posts (by their original "
         "date) and votes",
         "inputs_comments": "%(n)s comments",
-        "inputs_participants": "%(n)s participants",
+        "inputs_participants": "%(n)s accounts (imported ones included)",
         "inputs_votes": "%(n)s votes",
         "inputs_excluded": "%(n)s excluded",
     },

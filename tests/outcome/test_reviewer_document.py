@@ -231,3 +231,20 @@ def test_doctor_prints_each_check_and_what_is_missing(app, monkeypatch):
     result = app.test_cli_runner().invoke(args=["doctor"])
     assert result.exit_code == 1
     assert "MISSING fonts" in result.output and "apt-get install fonts-noto-cjk" in result.output
+
+
+def test_dates_are_minguo_in_zh_tw_documents_and_iso_in_json(scene):
+    section = build_section(db.session, scene.plan.id, actor=scene.lead_staff)
+    markdown = render(section, "md").decode()
+    data = json.loads(render(section, "json"))
+    (c,) = data["consultations"]
+    t2 = next(t for t in c["themes"] if t["key"] == "T2")
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", t2["response"]["due_date"])
+    assert re.fullmatch(r"1\d\d年\d+月\d+日", t2["response"]["due_date_label"])
+    assert t2["response"]["due_date_label"] in markdown
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d["date"]) for d in data["per_day"])
+    assert re.search(r"\| 1\d\d年\d+月\d+日 \|", markdown)  # the per-day table
+    assert not re.search(r"\| \d{4}-\d{2}-\d{2} \|", markdown)
+    assert c["opens_at"].startswith("20") and "年" in c["period"]
+    csv_text = render(section, "csv").decode("utf-8-sig")
+    assert "年" not in csv_text.splitlines()[0]
