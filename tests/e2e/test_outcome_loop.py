@@ -102,7 +102,9 @@ def test_staff_go_from_raw_comments_to_a_docx_outcome_and_a_reviewer_accepts(
     assert page.locator("#check-plan_changes.fail").count() == 1
     with page.expect_navigation():
         page.click("a.button:has-text('編輯')")
-    page.fill("textarea#changes", "- 補助對象納入中低收入戶並簡化申請\n- 充電設施布建列入第二期工作")
+    page.fill(
+        "textarea#changes", "- 補助對象納入中低收入戶並簡化申請\n- 充電設施布建列入第二期工作"
+    )
     with page.expect_navigation():
         page.click("button:has-text('儲存計畫')")
     assert page.locator("#check-plan_changes.pass").count() == 1
