@@ -225,7 +225,7 @@ def to_docx(section: OutcomeSection, *, base_url: str = "") -> bytes:
         if not c.groups and not c.consensus:
             doc.add_paragraph(t("no_groups"))
         for j, g in enumerate(c.groups, start=1):
-            heading = f"{g.label}（{t('group_size', n=g.size)}）"
+            heading = t("group_heading", label=g.label, size=t("group_size", n=g.size))
             doc.add_heading(numbered(section, heading, 3, i, j), level=3)
             for s in g.statements:
                 p = doc.add_paragraph(f"「{s.text}」 ", style="List Bullet")

@@ -181,7 +181,9 @@ def to_markdown(section: OutcomeSection, *, base_url: str = "") -> str:
         if not c.groups and not c.consensus:
             lines += [md(t("no_groups")), ""]
         for j, g in enumerate(c.groups, start=1):
-            heading = numbered(section, f"{g.label}（{t('group_size', n=g.size)}）", 3, i, j)
+            heading = numbered(
+                section, t("group_heading", label=g.label, size=t("group_size", n=g.size)), 3, i, j
+            )
             lines += [f"#### {md(heading)}", ""]
             lines += [f"- {md(s.text)} — {_link(section, s, base_url)}" for s in g.statements]
             lines += [""]
