@@ -31,6 +31,7 @@ from . import (
     staff,
     transaction,
     trust,
+    vocabulary,
 )
 from .extensions import babel, csrf, db, limiter, login, migrate, socketio
 
@@ -51,6 +52,7 @@ AREAS = (
     plans,  # plans, responses, reviews (issue 6)
     outcome,  # the 政策溝通成效 section: page, exports, charts, API, CLI (issue 6)
     trust,  # 2FA, server-side sessions, reserved names, the badge, admin (issue 13)
+    vocabulary,  # the words for every stored code pages show (issue 15)
 )
 
 

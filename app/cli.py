@@ -11,6 +11,7 @@ from deliberation.models import Role, User
 from deliberation.services import accounts
 
 from .demo import load
+from .doctor import doctor
 from .extensions import db
 from .transaction import cli_unit
 
@@ -71,5 +72,6 @@ def load_demo(force: bool) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(doctor)  # flask --app wsgi doctor: what this server is missing
     app.cli.add_command(users)
     app.cli.add_command(demo)

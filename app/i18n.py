@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, redirect, request, url_for
 from flask_babel import format_datetime, get_locale
 from werkzeug.wrappers import Response
+
+from deliberation.outcome.words import roc_date
 
 COOKIE = "lang"
 
@@ -47,8 +50,29 @@ def html_lang() -> str:
 
 
 def when(value: datetime | None, fmt: str = "medium") -> str:
-    """A date-time in the reader's locale and Taiwan time."""
-    return format_datetime(value, fmt) if value else ""
+    """A date-time in the reader's locale and Taiwan time; zh-TW pages write 民國 dates, the
+    same convention as the documents (115年3月1日 14:05)."""
+    if not value:
+        return ""
+    if str(get_locale()).startswith("zh"):
+        local = value.astimezone(_zone())
+        return f"{roc_date(local.date())} {local:%H:%M}"
+    return format_datetime(value, fmt)
+
+
+def day(value: datetime | date | str | None) -> str:
+    """A day in the reader's convention: 民國 in zh-TW, ISO (YYYY-MM-DD) in English."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    elif isinstance(value, datetime):
+        value = value.astimezone(_zone()).date()
+    return roc_date(value) if str(get_locale()).startswith("zh") else value.isoformat()
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Taipei"))
 
 
 def init_app(app: Flask) -> None:
@@ -72,3 +96,4 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(html_lang=html_lang, get_locale=get_locale)
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["day"] = day

@@ -99,3 +99,37 @@ def is_overdue(
 ) -> bool:
     """A follow-up (研議中 / 部分採納) whose due date has passed and that is not done."""
     return disposition in FOLLOW_UP and due_date is not None and done_at is None and due_date < now
+
+
+# Words staff leave in a section they have not written yet (compared without spaces, punctuation
+# or case): such a section fails the reviewer's checklist like an empty one.
+PLACEHOLDERS: frozenset[str] = frozenset(
+    {
+        "待補",
+        "待填",
+        "待填寫",
+        "待補充",
+        "未填寫",
+        "尚未填寫",
+        "主責機關尚未填寫",
+        "主責機關尚未填寫計畫因應調整情形",
+        "略",
+        "無",
+        "暫無",
+        "同上",
+        "tbd",
+        "todo",
+        "tba",
+        "na",
+        "none",
+        "xxx",
+        "loremipsum",
+    }
+)
+_IGNORED = set(" \t\r\n.,;:!?()[]{}<>-_—–…・*#\"'`~/\\|（）【】「」『』，。、；：！？")
+
+
+def is_placeholder(text: str) -> bool:
+    """True when a section is empty or only a placeholder (待補, TBD, 主責機關尚未填寫, xxx…)."""
+    core = "".join(ch for ch in (text or "").lower() if ch not in _IGNORED)
+    return not core or core in PLACEHOLDERS or set(core) <= {"x", "○", "〇", "?", "？"}

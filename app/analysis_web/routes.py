@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from deliberation import analysis_rules
+from deliberation import analysis_rules, participation
 from deliberation.errors import Conflict, DomainError, NotFound, ValidationError
 from deliberation.models import AnalysisStatus, Comment, Consultation, Theme, ThemeMember, User
 from deliberation.outbox import after_commit
@@ -86,6 +86,8 @@ def _workspace_page(
         active=active,
         failed=failed,
         stale=snapshot is not None and analysis_runs.is_stale(db.session, snapshot),
+        edits_since=views.edits_since(snapshot) if snapshot is not None else 0,
+        participation=participation.figures(db.session, [consultation.id]),
         themes=themes,
         groups=groups,
         texts=views.visible_comments(wanted),

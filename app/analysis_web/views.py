@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from deliberation import analysis_rules
 from deliberation.errors import NotFound
@@ -17,6 +17,7 @@ from deliberation.models import (
     CommentStatus,
     Consultation,
     Theme,
+    ThemeEdit,
     ThemeMember,
     User,
 )
@@ -128,6 +129,14 @@ def theme_json(theme: Theme, member_ids: list[int] | None = None) -> dict[str, A
     if member_ids is not None:
         out["member_comment_ids"] = member_ids
     return out
+
+
+def edits_since(run: AnalysisRun) -> int:
+    """How many curator edits were made on this snapshot after it was computed (renames,
+    merges, …): they change the themes shown, so the page must not say that nothing changed."""
+    return int(
+        db.session.scalar(select(func.count(ThemeEdit.id)).where(ThemeEdit.run_id == run.id)) or 0
+    )
 
 
 def visible_comments(ids: Iterable[int]) -> dict[int, Comment]:

@@ -448,6 +448,14 @@ def rules_page():
     return render_template("moderation/rules.html", site=service.settings_for(db.session, None))
 
 
+@bp.get("/transparency")
+def transparency_index():
+    """Every consultation this reader can see, each with its transparency page (the footer's
+    link: what moderators did, by rule, in numbers)."""
+    items = consultations.list_consultations(db.session, current_actor())
+    return render_template("moderation/transparency_index.html", consultations=items)
+
+
 @bp.get("/consultations/<int:consultation_id>/transparency")
 def transparency(consultation_id: int):
     actor = current_actor()

@@ -1,53 +1,28 @@
 """Charts of the outcome section (matplotlib, Agg, no pyplot global state): theme sizes, votes per
 theme, participation per day. SVG for the page, PNG for the DOCX.
 
-CJK labels need a CJK font. We use the first one matplotlib knows among Noto Sans CJK TC, other
-Noto CJK, AR PL and WenQuanYi; without one, bars are labelled by theme key (T1, T2, …) and the
-axis words are English, and the section's tables give the full labels. Never fails for a font.
+Every word is in the section's language, drawn in a font with Chinese glyphs (fonts.py, which
+rebuilds matplotlib's font cache when the font was installed after it). Without such a font a
+chart is refused with ChartFontMissing; it is never drawn in another language or as boxes.
 """
 
 from __future__ import annotations
 
 import io
-from functools import lru_cache
 
 from deliberation.outcome import ConsultationOutcome, OutcomeSection, text
+from deliberation.outcome.words import day_label
 
-PREFERRED_FONTS = (
-    "Noto Sans CJK TC",
-    "Noto Sans TC",
-    "Noto Sans CJK JP",
-    "Noto Sans CJK SC",
-    "Noto Serif CJK TC",
-    "AR PL UMing TW",
-    "AR PL UKai TW",
-    "AR PL UMing CN",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-)
+from .fonts import require_cjk_font
+
 COLORS = {"agree": "#1d7a46", "disagree": "#b3362c", "pass": "#9aa0a6"}
 SERIES_COLORS = {"comments": "#1f5f8b", "replies": "#6fa8d6", "imported": "#e9a23b"}
 LABEL_CHARS = 14
 
 
-@lru_cache(maxsize=1)
-def cjk_font() -> str | None:
-    """The name of a CJK-capable font matplotlib can use, or None."""
-    from matplotlib import font_manager
-
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    for name in PREFERRED_FONTS:
-        if name in known:
-            return name
-    for name in sorted(known):
-        if "CJK" in name or "WenQuanYi" in name or name.startswith("AR PL"):
-            return name
-    return None
-
-
-def _words(lang: str, key: str, font: str | None) -> str:
-    # Without a CJK font, chart words fall back to English (the tables carry the zh-TW words).
-    return text(lang if font else "en", key)
+def _words(lang: str, key: str, font: str | None = None) -> str:
+    # Always the section's language: without a CJK font there is no chart at all (fonts.py).
+    return text(lang, key)
 
 
 def chart_names(section: OutcomeSection) -> list[tuple[str, str]]:
@@ -63,22 +38,29 @@ def chart_names(section: OutcomeSection) -> list[tuple[str, str]]:
 
 
 def render(section: OutcomeSection, name: str, fmt: str) -> bytes | None:
-    """One chart as SVG or PNG bytes, or None when the section has no such chart."""
+    """One chart as SVG or PNG bytes, or None when the section has no such chart. Raises
+    ChartFontMissing when no Chinese font is available (never a chart in the wrong language)."""
+    fig = figure(section, name)
+    return None if fig is None else _save(fig, fmt)
+
+
+def figure(section: OutcomeSection, name: str):
+    """The matplotlib Figure of one chart (drawn, not saved), or None."""
     if name == "participation":
-        return _participation(section, fmt) if section.per_day else None
+        return _participation(section) if section.per_day else None
     kind, _, cid = name.partition("-")
     consultation = next((c for c in section.consultations if str(c.id) == cid), None)
     if consultation is None or not consultation.themes or kind not in ("themes", "stance"):
         return None
     if kind == "themes":
-        return _theme_sizes(section.lang, consultation, fmt)
-    return _stance(section.lang, consultation, fmt)
+        return _theme_sizes(section.lang, consultation)
+    return _stance(section.lang, consultation)
 
 
 def _figure(height: float):
     from matplotlib.figure import Figure
 
-    font = cjk_font()
+    font = require_cjk_font()
     fig = Figure(figsize=(7.5, height), dpi=100)
     fig.set_layout_engine("constrained")
     return fig, font
@@ -115,7 +97,7 @@ def _theme_labels(consultation: ConsultationOutcome, font: str | None) -> list[s
     labels = []
     for t in consultation.themes:
         label = t.label if len(t.label) <= LABEL_CHARS else t.label[: LABEL_CHARS - 1] + "…"
-        labels.append(f"{t.key} {label}" if font else t.key)
+        labels.append(f"{t.key} {label}")
     return labels
 
 
@@ -123,7 +105,7 @@ def _fontdict(font: str | None) -> dict[str, str]:
     return {"family": font} if font else {}
 
 
-def _theme_sizes(lang: str, consultation: ConsultationOutcome, fmt: str) -> bytes:
+def _theme_sizes(lang: str, consultation: ConsultationOutcome):
     themes = consultation.themes
     fig, font = _figure(max(2.2, 0.45 * len(themes) + 1.2))
     ax = fig.add_subplot()
@@ -134,10 +116,10 @@ def _theme_sizes(lang: str, consultation: ConsultationOutcome, fmt: str) -> byte
     ax.set_xlabel(_words(lang, "size", font), fontdict=_fontdict(font))
     ax.set_title(_words(lang, "chart_themes", font), fontdict=_fontdict(font), loc="left")
     _style(ax, font, "x")
-    return _save(fig, fmt)
+    return fig
 
 
-def _stance(lang: str, consultation: ConsultationOutcome, fmt: str) -> bytes:
+def _stance(lang: str, consultation: ConsultationOutcome):
     themes = consultation.themes
     fig, font = _figure(max(2.4, 0.45 * len(themes) + 1.4))
     ax = fig.add_subplot()
@@ -152,10 +134,10 @@ def _stance(lang: str, consultation: ConsultationOutcome, fmt: str) -> bytes:
     ax.set_title(_words(lang, "chart_stance", font), fontdict=_fontdict(font), loc="left")
     fig.legend(prop=_fontdict(font) or None, loc="outside upper right", ncols=3, frameon=False)
     _style(ax, font, "x")
-    return _save(fig, fmt)
+    return fig
 
 
-def _participation(section: OutcomeSection, fmt: str) -> bytes:
+def _participation(section: OutcomeSection):
     days = section.per_day
     fig, font = _figure(3.2)
     ax = fig.add_subplot()
@@ -175,7 +157,7 @@ def _participation(section: OutcomeSection, fmt: str) -> bytes:
         bottom = [a + b for a, b in zip(bottom, values, strict=True)]
     ax.set_ylabel(_words(section.lang, "comments", font), fontdict=_fontdict(font))
     step = max(1, len(days) // 10)
-    ax.set_xticks(x[::step], [d.date[5:] for d in days][::step])
+    ax.set_xticks(x[::step], [day_label(d.date, section.lang) for d in days][::step])
     votes = [d.votes for d in days]
     handles, labels = ax.get_legend_handles_labels()
     if any(votes):
@@ -203,4 +185,4 @@ def _participation(section: OutcomeSection, fmt: str) -> bytes:
         _words(section.lang, "chart_participation", font), fontdict=_fontdict(font), loc="left"
     )
     _style(ax, font, "y")
-    return _save(fig, fmt)
+    return fig

@@ -5,6 +5,7 @@ Latin text), tables with repeating header rows, charts embedded as PNG."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from typing import Any
 
 from docx import Document
@@ -17,10 +18,11 @@ from docx.shared import Cm, Pt, RGBColor
 from deliberation.outcome import ConsultationOutcome, OutcomeSection
 
 from . import charts
-from .render import (
+from .tables import (
     disposition_text,
     figures_table,
     imported_table,
+    numbered,
     quote_notes,
     response_details,
     stance_text,
@@ -66,6 +68,14 @@ def _setup(doc: Any) -> None:
         style.font.color.rgb = RGBColor(0, 0, 0)
     quote = doc.styles["Quote"]
     _fonts(quote, BODY_FONT, 11)
+    caption = doc.styles["Caption"]
+    _fonts(caption, BODY_FONT, 10)
+    caption.font.color.rgb = RGBColor(0, 0, 0)
+    # The document's language for East-Asian text, so Word checks and lays it out as zh-TW.
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-TW")
+    normal.element.get_or_add_rPr().append(lang)
 
 
 def _repeat_header(row: Any) -> None:
@@ -129,14 +139,21 @@ def _hyperlink(paragraph: Any, url: str, label: str) -> None:
     paragraph._p.append(link)
 
 
-def _chart(doc: Any, section: OutcomeSection, name: str, title: str) -> None:
+def _chart(doc: Any, section: OutcomeSection, name: str, title: str, number: int) -> bool:
+    """A chart as a picture with alt text (its title, for screen readers and Word's
+    accessibility check) and a numbered caption under it (圖1　…). False when there is none."""
     data = charts.render(section, name, "png")
     if not data:
-        return
-    doc.add_picture(io.BytesIO(data), width=Cm(15.5))
+        return False
+    shape = doc.add_picture(io.BytesIO(data), width=Cm(15.5))
+    doc_pr = shape._inline.docPr
+    doc_pr.set("descr", title)
+    doc_pr.set("title", title)
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    caption = doc.add_paragraph(title)
+    label = f"圖{number}　{title}" if section.lang == "zh-TW" else f"Figure {number}. {title}"
+    caption = doc.add_paragraph(label, style="Caption")
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return True
 
 
 def _stale(doc: Any, section: OutcomeSection) -> None:
@@ -163,6 +180,8 @@ def to_docx(section: OutcomeSection, *, base_url: str = "") -> bytes:
     ]
     if section.co_agencies:
         meta.append([t("co_agencies"), "、".join(section.co_agencies)])
+    if section.plan_period:
+        meta.append([t("plan_period"), section.plan_period])
     meta.append([t("generated_at"), section.generated_label])
     for label, value in meta:
         p = doc.add_paragraph()
@@ -191,26 +210,28 @@ def to_docx(section: OutcomeSection, *, base_url: str = "") -> bytes:
         doc.add_paragraph(t("none"))
     doc.add_heading(t("h_per_day"), level=2)
     doc.add_paragraph(t("c_per_day"))
+    figure_numbers = iter(range(1, 1000))
     for name, title in charts.chart_names(section):
         if name == "participation":
-            _chart(doc, section, name, title)
+            _chart(doc, section, name, title, next(figure_numbers))
 
     doc.add_heading(t("h_themes"), level=1)
-    for c in section.consultations:
-        _themes(doc, section, c, base_url)
+    for i, c in enumerate(section.consultations, start=1):
+        _themes(doc, section, c, base_url, i, figure_numbers)
 
     doc.add_heading(t("h_groups"), level=1)
-    for c in section.consultations:
-        doc.add_heading(c.title, level=2)
+    for i, c in enumerate(section.consultations, start=1):
+        doc.add_heading(numbered(section, c.title, 3, i), level=2)
         if not c.groups and not c.consensus:
             doc.add_paragraph(t("no_groups"))
-        for g in c.groups:
-            doc.add_heading(f"{g.label}（{t('group_size', n=g.size)}）", level=3)
+        for j, g in enumerate(c.groups, start=1):
+            heading = t("group_heading", label=g.label, size=t("group_size", n=g.size))
+            doc.add_heading(numbered(section, heading, 3, i, j), level=3)
             for s in g.statements:
                 p = doc.add_paragraph(f"「{s.text}」 ", style="List Bullet")
                 _hyperlink(p, base_url + s.permalink, t("comment_ref", id=s.comment_id))
         if c.consensus:
-            doc.add_heading(t("consensus"), level=3)
+            doc.add_heading(numbered(section, t("consensus"), 3, i, len(c.groups) + 1), level=3)
             for s in c.consensus:
                 word = (
                     t("consensus_disagree") if s.direction == "disagree" else t("consensus_agree")
@@ -231,9 +252,16 @@ def to_docx(section: OutcomeSection, *, base_url: str = "") -> bytes:
     return out.getvalue()
 
 
-def _themes(doc: Any, section: OutcomeSection, c: ConsultationOutcome, base_url: str) -> None:
+def _themes(
+    doc: Any,
+    section: OutcomeSection,
+    c: ConsultationOutcome,
+    base_url: str,
+    position: int,
+    figure_numbers: Iterator[int],
+) -> None:
     t = section.t
-    doc.add_heading(f"{t('consultation')}：{c.title}", level=2)
+    doc.add_heading(numbered(section, f"{t('consultation')}：{c.title}", 2, position), level=2)
     if c.run is None:
         doc.add_paragraph(t("no_run"))
         return
@@ -251,9 +279,9 @@ def _themes(doc: Any, section: OutcomeSection, c: ConsultationOutcome, base_url:
     doc.add_paragraph(t("theme_table_note"))
     for name, title in charts.chart_names(section):
         if name in (f"themes-{c.id}", f"stance-{c.id}"):
-            _chart(doc, section, name, title)
-    for th in c.themes:
-        doc.add_heading(f"{th.key} {th.label}", level=3)
+            _chart(doc, section, name, title, next(figure_numbers))
+    for k, th in enumerate(c.themes, start=1):
+        doc.add_heading(numbered(section, f"{th.key} {th.label}", 2, position, k), level=3)
         if th.keywords:
             doc.add_paragraph(f"{t('keywords')}：{'、'.join(th.keywords)}")
         doc.add_paragraph(f"{t('size')}：{th.size}（{th.size_counts}）")

@@ -2,7 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 
-from app.errors import MESSAGES
+from app.errors import MESSAGES, STATUS
+
+from .fonts import ChartFontMissing
+
+# No Chinese font: the server cannot draw the charts right now (not the reader's fault).
+STATUS[ChartFontMissing] = 503
 
 MESSAGES.setdefault("plan_not_found", _l("That plan does not exist."))
 MESSAGES.update(
@@ -19,5 +24,11 @@ MESSAGES.update(
             "Unknown format “%(format)s”: use docx, md, html, json or csv."
         ),
         "chart_not_found": _l("This section has no such chart."),
+        "chart_font_missing": _l(
+            "The charts cannot be drawn: this server has no font with Chinese characters, and "
+            "a chart in another language or with empty boxes would be wrong. Ask the "
+            "administrator to install the Debian package %(package)s (`flask --app wsgi "
+            "doctor` shows what is missing)."
+        ),
     }
 )

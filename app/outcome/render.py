@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import render_template
+from flask_babel import force_locale
 from markupsafe import Markup
 
 from deliberation.outcome import (
@@ -20,11 +21,24 @@ from deliberation.outcome import (
     OutcomeSection,
     Quote,
     Statement,
-    ThemeOut,
     themes_rows,
 )
 
+from ..plans import messages as plan_messages
 from . import charts
+from .docx_export import to_docx
+from .tables import (
+    disposition_text,
+    figures_table,
+    format_day,
+    imported_table,
+    numbered,
+    per_day_rows,
+    quote_notes,
+    response_details,
+    stance_text,
+    themes_table,
+)
 
 FORMATS = ("docx", "md", "html", "json", "csv")
 MIMETYPES = {
@@ -63,14 +77,33 @@ def render(section: OutcomeSection, fmt: str, *, base_url: str = "") -> bytes:
     if fmt == "csv":
         return to_csv(section).encode("utf-8-sig")  # the BOM lets Excel read the CJK text
     if fmt == "docx":
-        from .docx_export import to_docx
-
         return to_docx(section, base_url=base_url)
     raise ValueError(fmt)
 
 
+def json_dict(section: OutcomeSection) -> dict[str, Any]:
+    """The section as JSON data (ISO dates; the participation_* figures; the reviewer's
+    checklist with each item's `passed` and its `reason` in the section's language)."""
+    data = section.to_dict()
+    locale = "en" if section.lang == "en" else "zh_TW"
+    with force_locale(locale):
+        data["checklist"] = [
+            {
+                "key": item["key"],
+                "title": plan_messages.label(plan_messages.CHECKS, item["key"]),
+                "passed": bool(item["passed"]),
+                "reason": plan_messages.reason_text(item["reason"], item.get("params")),
+                "reason_code": item["reason"],
+                "params": item.get("params") or {},
+                "link_hint": item.get("link_hint") or {},
+            }
+            for item in section.checklist
+        ]
+    return data
+
+
 def to_json(section: OutcomeSection) -> str:
-    return json.dumps(section.to_dict(), ensure_ascii=False, indent=2)
+    return json.dumps(json_dict(section), ensure_ascii=False, indent=2)
 
 
 def to_csv(section: OutcomeSection) -> str:
@@ -102,110 +135,6 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     return lines + [""]
 
 
-def imported_table(section: OutcomeSection) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of the imported-posts table (per consultation and platform)."""
-    t = section.t
-    header = [
-        t("consultation"),
-        t("platform"),
-        t("imported_comments"),
-        t("imported_participants"),
-        t("counts"),
-    ]
-    rows: list[list[Any]] = [
-        [c.title, p.platform, p.comments, p.participants, p.counts]
-        for c in section.consultations
-        for p in c.imported
-    ]
-    return header, rows
-
-
-def figures_table(section: OutcomeSection) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of the participation table: one column per consultation, the plan total
-    when there are several, and what each figure counts."""
-    many = len(section.consultations) > 1
-    header = [section.t("figure")] + [c.title for c in section.consultations]
-    header += [section.t("total")] if many else []
-    header += [section.t("counts")]
-    rows = []
-    for i, total in enumerate(section.totals):
-        row: list[Any] = [total.label] + [c.figures[i].value for c in section.consultations]
-        row += [total.value] if many else []
-        rows.append(row + [total.counts])
-    return header, rows
-
-
-def stance_text(section: OutcomeSection, theme: ThemeOut) -> str:
-    s = theme.stance
-    sep = "／" if section.lang == "zh-TW" else " / "
-    return sep.join(f"{section.t(k)} {s.get(k, 0)}" for k in ("agree", "disagree", "pass"))
-
-
-def disposition_text(section: OutcomeSection, theme: ThemeOut) -> str:
-    r = theme.response
-    if r is None:
-        return section.t("no_response")
-    if r.published:
-        return r.disposition_label
-    return (
-        f"{r.disposition_label}（{section.t('draft')}）"
-        if section.lang == "zh-TW"
-        else f"{r.disposition_label} ({section.t('draft')})"
-    )
-
-
-def themes_table(
-    section: OutcomeSection, c: ConsultationOutcome
-) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of a consultation's theme table: one row per theme."""
-    t = section.t
-    header = [
-        t("key"),
-        t("theme"),
-        t("size"),
-        t("agree"),
-        t("disagree"),
-        t("pass"),
-        t("disposition"),
-    ]
-    rows = [
-        [
-            th.key,
-            th.label,
-            th.size,
-            th.stance.get("agree", 0),
-            th.stance.get("disagree", 0),
-            th.stance.get("pass", 0),
-            disposition_text(section, th),
-        ]
-        for th in c.themes
-    ]
-    return header, rows
-
-
-def quote_notes(section: OutcomeSection, quote: Quote) -> list[str]:
-    """What a quote is besides its text: pinned by the curators, imported from a platform."""
-    notes = []
-    if quote.pinned:
-        notes.append(section.t("pinned"))
-    if quote.platform:
-        notes.append(section.t("from_platform", platform=quote.platform))
-    return notes
-
-
-def response_details(section: OutcomeSection, theme: ThemeOut) -> list[tuple[str, str]]:
-    """The response's reasoning, responsible unit and due date, only those that are filled."""
-    r = theme.response
-    if r is None:
-        return []
-    details = [
-        (section.t("reasoning"), r.reasoning_text),
-        (section.t("responsible_unit"), r.responsible_unit),
-        (section.t("due_date"), r.due_date or ""),
-    ]
-    return [(label, value) for label, value in details if value]
-
-
 def to_markdown(section: OutcomeSection, *, base_url: str = "") -> str:
     t = section.t
     lines: list[str] = [f"# {md(t('title'))}", ""]
@@ -217,6 +146,8 @@ def to_markdown(section: OutcomeSection, *, base_url: str = "") -> str:
     ]
     if section.co_agencies:
         lines.append(f"- {md(t('co_agencies'))}：{md('、'.join(section.co_agencies))}")
+    if section.plan_period:
+        lines.append(f"- {md(t('plan_period'))}：{md(section.plan_period)}")
     lines += [f"- {md(t('generated_at'))}：{md(section.generated_label)}", ""]
     lines += [f"*{md(section.audience_note)}*", ""]
 
@@ -238,26 +169,27 @@ def to_markdown(section: OutcomeSection, *, base_url: str = "") -> str:
     else:
         lines += [md(t("none")), ""]
     lines += [f"### {md(t('h_per_day'))}", "", md(t("c_per_day")), ""]
-    lines += _table(
-        [t("date"), t("comments"), t("replies"), t("imported"), t("votes")],
-        [[d.date, d.comments, d.replies, d.imported, d.votes] for d in section.per_day],
-    )
+    lines += _table(*per_day_rows(section))
 
     lines += [f"## {md(t('h_themes'))}", ""]
-    for c in section.consultations:
-        lines += _consultation_themes_md(section, c, base_url)
+    for i, c in enumerate(section.consultations, start=1):
+        lines += _consultation_themes_md(section, c, base_url, i)
 
     lines += [f"## {md(t('h_groups'))}", ""]
-    for c in section.consultations:
-        lines += [f"### {md(c.title)}", ""]
+    for i, c in enumerate(section.consultations, start=1):
+        lines += [f"### {md(numbered(section, c.title, 3, i))}", ""]
         if not c.groups and not c.consensus:
             lines += [md(t("no_groups")), ""]
-        for g in c.groups:
-            lines += [f"#### {md(g.label)}（{md(t('group_size', n=g.size))}）", ""]
+        for j, g in enumerate(c.groups, start=1):
+            heading = numbered(
+                section, t("group_heading", label=g.label, size=t("group_size", n=g.size)), 3, i, j
+            )
+            lines += [f"#### {md(heading)}", ""]
             lines += [f"- {md(s.text)} — {_link(section, s, base_url)}" for s in g.statements]
             lines += [""]
         if c.consensus:
-            lines += [f"#### {md(t('consensus'))}", ""]
+            heading = numbered(section, t("consensus"), 3, i, len(c.groups) + 1)
+            lines += [f"#### {md(heading)}", ""]
             for s in c.consensus:
                 word = (
                     t("consensus_disagree") if s.direction == "disagree" else t("consensus_agree")
@@ -274,10 +206,10 @@ def to_markdown(section: OutcomeSection, *, base_url: str = "") -> str:
 
 
 def _consultation_themes_md(
-    section: OutcomeSection, c: ConsultationOutcome, base_url: str
+    section: OutcomeSection, c: ConsultationOutcome, base_url: str, position: int
 ) -> list[str]:
     t = section.t
-    lines = [f"### {md(t('consultation'))}：{md(c.title)}", ""]
+    lines = [f"### {md(numbered(section, t('consultation') + '：' + c.title, 2, position))}", ""]
     if c.run is None:
         return lines + [md(t("no_run")), ""]
     lines += [f"{md(t('run'))}：{md(c.run.summary)}", ""]
@@ -286,8 +218,8 @@ def _consultation_themes_md(
     if not c.themes:
         return lines + [md(t("no_themes")), ""]
     lines += _table(*themes_table(section, c))
-    for th in c.themes:
-        lines += [f"#### {md(th.key)} {md(th.label)}", ""]
+    for k, th in enumerate(c.themes, start=1):
+        lines += [f"#### {md(numbered(section, f'{th.key} {th.label}', 2, position, k))}", ""]
         if th.keywords:
             lines.append(f"- {md(t('keywords'))}：{md('、'.join(th.keywords))}")
         lines.append(f"- {md(t('size'))}：{th.size}（{md(th.size_counts)}）")
@@ -323,6 +255,8 @@ def section_context(section: OutcomeSection, *, base_url: str, chart_src) -> dic
         "chart_src": chart_src,
         "stance_text": lambda th: stance_text(section, th),
         "disposition_text": lambda th: disposition_text(section, th),
+        "format_day": lambda iso_day: format_day(iso_day, section.lang),
+        "numbered": lambda heading, *path: numbered(section, heading, *path),
     }
 
 

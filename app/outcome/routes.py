@@ -14,7 +14,7 @@ from ..extensions import db
 from ..i18n import select_locale
 from ..security import current_actor
 from . import bp, charts
-from .render import FORMATS, MIMETYPES, render, section_context
+from .render import FORMATS, MIMETYPES, json_dict, render, section_context
 
 
 def _drafts_arg() -> bool | None:
@@ -61,14 +61,17 @@ def section(plan_id: int):
     plan = outcome.load_plan(db.session, plan_id, actor=actor)
     drafts = _drafts_arg()
 
+    # Downloads and charts carry the page's own choice; without one, each uses the same default
+    # (published only once the plan is submitted or accepted).
+    drafts_arg: dict[str, Any] = {} if drafts is None else {"drafts": int(drafts)}
+
     def chart_src(name: str) -> str:
-        extra: dict[str, Any] = {"drafts": 0} if drafts is False else {}
-        return url_for("outcome.chart", plan_id=plan_id, name=name, **extra)
+        return url_for("outcome.chart", plan_id=plan_id, name=name, **drafts_arg)
 
     return render_template(
         "outcome/page.html",
         drafts_allowed=sees_draft_responses(actor, plan_agency_ids(plan)),
-        drafts_arg={"drafts": 0} if drafts is False else {},
+        drafts_arg=drafts_arg,
         **section_context(item, base_url="", chart_src=chart_src),
     )
 
@@ -100,7 +103,7 @@ def api_outcome(plan_id: int):
         raise ValidationError("invalid_outcome_format", field="format", format=fmt)
     item = _section(plan_id)
     if fmt == "json":
-        response = current_app.json.response(item.to_dict())
+        response = current_app.json.response(json_dict(item))
         response.headers["Cache-Control"] = "private, no-store"
         return response
     return _download(item, fmt)

@@ -69,6 +69,9 @@ DECISIONS: dict[str, Any] = {
 }
 
 CHECKS: dict[str, Any] = {
+    "plan_summary": _l("The plan's summary is written"),
+    "plan_changes": _l("Section 4, what changed in the plan, is written"),
+    "plan_period": _l("The plan period is set"),
     "consultations_closed": _l("Linked consultations are closed"),
     "analysis_final": _l("Analysis run on the final data"),
     "responses_published": _l("Every theme has a published response with reasoning"),
@@ -77,7 +80,19 @@ CHECKS: dict[str, Any] = {
     "outcome_current": _l("The outcome section comes from the latest snapshot"),
 }
 
+SECTIONS: dict[str, Any] = {
+    "plan_summary": _l("The summary"),
+    "plan_changes": _l("Section 4 (what changed in the plan)"),
+}
+
 REASONS: dict[str, Any] = {
+    "section_empty": _l("%(section_name)s is empty."),
+    "section_placeholder": _l(
+        "%(section_name)s holds only a placeholder (“%(text)s”), not the agency's own words."
+    ),
+    "section_written": _l("%(section_name)s is written."),
+    "period_missing": _l("The plan has no start or no end date."),
+    "period_set": _l("The plan period is set."),
     "no_consultations": _l("No consultation is linked to this plan."),
     "consultation_not_closed": _l("“%(title)s” is still open or a draft."),
     "all_closed": _l("All %(count)s linked consultations are closed."),
@@ -117,7 +132,10 @@ def reason_text(code: str, params: dict[str, Any] | None = None) -> str:
     template = REASONS.get(code)
     if template is None:
         return code
+    params = dict(params or {})
+    if "section" in params:
+        params["section_name"] = label(SECTIONS, str(params["section"]))
     try:
-        return str(template) % (params or {})
+        return str(template) % params
     except (KeyError, ValueError, TypeError):
         return str(template)

@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from deliberation.errors import ValidationError
@@ -18,6 +17,7 @@ from deliberation.services import responses
 
 from ..api.serialize import iso
 from ..extensions import db
+from ..i18n import day
 from ..security import current_actor
 from . import MAIL, mail, messages
 
@@ -56,7 +56,7 @@ def day_value(value: datetime | None) -> str:
 
 def day_text(value: datetime | None) -> str:
     """The Taiwan day of an instant in the reader's language."""
-    return format_date(value.astimezone(_tz()).date(), "medium") if value is not None else ""
+    return day(value)
 
 
 def parse_budget(raw: Any) -> int | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, jsonify
+from flask_babel import get_locale
 
+from deliberation import participation as figures
 from deliberation.errors import DomainError, ValidationError
 from deliberation.events import public_comment
 from deliberation.services import comments, consultations, imports, stickiness
@@ -97,4 +99,9 @@ def create_import(thread_id: int):
 def participation(consultation_id: int):
     actor = current_actor()
     item = consultations.get_consultation(db.session, consultation_id, actor)
-    return jsonify(stickiness.participation(db.session, item, actor=actor).as_dict())
+    body = stickiness.participation(db.session, item, actor=actor).as_dict()
+    # what each participation_* figure counts, in the reader's language (one data dictionary)
+    body["participation_dictionary"] = figures.dictionary(
+        "en" if str(get_locale()).startswith("en") else "zh-TW"
+    )
+    return jsonify(body)

@@ -9,14 +9,17 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from deliberation import participation
 from deliberation.sanitize import plain_text
 from deliberation.services.imports import PLATFORM_NAMES, PLATFORMS
 
 # Brand names stay as they are; the generic ones are translated.
 PLATFORM_LABELS: dict[str, Any] = {
     **{p: PLATFORM_NAMES[p] for p in PLATFORMS if p not in ("news", "other")},
+    "polis": "Pol.is",  # Polis imports (app/polis): the product's own spelling, not the code
     "news": _l("a news site"),
     "other": _l("another site"),
 }
@@ -68,6 +71,10 @@ def og_text(value: str | None, limit: int = OG_DESCRIPTION_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _lang() -> str:
+    return "en" if str(get_locale()).startswith("en") else "zh-TW"
+
+
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(og_text, "og_text")
 
@@ -79,4 +86,8 @@ def register_template_helpers(app: Flask) -> None:
             "social_platform_labels": lambda: {p: platform_label(p) for p in PLATFORMS},
             "social_safe_url": safe_origin_url,
             "social_share_links": share_links,
+            # the participation figures' words, from their one data dictionary
+            "participation_keys": participation.KEYS,
+            "participation_label": lambda key: participation.label(key, _lang()),
+            "participation_counts": lambda key: participation.counts(key, _lang()),
         }

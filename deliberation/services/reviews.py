@@ -1,7 +1,13 @@
 """The reviewer's checklist (審議機關) and decisions on submitted plans.
 
-Each checklist item is a dict {key, ok, reason, params, link_hint}: `reason` is a stable code the
-web layer puts into words, `link_hint` says where to go to fix it ({"kind": ..., "id": ...})."""
+Each checklist item is a dict {key, passed, ok, reason, params, link_hint}: `passed` (and its
+older name `ok`) says whether it holds, `reason` is a stable code the web layer puts into words,
+`link_hint` says where to go to fix it ({"kind": ..., "id": ...}).
+
+The items follow from what the plan's 政策溝通成效 section requires: its own sections written
+(the summary and 四、計畫因應調整情形, neither empty nor a placeholder), the plan period, closed
+consultations analysed on their final data, a published response for every theme, nothing
+overdue, participation figures, and figures no older than the latest analysis."""
 
 from __future__ import annotations
 
@@ -31,6 +37,9 @@ from ..sanitize import render_markdown
 from . import analysis_runs, responses
 
 CHECKLIST_KEYS = (
+    "plan_summary",
+    "plan_changes",
+    "plan_period",
     "consultations_closed",
     "analysis_final",
     "responses_published",
@@ -45,7 +54,14 @@ CLOSED = {ConsultationStatus.CLOSED.value, ConsultationStatus.CONCLUDED.value}
 def _item(
     key: str, ok: bool, reason: str, link: dict[str, Any] | None = None, **params: Any
 ) -> dict[str, Any]:
-    return {"key": key, "ok": ok, "reason": reason, "params": params, "link_hint": link or {}}
+    return {
+        "key": key,
+        "passed": ok,
+        "ok": ok,
+        "reason": reason,
+        "params": params,
+        "link_hint": link or {},
+    }
 
 
 def _unless_any(
@@ -58,15 +74,38 @@ def _unless_any(
     return _item(key, True, ok, **ok_params)
 
 
+def plan_items(plan: Plan) -> list[dict[str, Any]]:
+    """The plan's own required parts: summary, 四、計畫因應調整情形, period."""
+    edit = {"kind": "plan_edit", "id": plan.id}
+    items = []
+    for key, value in (("plan_summary", plan.summary), ("plan_changes", plan.changes)):
+        if not (value or "").strip():
+            items.append(_item(key, False, "section_empty", edit, section=key))
+        elif plan_rules.is_placeholder(value):
+            items.append(
+                _item(key, False, "section_placeholder", edit, section=key, text=value.strip()[:40])
+            )
+        else:
+            items.append(_item(key, True, "section_written", section=key))
+    if plan.period_start is None or plan.period_end is None:
+        items.append(_item("plan_period", False, "period_missing", edit))
+    else:
+        items.append(_item("plan_period", True, "period_set"))
+    return items
+
+
 def checklist(session: Session, plan: Plan, *, now: datetime | None = None) -> list[dict[str, Any]]:
-    """The six checks, each pass or fail with the reason and where to fix it."""
+    """Every check, each passed or failed with the reason and where to fix it."""
     now = now or utcnow()
     linked = sorted(plan.consultations, key=lambda c: c.id)
+    own = plan_items(plan)
     if not linked:
         edit = {"kind": "plan_edit", "id": plan.id}
-        return [_item(key, False, "no_consultations", edit) for key in CHECKLIST_KEYS]
+        return own + [
+            _item(key, False, "no_consultations", edit) for key in CHECKLIST_KEYS[len(own) :]
+        ]
 
-    items: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = own
     # 1. every linked consultation is closed (or concluded)
     still_open = [c for c in linked if c.status not in CLOSED]
     items.append(
@@ -206,7 +245,13 @@ def record_decision(
     if plan.status != PlanStatus.SUBMITTED:
         raise Conflict("plan_not_submitted", state=plan.status)
     snapshot = [
-        {"key": i["key"], "ok": i["ok"], "reason": i["reason"], "params": i["params"]}
+        {
+            "key": i["key"],
+            "passed": i["passed"],
+            "ok": i["ok"],
+            "reason": i["reason"],
+            "params": i["params"],
+        }
         for i in checklist(session, plan)
     ]
     review = PlanReview(

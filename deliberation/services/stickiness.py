@@ -4,8 +4,8 @@ reads behind the embeddable widget.
 Only visible comments count. Comments imported from other media are counted apart, per platform,
 and left out of the stickiness measures, which describe the discussion held *here*:
 
-- returning participants: people who commented or voted here on at least two different days
-  (Taiwan calendar days);
+- people, returning participants and every other count: deliberation/participation.py (one
+  definition for every surface; imported pseudonymous voters are never people here);
 - replies per comment: visible replies per visible top-level comment;
 - median time to first reply: for top-level comments that got a reply from someone else, the
   median time until the first such reply;
@@ -19,16 +19,17 @@ import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from .. import participation as figures_of
 from .. import social_rules
 from ..errors import Forbidden, NotAuthenticated
-from ..models import Comment, CommentStatus, Consultation, Thread, User, Vote
+from ..models import Comment, CommentStatus, Consultation, Thread, User
 
 VISIBLE = CommentStatus.VISIBLE.value
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -90,10 +91,12 @@ class Participation:
     imported_total: int
     imported: list[PlatformCount] = field(default_factory=list)
     stickiness: Stickiness | None = None
+    figures: figures_of.Figures | None = None  # the participation_* figures
 
     def as_dict(self) -> dict[str, object]:
         return {
             "consultation_id": self.consultation_id,
+            "participation": self.figures.as_dict() if self.figures else None,
             "here": {
                 "comments": self.comments_here,
                 "commenters": self.commenters_here,
@@ -112,10 +115,6 @@ class Participation:
 
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
-
-
-def _day(value: datetime) -> date:
-    return value.astimezone(TAIPEI).date()
 
 
 def _require_viewer(actor: User | None, consultation: Consultation) -> None:
@@ -149,34 +148,24 @@ def participation(
     for r in rows:
         if r.origin_platform is not None:
             imported[r.origin_platform].append(r.author_id)
-    # Votes on any visible comment, imported ones included: the voter took part here.
-    votes = session.execute(
-        select(Vote.user_id, Vote.created_at, Vote.updated_at)
-        .join(Comment, Comment.id == Vote.comment_id)
-        .join(Thread, Thread.id == Comment.thread_id)
-        .where(*in_consultation)
-    ).all()
+    figures = figures_of.figures(session, [consultation.id])
     return Participation(
         consultation_id=consultation.id,
         comments_here=len(here),
-        commenters_here=len({r.author_id for r in here}),
-        voters_here=len({v.user_id for v in votes}),
-        imported_total=sum(len(v) for v in imported.values()),
+        commenters_here=figures["participation_commenters"],
+        voters_here=figures["participation_voters"],
+        imported_total=figures["participation_imported_comments"],
         imported=[
             PlatformCount(platform, len(authors), len(set(authors)))
             for platform, authors in sorted(imported.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         ],
-        stickiness=_stickiness(here, votes),
+        stickiness=_stickiness(here, figures),
+        figures=figures,
     )
 
 
-def _stickiness(rows: Sequence[Any], votes: Sequence[Any]) -> Stickiness:
+def _stickiness(rows: Sequence[Any], figures: figures_of.Figures) -> Stickiness:
     by_id = {r.id: r for r in rows}
-    days: dict[int, set[date]] = defaultdict(set)
-    for r in rows:
-        days[r.author_id].add(_day(r.created_at))
-    for v in votes:
-        days[v.user_id].update((_day(v.created_at), _day(v.updated_at)))
     top = [r for r in rows if r.parent_id is None]
     replies = [r for r in rows if r.parent_id is not None]
 
@@ -201,8 +190,8 @@ def _stickiness(rows: Sequence[Any], votes: Sequence[Any]) -> Stickiness:
         1 for c in top if any((b, a) in pairs.get(c.id, ()) for (a, b) in pairs.get(c.id, ()))
     )
     return Stickiness(
-        participants=len(days),
-        returning_participants=sum(1 for d in days.values() if len(d) >= 2),
+        participants=figures["participation_people"],
+        returning_participants=figures["participation_returning"],
         top_level=len(top),
         replies=len(replies),
         answered=len(first_reply),

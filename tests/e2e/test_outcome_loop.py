@@ -96,9 +96,19 @@ def test_staff_go_from_raw_comments_to_a_docx_outcome_and_a_reviewer_accepts(
         assert page.locator(f"article#theme-{key} .badge.published").count() == 1, key
     _shot(page, "responses.png")
 
-    # The plan: download the DOCX outcome section, then send the plan for review.
+    # The plan: section 4 is still empty, and the checklist says so; write it.
     page.click("nav.main-nav >> text=計畫")
     page.click("text=電動機車產業推動中長程個案計畫")
+    assert page.locator("#check-plan_changes.fail").count() == 1
+    with page.expect_navigation():
+        page.click("a.button:has-text('編輯')")
+    page.fill(
+        "textarea#changes", "- 補助對象納入中低收入戶並簡化申請\n- 充電設施布建列入第二期工作"
+    )
+    with page.expect_navigation():
+        page.click("button:has-text('儲存計畫')")
+    assert page.locator("#check-plan_changes.pass").count() == 1
+    # Download the DOCX outcome section, then send the plan for review.
     with page.expect_download() as info:
         page.click("text=下載 DOCX")
     docx_path = info.value.path()
@@ -108,6 +118,9 @@ def test_staff_go_from_raw_comments_to_a_docx_outcome_and_a_reviewer_accepts(
     assert "政策溝通成效" in text
     assert RENAMED in cells or RENAMED in text
     assert "採納" in cells + text and "產業發展處" in cells + text
+    assert "充電設施布建列入第二期工作" in text  # section 4, as written
+    assert "僅供計畫機關內部參考" not in text  # every response is published
+    assert "一、參與概況" in text and "圖1　" in text  # numbered headings, captioned charts
     page.click("summary:has-text('送交審議')")  # the confirmation step
     with page.expect_navigation():
         page.click("button:has-text('確定送交審議')")

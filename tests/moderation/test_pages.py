@@ -101,7 +101,12 @@ def test_the_comment_page_shows_context_and_its_forms_act(client, scene):
     login(client, scene.moderator)
     page = client.get(f"/moderation/comments/{held.id}", headers=EN)
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "這個條文需要再討論" in html and "mobile_phone" in html
+    assert (
+        page.status_code == 200
+        and "這個條文需要再討論" in html
+        and "mobile number" in html
+        and "mobile_phone" not in html
+    )
     token = csrf_from(html)
     version = held.version
     r = client.post(

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 
-import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
@@ -129,10 +128,7 @@ def test_the_english_section_has_english_headings(scene):
     assert "# Outcome of public consultation" in markdown and "Adopted" in markdown
 
 
-@pytest.mark.parametrize("font", [None, "auto"])
-def test_charts_render_with_or_without_a_cjk_font(scene, monkeypatch, font):
-    if font is None:
-        monkeypatch.setattr(charts, "cjk_font", lambda: None)
+def test_charts_render_as_svg_and_png(scene):
     section = _section(scene)
     names = [name for name, _ in charts.chart_names(section)]
     assert names == [

@@ -28,9 +28,13 @@ def test_hidden_and_pending_comments_never_enter_a_count_a_theme_a_quote_or_a_gr
     section = _section(scene)
     (c,) = section.consultations
     figures = _figures(c)
-    assert figures["comments"].value == 2  # subsidy and charging; hidden and pending left out
-    assert figures["replies"].value == 1
-    assert figures["votes"].value == 3  # the vote on the hidden comment is not counted
+    assert (
+        figures["participation_comments"].value == 2
+    )  # subsidy and charging; hidden and pending left out
+    assert figures["participation_replies"].value == 1
+    assert (
+        figures["participation_votes"].value == 3
+    )  # the vote on the hidden comment is not counted
     t1 = next(t for t in c.themes if t.key == "T1")
     assert scene.c["hidden"].id not in t1.member_ids
     assert scene.c["pending"].id not in t1.member_ids
@@ -52,9 +56,9 @@ def test_imported_posts_are_counted_separately_per_platform_and_not_as_participa
     assert platforms["ptt"].comments == 2 and platforms["ptt"].participants == 2
     assert platforms["dcard"].comments == 1
     figures = _figures(c)
-    assert figures["imported"].value == 3
+    assert figures["participation_imported_comments"].value == 3
     # four citizens posted visible comments... one only posted hidden/pending ones; two voters.
-    assert figures["participants"].value == 5
+    assert figures["participation_people"].value == 5
     assert {ch.name for ch in c.channels} == {"zhongyi", "ptt", "dcard"}
 
 
@@ -63,17 +67,20 @@ def test_every_figure_says_what_it_counts(scene):
     (c,) = section.consultations
     for figure in [*c.figures, *section.totals]:
         assert figure.counts and figure.label
-    assert "可見" in _figures(c)["comments"].counts
+    assert "可見" in _figures(c)["participation_comments"].counts
     for platform in c.imported:
-        assert platform.platform in platform.counts
+        assert platform.platform_label in platform.counts
     english = _section(scene, lang="en")
-    assert "Visible top-level comments" in _figures(english.consultations[0])["comments"].counts
+    assert (
+        "Visible top-level comments"
+        in _figures(english.consultations[0])["participation_comments"].counts
+    )
 
 
 def test_moderation_figures_count_flags_and_hides(scene):
     figures = _figures(_section(scene).consultations[0])
-    assert figures["flags"].value == 1
-    assert figures["hidden"].value == 1
+    assert figures["participation_flags"].value == 1
+    assert figures["participation_moderator_hidden"].value == 1
 
 
 def test_themes_are_ordered_by_size_without_discarded_ones_and_quote_pinned_comments_first(scene):

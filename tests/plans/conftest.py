@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from app.extensions import db
@@ -51,6 +53,9 @@ def world(session) -> World:
         actor=lead,
         title="電動機車推廣計畫",
         summary="推廣電動機車",
+        changes="依諮詢意見，補助範圍納入充電設施。",
+        period_start=datetime(2026, 1, 1, tzinfo=UTC),
+        period_end=datetime(2029, 12, 31, tzinfo=UTC),
         consultation_ids=[consultation.id],
         co_agency_codes=["EPA"],
     )

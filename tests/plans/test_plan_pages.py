@@ -127,7 +127,8 @@ def test_a_bad_field_shows_the_error_and_saves_nothing(client, world):
     assert "The end of the period must not be before its start." in response.get_data(as_text=True)
     db.session.expire_all()
     plan = db.session.get(Plan, world.plan.id)
-    assert plan.title == "電動機車推廣計畫" and plan.indicators == [] and plan.period_start is None
+    assert plan.title == "電動機車推廣計畫" and plan.indicators == []
+    assert plan.period_start.year == 2026 and plan.period_end.year == 2029  # unchanged
 
 
 def test_an_unknown_consultation_or_agency_is_refused(client, world):

@@ -528,7 +528,21 @@ export class LiveThread {
   }
 
   formatTime(iso) {
-    // Like the server's |when('short'): the site's time zone, the page's language.
+    // Like the server's |when('short'): the site's time zone, the page's language; zh-TW pages
+    // write 民國 dates (115年1月5日 09:30), the same convention as the server and the documents.
+    const lang = document.documentElement.lang || "";
+    if (lang.startsWith("zh")) {
+      try {
+        const parts = {};
+        new Intl.DateTimeFormat("en-US", {
+          timeZone: this.text.timezone, year: "numeric", month: "numeric", day: "numeric",
+          hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+        }).formatToParts(new Date(iso)).forEach((p) => { parts[p.type] = p.value; });
+        return `${Number(parts.year) - 1911}年${Number(parts.month)}月${Number(parts.day)}日 ${parts.hour}:${parts.minute}`;
+      } catch (error) {
+        // an unknown time zone: fall through to the browser's own format
+      }
+    }
     const options = { dateStyle: "short", timeStyle: "short" };
     try {
       return new Date(iso).toLocaleString(document.documentElement.lang || undefined, { ...options, timeZone: this.text.timezone });

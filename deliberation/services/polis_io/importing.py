@@ -189,6 +189,10 @@ def _new_consultation(
     )
     if data.description:
         body = f"{data.description}\n\n{body}"
+    # The conversation's own period (first to last comment or vote), so every page and the
+    # outcome section show when it ran (諮詢期間) instead of a dash.
+    times = [c.posted_at for c in data.comments] + [v.first_at for v in data.votes]
+    times += [v.last_at for v in data.votes]
     consultation = Consultation(
         agency_id=agency.id,
         title=title,
@@ -196,6 +200,8 @@ def _new_consultation(
         body=body,
         body_html=render_markdown(body),
         status=ConsultationStatus.CLOSED.value,
+        opens_at=min(times) if times else None,
+        closes_at=max(times) if times and max(times) > min(times) else None,
         created_by_id=importer_id,
         created_at=now,
         updated_at=now,
