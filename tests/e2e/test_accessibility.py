@@ -9,7 +9,6 @@ its findings.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +22,9 @@ from app.extensions import db
 from config import TestingConfig
 from deliberation.models import Consultation
 from deliberation.services import analysis_runs
-from tests.conftest import isolated_database_url
+from tests.databases import isolated_database_url
 
 from .a11y_pages import EMAILS, NOT_PAGES, PAGES, ROLES, Page, demo_ids, pages_for
-from .conftest import CHROMIUM_ARGS, chromium_path
 from .livesite import NOT_LOOPBACK, serving
 
 pytestmark = pytest.mark.browser
@@ -122,20 +120,13 @@ def _check(page, base: str, item: Page, ids: dict, role: str, width: int, found:
 
 
 @pytest.fixture(scope="module")
-def audit(tmp_path_factory) -> Iterator[Audit]:
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("ZHONGYI_REQUIRE_SERVICES"):
-            pytest.fail("chromium is required in CI (.ci/run installs Debian's chromium)")
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+def audit(tmp_path_factory, chromium) -> Iterator[Audit]:
     script = AXE.read_text(encoding="utf-8")
     found = Audit()
     with isolated_database_url(tmp_path_factory.mktemp("a11y")) as url:
         app, ids = _demo_app(url)
-        with serving(app) as base, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        with serving(app) as base:
+            browser = chromium  # the session's Chromium (tests/plugins/browser.py)
             for role in ROLES:
                 state = None  # the login is shared by the role's two widths
                 for width in WIDTHS.values():
@@ -153,7 +144,6 @@ def audit(tmp_path_factory) -> Iterator[Audit]:
                     for item in pages_for(role):
                         _check(page, base, item, ids, role, width, found)
                     context.close()
-            browser.close()
     yield found
 
 

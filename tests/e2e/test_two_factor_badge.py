@@ -18,9 +18,9 @@ ANSWER = "您好，本會已收到這則建議，將在政策溝通成效中說�
 
 
 @pytest.fixture
-def site(empty_database_url) -> Iterator[str]:
+def site(demo_database_url) -> Iterator[str]:
     """The demo, with the production rule that staff must use a second factor."""
-    with demo_site(empty_database_url, TWO_FACTOR_REQUIRED=True) as url:
+    with demo_site(demo_database_url, TWO_FACTOR_REQUIRED=True) as url:
         yield url
 
 
