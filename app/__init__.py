@@ -62,6 +62,9 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     from . import outcome
 
     outcome.init_app(app)  # the 政策溝通成效 section: page, exports, charts, API, CLI (issue 6)
+    from . import plan_links
+
+    plan_links.init_app(app)  # consent to link another agency's consultation (issue 17)
     register_cli(app)
     return app
 

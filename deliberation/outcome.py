@@ -42,6 +42,7 @@ from .models import (
     Vote,
     utcnow,
 )
+from .plan_rules import can_read_consultation_work
 from .outcome_rules import can_view_outcome, plan_agency_ids, sees_draft_responses
 from .sanitize import plain_text
 from .services.analysis_runs import is_stale, latest_run
@@ -525,7 +526,12 @@ def build_section(
     outcomes: list[ConsultationOutcome] = []
     all_participants: set[int] = set()
     for consultation in linked:
-        outcome, participants = _consultation(session, consultation, lang, zone, drafts)
+        # Draft responses of each consultation through the one rule (plan_rules), per consultation.
+        own_drafts = drafts and (
+            trusted
+            or can_read_consultation_work(actor, consultation.agency_id, plan_agency_ids(plan))
+        )
+        outcome, participants = _consultation(session, consultation, lang, zone, own_drafts)
         outcomes.append(outcome)
         all_participants |= participants
 
