@@ -22,6 +22,11 @@ DRAFT_REASONING = "內部草擬中的回應"
 _tokens: dict[tuple[int, int], dict[str, str]] = {}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_tokens():
+    _tokens.clear()  # each test's users and tokens are rolled back with it
+
+
 def _bearer(user) -> dict[str, str]:
     """One token per user and test (a new token revokes the previous one)."""
     key = (id(db.session()), user.id)
