@@ -7,14 +7,15 @@ curate; everyone else is refused.
 
 from __future__ import annotations
 
-from .errors import Forbidden, NotAuthenticated
+from .errors import Forbidden, NotAuthenticated, NotFound
 from .models import Role
-from .rules import Actor, ConsultationLike
+from .rules import Actor, ConsultationLike, can_view_consultation
 
 
 def can_view_analysis(user: Actor | None, consultation: ConsultationLike) -> bool:
-    """Staff of the consultation's agency, reviewers and admins."""
-    if user is None or not user.is_active:
+    """Staff of the consultation's agency, reviewers and admins; a draft only for those who
+    manage it (the draft rule comes first, as on every route)."""
+    if user is None or not user.is_active or not can_view_consultation(user, consultation):
         return False
     if user.role in (Role.ADMIN, Role.REVIEWER):
         return True
@@ -31,7 +32,10 @@ def can_curate(user: Actor | None, consultation: ConsultationLike) -> bool:
 
 
 def require_view(user: Actor | None, consultation: ConsultationLike) -> None:
-    """Raise NotAuthenticated / Forbidden unless the user may read the analysis."""
+    """Raise NotFound (a draft they cannot see) / NotAuthenticated / Forbidden unless the user
+    may read the analysis."""
+    if not can_view_consultation(user, consultation):
+        raise NotFound("consultation_not_found")
     if user is None:
         raise NotAuthenticated()
     if not can_view_analysis(user, consultation):
@@ -39,7 +43,10 @@ def require_view(user: Actor | None, consultation: ConsultationLike) -> None:
 
 
 def require_curate(user: Actor | None, consultation: ConsultationLike) -> None:
-    """Raise NotAuthenticated / Forbidden unless the user may run analysis and curate themes."""
+    """Raise NotFound / NotAuthenticated / Forbidden unless the user may run analysis and curate
+    themes."""
+    if not can_view_consultation(user, consultation):
+        raise NotFound("consultation_not_found")
     if user is None:
         raise NotAuthenticated()
     if not can_curate(user, consultation):

@@ -349,6 +349,8 @@ def _refuse(code: str | None, **params: Any) -> None:
         return
     if code == "not_authenticated":
         raise NotAuthenticated(code)
+    if code == "consultation_not_found":
+        raise NotFound(code)
     raise Forbidden(code, **params)
 
 
