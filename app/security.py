@@ -66,9 +66,9 @@ def init_app(app: Flask) -> None:
             return
         # The API checks who is asking before the CSRF token: a write with no credentials at
         # all is "log in first" (401), as a bad token is, not a stale form (400).
-        if request.path.startswith("/api/") and request.url_rule is not None:
-            if current_actor() is None:
-                raise NotAuthenticated()
+        api_route = request.path.startswith("/api/") and request.url_rule is not None
+        if api_route and current_actor() is None:
+            raise NotAuthenticated()
         csrf.protect()
 
     @app.after_request

@@ -42,8 +42,9 @@ from .models import (
     Vote,
     utcnow,
 )
-from .plan_rules import can_read_consultation_work
 from .outcome_rules import can_view_outcome, plan_agency_ids, sees_draft_responses
+from .plan_rules import can_read_consultation_work
+from .rules import exportable_text
 from .sanitize import plain_text
 from .services.analysis_runs import is_stale, latest_run
 
@@ -744,7 +745,7 @@ def _visible_texts(
     if not wanted:
         return {}
     rows = session.execute(
-        select(Comment.id, Comment.html, Comment.origin_platform)
+        select(Comment.id, Comment.html, Comment.status, Comment.origin_platform)
         .join(Thread, Thread.id == Comment.thread_id)
         .where(
             Comment.id.in_(wanted),
@@ -752,7 +753,11 @@ def _visible_texts(
             Comment.status == VISIBLE,
         )
     ).all()
-    return {r.id: (_truncate(plain_text(r.html)), r.origin_platform) for r in rows}
+    # Quotes reach every export: the export rule decides their text (visible only).
+    return {
+        r.id: (_truncate(plain_text(exportable_text(r.status, r.html))), r.origin_platform)
+        for r in rows
+    }
 
 
 def _themes(

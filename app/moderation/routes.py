@@ -3,8 +3,6 @@ its CSV export, settings; the public rules and transparency pages; flags and not
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,6 +13,7 @@ from sqlalchemy import select
 
 from deliberation import moderation as policy
 from deliberation.errors import DomainError, ValidationError
+from deliberation.exports import csv_text
 from deliberation.models import Consultation
 from deliberation.services import consultations
 from deliberation.services import moderation as service
@@ -337,15 +336,6 @@ def log():  # type: ignore[no-untyped-def]
     )
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: str) -> str:
-    """A cell a spreadsheet shows as text: a leading = + - @ tab or CR would start a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 @bp.get("/moderation/log.csv")
 def log_csv():  # type: ignore[no-untyped-def]
     """The log as CSV: moderators and admins everything, agency staff their consultations."""
@@ -355,14 +345,15 @@ def log_csv():  # type: ignore[no-untyped-def]
         actor=actor,
         consultation_id=int_arg("consultation", None, low=1, default_if="blank"),
     )
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so spreadsheet programs read the Chinese as UTF-8
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(service.EXPORT_COLUMNS)
-    for row in rows:
-        writer.writerow([csv_cell(v) for v in row])
+    # Every cell as text (ids too, as before), through the project's one CSV writer.
+    text = csv_text(
+        service.EXPORT_COLUMNS,
+        ([str(v) if v is not None else "" for v in row] for row in rows),
+        bom=True,
+        lineterminator="\r\n",
+    )
     return Response(
-        buffer.getvalue(),
+        text,
         mimetype="text/csv",
         headers={
             "Content-Disposition": "attachment; filename=moderation-log.csv",

@@ -4,9 +4,9 @@ declines a plan's request to link it, and the same in the JSON API."""
 from __future__ import annotations
 
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
 
 from ..errors import MESSAGES
-from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("plan_links", __name__)
 api_bp = Blueprint("plan_links_api", __name__)

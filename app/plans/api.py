@@ -13,8 +13,8 @@ from deliberation.services import consultations, plans, responses, reviews
 from deliberation.services.plans import UNSET, IndicatorInput
 
 from ..extensions import db, limiter
-from ..plan_links.views import request_json
 from ..params import int_list, json_body, str_field, str_list
+from ..plan_links.views import request_json
 from ..security import current_actor
 from . import api_bp as bp
 from .views import (

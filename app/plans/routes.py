@@ -78,7 +78,11 @@ def _plan_values(plan) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "changes": plan.changes,
         # Pending requests stay asked for when the form is saved again.
         "consultations": [c.id for c in plan.consultations]
-        + [r.consultation_id for r in link_queries.for_plan(db.session, plan.id) if r.status == "pending"],
+        + [
+            r.consultation_id
+            for r in link_queries.for_plan(db.session, plan.id)
+            if r.status == "pending"
+        ],
         "co_agencies": [a.code for a in plan.co_agencies],
         "indicators": [{"name": i.name, "target": i.target} for i in plan.indicators],
     }

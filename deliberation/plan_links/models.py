@@ -23,9 +23,7 @@ class PlanLinkRequest(Base):
     __tablename__ = "plan_link_requests"
     __table_args__ = (
         UniqueConstraint("plan_id", "consultation_id", name="uq_plan_link_requests_pair"),
-        CheckConstraint(
-            "status IN ('pending', 'accepted', 'declined')", name="status_valid"
-        ),
+        CheckConstraint("status IN ('pending', 'accepted', 'declined')", name="status_valid"),
         CheckConstraint(
             "(status = 'pending') = (decided_at IS NULL)", name="decided_when_not_pending"
         ),

@@ -22,7 +22,9 @@ def split_by_consent(
     """(linked at once, needing the other agency's consent), in the given order."""
     direct, asked = [], []
     for c in wanted:
-        (asked if rules.needs_consent(actor, plan_lead_agency_id, c.agency_id) else direct).append(c)
+        (asked if rules.needs_consent(actor, plan_lead_agency_id, c.agency_id) else direct).append(
+            c
+        )
     return direct, asked
 
 
@@ -78,7 +80,9 @@ def accept(session: Session, request: PlanLinkRequest, *, actor: User | None) ->
         )
     )
     if linked is None:
-        session.add(PlanConsultation(plan_id=request.plan_id, consultation_id=request.consultation_id))
+        session.add(
+            PlanConsultation(plan_id=request.plan_id, consultation_id=request.consultation_id)
+        )
     request.status = LinkRequestStatus.ACCEPTED.value
     request.decided_by_id, request.decided_at = actor.id, utcnow()
     session.flush()

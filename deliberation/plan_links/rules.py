@@ -12,7 +12,9 @@ def _active(user: Actor | None) -> bool:
     return user is not None and user.is_active
 
 
-def needs_consent(user: Actor | None, plan_lead_agency_id: int, consultation_agency_id: int) -> bool:
+def needs_consent(
+    user: Actor | None, plan_lead_agency_id: int, consultation_agency_id: int
+) -> bool:
     """A consultation of another agency joins a plan only with that agency's consent; the lead
     agency links its own consultations, and an admin links any, directly."""
     if _active(user) and user is not None and user.role == Role.ADMIN:

@@ -35,6 +35,7 @@ from analysis import polis as polis_csv
 from analysis.polis import InputError
 
 from ..errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationError
+from ..exports import csv_text
 from ..models import (
     Agency,
     Comment,
@@ -49,6 +50,7 @@ from ..models import (
     utcnow,
 )
 from ..polis_rules import export_refusal, import_refusal
+from ..rules import exportable_text
 from ..sanitize import clean_line, plain_text, render_markdown
 from . import accounts, analysis_runs, comments, moderation
 
@@ -682,11 +684,7 @@ def _polis_datetime(when: datetime) -> str:
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_text(header, rows)  # the project's one CSV writer (no formula cells)
 
 
 def group_labels(session: Session, consultation_id: int) -> dict[int, int]:
@@ -749,9 +747,17 @@ def group_labels(session: Session, consultation_id: int) -> dict[int, int]:
 
 
 def export_polis(
-    session: Session, consultation_id: int, *, actor: User | None, operator: bool = False
+    session: Session,
+    consultation_id: int,
+    *,
+    actor: User | None,
+    operator: bool = False,
+    full_text: bool = False,
 ) -> PolisExport:
-    """The consultation as Polis CSV files (every thread, every comment status)."""
+    """The consultation as Polis CSV files (every thread, every comment status). Bodies follow
+    `rules.exportable_text`: hidden and pending comments keep their row with an empty body;
+    only the server operator's backup (`operator` and `full_text`, the CLI's --full-text)
+    carries every text."""
     consultation = session.get(Consultation, consultation_id)
     if consultation is None:
         raise NotFound("consultation_not_found")
@@ -816,7 +822,7 @@ def export_polis(
                     r.agree_count,
                     r.disagree_count,
                     MODERATED_OF.get(r.status, 0),
-                    r.body,
+                    r.body if operator and full_text else exportable_text(r.status, r.body),
                 )
                 for r in crow
             ),

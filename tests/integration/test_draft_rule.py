@@ -54,7 +54,8 @@ def test_every_route_of_a_draft_is_not_found_for_people_who_cannot_manage_it(app
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/v1/consultations/{id}/export-polis", "/api/v1/consultations/{id}/analysis/settings"]
+    "path",
+    ["/api/v1/consultations/{id}/export-polis", "/api/v1/consultations/{id}/analysis/settings"],
 )
 def test_a_reviewer_gets_404_on_the_export_and_settings_of_a_draft(client, path):
     draft = make_consultation(staff=make_user("staff"), status="draft")

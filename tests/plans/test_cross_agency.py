@@ -104,9 +104,12 @@ def test_a_declined_request_links_nothing(client, world, asked):
         f"/api/v1/plan-link-requests/{request_id}/decline", headers=_bearer(world.lead)
     )
     assert declined.status_code == 200 and declined.get_json()["status"] == "declined"
-    assert db.session.scalars(
-        select(PlanConsultation).where(PlanConsultation.plan_id == asked["id"])
-    ).all() == []
+    assert (
+        db.session.scalars(
+            select(PlanConsultation).where(PlanConsultation.plan_id == asked["id"])
+        ).all()
+        == []
+    )
     listed = client.get(
         f"/api/v1/consultations/{world.consultation.id}/responses", headers=_bearer(world.other)
     )
