@@ -6,6 +6,7 @@ from flask import Flask
 
 from config import Config, config_from_env
 
+from . import ratelimit
 from .extensions import babel, csrf, db, limiter, login, migrate, socketio
 
 
@@ -23,6 +24,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=None)
     limiter.init_app(app)
+    ratelimit.init_app(app, limiter)  # the limiter's log (issue 17)
     socketio.init_app(
         app,
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
@@ -66,6 +68,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
 
     plan_links.init_app(app)  # consent to link another agency's consultation (issue 17)
     register_cli(app)
+    ratelimit.trust_proxy(app)  # TRUSTED_PROXY_HOPS: outermost, so every path sees the client
     return app
 
 

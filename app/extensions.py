@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
@@ -13,11 +12,14 @@ from flask_wtf.csrf import CSRFProtect
 
 from deliberation.models import Base
 
+from .ratelimit import account_or_address
+
 # The domain models live on deliberation.models.Base; Flask-SQLAlchemy only manages sessions.
 db = SQLAlchemy(metadata=Base.metadata)
 migrate = Migrate(compare_type=True, render_as_batch=True)
 login = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Limits count the account when there is one, else the address (app/ratelimit.py).
+limiter = Limiter(key_func=account_or_address, default_limits=[])
 socketio = SocketIO()

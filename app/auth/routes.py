@@ -11,6 +11,7 @@ from deliberation.services import accounts, comments
 
 from ..errors import message_for
 from ..extensions import db, limiter
+from ..ratelimit import client_address, login_account
 from ..security import current_actor
 from . import bp
 from .forms import LoginForm, RegisterForm
@@ -49,7 +50,8 @@ def register():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per 10 minutes", methods=["POST"])
+@limiter.limit("20 per 10 minutes", methods=["POST"], key_func=client_address)
+@limiter.limit("10 per 10 minutes", methods=["POST"], key_func=login_account)
 def login():  # type: ignore[no-untyped-def]
     form = LoginForm()
     if form.validate_on_submit():
