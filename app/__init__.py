@@ -6,7 +6,7 @@ from flask import Flask
 
 from config import Config, config_from_env
 
-from . import ratelimit
+from . import params, ratelimit
 from .extensions import babel, csrf, db, limiter, login, migrate, socketio
 
 
@@ -15,6 +15,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config or config_from_env())
     app.config.update(overrides)
+    params.init_app(app)  # bounded ids in paths, the JSON loader, no NUL in any parameter
 
     from . import database, i18n, security
 

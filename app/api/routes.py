@@ -15,7 +15,7 @@ from deliberation.services.consultations import SectionInput
 
 from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..extensions import db, limiter
-from ..params import int_arg, json_body, str_field
+from ..params import check_datetime, int_arg, int_field, json_body, str_field
 from ..security import current_actor
 from . import bp
 from .serialize import comment_json, consultation_json
@@ -31,7 +31,7 @@ def _datetime(data: dict[str, Any], name: str) -> datetime | None:
         raise ValidationError("invalid_date", field=name) from None
     if parsed.tzinfo is None:
         raise ValidationError("invalid_date", field=name)
-    return parsed
+    return check_datetime(parsed, name)
 
 
 @bp.get("/consultations")
@@ -124,9 +124,7 @@ def list_comments(thread_id: int):  # type: ignore[no-untyped-def]
 def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     data = json_body()
-    parent_id = data.get("parent_id")
-    if parent_id is not None and (isinstance(parent_id, bool) or not isinstance(parent_id, int)):
-        raise ValidationError("invalid_field", field="parent_id")
+    parent_id = int_field(data, "parent_id")
     raw_key = request.headers.get("Idempotency-Key")
     key = fp = None
     if raw_key is not None and actor is not None:
@@ -171,9 +169,7 @@ def get_comment(comment_id: int):  # type: ignore[no-untyped-def]
 def edit_comment(comment_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     data = json_body()
-    version = data.get("version")
-    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-        raise ValidationError("invalid_field", field="version")
+    version = int_field(data, "version")
     item = comments.get_comment(db.session, comment_id, actor)
     comments.edit_comment(
         db.session,

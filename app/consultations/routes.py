@@ -17,6 +17,7 @@ from deliberation.services import comments, consultations
 from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..errors import message_for, status_for
 from ..extensions import db, limiter
+from ..params import id_value
 from ..security import current_actor
 from . import bp
 from .forms import CommentForm, EditForm, VoteForm
@@ -56,10 +57,7 @@ def _render_thread(
     actor = current_actor()
     thread = comments.get_thread(db.session, thread_id, actor)
     sort = request.args.get("sort", "oldest")
-    try:
-        page_no = int(request.args.get("page", "1"))
-    except ValueError:
-        page_no = 1
+    page_no = id_value(request.args.get("page")) or 1
     page = comments.thread_page(
         db.session,
         thread,

@@ -20,7 +20,7 @@ from deliberation.services import moderation as service
 
 from ..errors import message_for, status_for
 from ..extensions import db, limiter
-from ..params import int_arg
+from ..params import MAX_ID, int_arg
 from ..security import current_actor
 from . import bp, labels
 
@@ -52,10 +52,10 @@ def _int_field(name: str, *, code: str = "invalid_field", **params: Any) -> int 
     raw = (request.form.get(name) or "").strip()
     if not raw:
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValidationError(code, field=name, **params) from None
+    digits = raw.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit() and int(digits) <= MAX_ID):
+        raise ValidationError(code, field=name, **params)  # also "²", "１２" and 2**31
+    return -int(digits) if raw.startswith("-") else int(digits)
 
 
 def _commit(call: Callable[[], T], *, not_found: str | None = None) -> T | DomainError:
