@@ -78,7 +78,10 @@ MESSAGES: dict[str, Any] = {
         "The Idempotency-Key header is empty, too long or not printable."
     ),
     "idempotency_key_reused": _l("This Idempotency-Key was already used for a different request."),
-    "invalid_json": _l("The request body must be a JSON object."),
+    "invalid_json": _l(
+        "The request body must be a JSON object (no NUL characters, no numbers beyond 64 bits, "
+        "nested at most 32 levels)."
+    ),
     "invalid_field": _l("The field “%(field)s” is missing or has the wrong type."),
     "invalid_parameter": _l("The parameter “%(field)s” is not valid."),
     "csrf_failed": _l("Your session expired or the form is stale. Reload the page and try again."),
