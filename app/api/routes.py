@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, jsonify, request
-from sqlalchemy.exc import IntegrityError
 
 from deliberation.errors import ValidationError
 from deliberation.models import utcnow
@@ -126,11 +125,14 @@ def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
     data = json_body()
     parent_id = int_field(data, "parent_id")
     raw_key = request.headers.get("Idempotency-Key")
-    key = fp = None
+    key = None
     if raw_key is not None and actor is not None:
         key = idempotency.check_key(raw_key)
         fp = idempotency.fingerprint(request.method, request.path, request.get_data())
         stored = idempotency.replay(db.session, actor.id, key, fp)
+        if stored is None and not idempotency.claim(db.session, actor.id, key, fp):
+            # A concurrent request with this key committed first: answer what it answered.
+            stored = idempotency.replay(db.session, actor.id, key, fp)
         if stored is not None:
             return jsonify(stored[1]), stored[0]
     thread = comments.get_thread(db.session, thread_id, actor)
@@ -143,19 +145,9 @@ def post_comment(thread_id: int):  # type: ignore[no-untyped-def]
         max_chars=current_app.config["COMMENT_MAX_CHARS"],
     )
     body = comment_json(comment, actor)
-    if key is not None and fp is not None and actor is not None:
-        idempotency.remember(db.session, actor.id, key, fp, 201, body)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # A concurrent retry with the same key won the race: answer with its result.
-        db.session.rollback()
-        if key is None or fp is None or actor is None:
-            raise
-        stored = idempotency.replay(db.session, actor.id, key, fp)
-        if stored is None:
-            raise
-        return jsonify(stored[1]), stored[0]
+    if key is not None and actor is not None:
+        idempotency.complete(db.session, actor.id, key, 201, body)
+    db.session.commit()
     return jsonify(body), 201
 
 
