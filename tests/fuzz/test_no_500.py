@@ -65,9 +65,7 @@ def _routes(app):  # type: ignore[no-untyped-def]
 segment = st.one_of(
     st.sampled_from([str(i) for i in NASTY_INTS] + ["%00", "a%00", "%ED%A0%80", "%C0", "T1"]),
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
-    st.text(st.characters(exclude_categories=("Cs",)), max_size=8).map(
-        lambda s: quote(s, safe="")
-    ),
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=8).map(lambda s: quote(s, safe="")),
 )
 URL_TEXT = [t for t in NASTY_TEXT if "\ud800" not in t and "\udfff" not in t]
 query_value = st.one_of(
@@ -103,9 +101,7 @@ def test_no_path_or_query_parameter_gives_a_500(app, client, site, data):
     headers = {} if who == "anonymous" else {"Authorization": f"Bearer {site['tokens'][who]}"}
     raw = data.draw(st.sampled_from(RAW_QUERIES), label="raw query")
     url = _fill(rule, values) + (f"?{raw}" if raw and not query else "")
-    response = client.open(
-        url, method=method, query_string=query or None, headers=headers, json={}
-    )
+    response = client.open(url, method=method, query_string=query or None, headers=headers, json={})
     assert response.status_code != 500, (method, url, query, who)
 
 

@@ -13,27 +13,37 @@ from app import create_app
 from app.extensions import db, limiter
 from config import TestingConfig
 from deliberation.services import accounts
-from tests.conftest import csrf_from, general_thread, make_comment, make_consultation, make_user
+from tests.conftest import (
+    IsolatedClient,
+    csrf_from,
+    general_thread,
+    make_comment,
+    make_consultation,
+    make_user,
+)
+
+
+def _app_with_limits(**config):  # type: ignore[no-untyped-def]
+    """An app with the real limits on (the shared test app has them off); requests still use
+    the test's database session."""
+    application = create_app(TestingConfig, RATELIMIT_ENABLED=True, **config)
+    application.test_client_class = IsolatedClient
+    limiter.reset()
+    return application
 
 
 @pytest.fixture
-def limits(app):
-    """The real limits (the test configuration turns them off), counted afresh."""
-    app.config["RATELIMIT_ENABLED"] = True
-    limiter.init_app(app)  # registers the checks once; they do nothing while disabled
+def behind_nginx(session):  # noqa: ARG001
+    """A client of the app as deployed behind one nginx (TRUSTED_PROXY_HOPS=1)."""
+    yield _app_with_limits(TRUSTED_PROXY_HOPS=1).test_client()
     limiter.reset()
-    yield
-    limiter.reset()
-    limiter.enabled = app.config["RATELIMIT_ENABLED"] = False
 
 
 @pytest.fixture
-def behind_nginx(app):
-    """The app as configured with TRUSTED_PROXY_HOPS=1 (one nginx in front)."""
-    original = app.wsgi_app
-    app.wsgi_app = ProxyFix(original, x_for=1, x_proto=1)
-    yield
-    app.wsgi_app = original
+def no_proxy_trusted(session):  # noqa: ARG001
+    """The default: TRUSTED_PROXY_HOPS=0."""
+    yield _app_with_limits().test_client()
+    limiter.reset()
 
 
 def _bearer(user) -> dict[str, str]:
@@ -58,7 +68,8 @@ def test_the_proxy_is_trusted_only_when_configured():
     assert isinstance(app.wsgi_app, ProxyFix) and app.wsgi_app.x_for == 1
 
 
-def test_wrong_logins_from_one_address_do_not_lock_out_everyone(client, limits, behind_nginx):
+def test_wrong_logins_from_one_address_do_not_lock_out_everyone(behind_nginx):
+    client = behind_nginx
     for n in range(20):
         assert _wrong_login(client, f"guess{n}@example.tw", "203.0.113.9").status_code == 400
     blocked = _wrong_login(client, "guess99@example.tw", "203.0.113.9")
@@ -67,15 +78,15 @@ def test_wrong_logins_from_one_address_do_not_lock_out_everyone(client, limits, 
     assert other.status_code == 400  # another visitor behind the same proxy is not blocked
 
 
-def test_without_trusted_hops_a_forged_header_does_not_escape_the_limit(client, limits):
+def test_without_trusted_hops_a_forged_header_does_not_escape_the_limit(no_proxy_trusted):
+    client = no_proxy_trusted
     for n in range(20):
         _wrong_login(client, f"guess{n}@example.tw", f"192.0.2.{n}")
     assert _wrong_login(client, "x@example.tw", "192.0.2.200").status_code == 429
 
 
-def test_guessing_one_accounts_password_from_many_addresses_is_limited(
-    client, limits, behind_nginx
-):
+def test_guessing_one_accounts_password_from_many_addresses_is_limited(behind_nginx):
+    client = behind_nginx
     victim = make_user(email="victim@example.tw")
     for n in range(10):
         assert _wrong_login(client, victim.email, f"198.51.100.{n}").status_code == 400
@@ -83,7 +94,8 @@ def test_guessing_one_accounts_password_from_many_addresses_is_limited(
     assert _wrong_login(client, "other@example.tw", "198.51.100.78").status_code == 400
 
 
-def test_posting_counts_the_account_and_a_429_says_when_to_retry(client, limits, behind_nginx):
+def test_posting_counts_the_account_and_a_429_says_when_to_retry(behind_nginx):
+    client = behind_nginx
     thread = general_thread(make_consultation(status="open"))
     first, second = make_user(), make_user()
     office = {"X-Forwarded-For": "203.0.113.50"}
@@ -103,7 +115,8 @@ def test_posting_counts_the_account_and_a_429_says_when_to_retry(client, limits,
     assert ok.status_code == 201
 
 
-def test_voting_counts_the_account(client, limits, behind_nginx):
+def test_voting_counts_the_account(behind_nginx):
+    client = behind_nginx
     thread = general_thread(make_consultation(status="open"))
     target = make_comment(thread, make_user())
     office = {"X-Forwarded-For": "203.0.113.51"}
