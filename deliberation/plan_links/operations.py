@@ -20,7 +20,8 @@ def split_by_consent(
     plan_lead_agency_id: int, wanted: Sequence[Consultation], actor: User | None
 ) -> tuple[list[Consultation], list[Consultation]]:
     """(linked at once, needing the other agency's consent), in the given order."""
-    direct, asked = [], []
+    direct: list[Consultation] = []
+    asked: list[Consultation] = []
     for c in wanted:
         (asked if rules.needs_consent(actor, plan_lead_agency_id, c.agency_id) else direct).append(
             c
