@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .errors import Forbidden, NotAuthenticated, NotFound
 from .models import Role
+from .plan_rules import can_read_consultation_work
 from .rules import Actor, ConsultationLike, can_view_consultation
 
 
@@ -17,9 +18,9 @@ def can_view_analysis(user: Actor | None, consultation: ConsultationLike) -> boo
     manage it (the draft rule comes first, as on every route)."""
     if user is None or not user.is_active or not can_view_consultation(user, consultation):
         return False
-    if user.role in (Role.ADMIN, Role.REVIEWER):
-        return True
-    return user.role == Role.STAFF and user.agency_id == consultation.agency_id
+    # The one rule for a consultation's unpublished work; the workspace itself is not opened to
+    # agencies of plans that link it (they read the themes in the plan's outcome section).
+    return can_read_consultation_work(user, consultation.agency_id)
 
 
 def can_curate(user: Actor | None, consultation: ConsultationLike) -> bool:

@@ -227,3 +227,29 @@ def test_the_asking_plans_outcome_holds_nothing_of_the_other_agency_before_conse
     response = client.get(path.format(plan=asked["id"]), headers=_bearer(world.other))
     assert response.status_code == 409  # plan_has_no_consultation: nothing is linked yet
     assert "充電設施" not in _text(response) and DRAFT_REASONING not in _text(response)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "citizen", "reviewer", "co", "other"])
+def test_only_the_consultations_agency_or_an_admin_answers_a_request(client, world, asked, who):
+    """The link-request routes as each role: nobody but MOT (or an admin) accepts or declines."""
+    request_id = asked["link_requests"][0]["id"]
+    headers = {} if who == "anonymous" else _bearer(getattr(world, who))
+    for decision in ("accept", "decline"):
+        response = client.post(
+            f"/api/v1/plan-link-requests/{request_id}/{decision}", headers=headers
+        )
+        assert response.status_code == (401 if who == "anonymous" else 403)
+    seen = client.get(f"/api/v1/plan-link-requests/{request_id}", headers=headers)
+    # The asking agency sees its own request; others outside it do not.
+    assert seen.status_code == {"anonymous": 401, "other": 200}.get(who, 403)
+    row = db.session.get(PlanLinkRequest, request_id)
+    db.session.refresh(row)
+    assert row.status == "pending"
+
+
+def test_an_admin_may_answer_a_request(client, world, asked):
+    request_id = asked["link_requests"][0]["id"]
+    response = client.post(
+        f"/api/v1/plan-link-requests/{request_id}/decline", headers=_bearer(world.admin)
+    )
+    assert response.status_code == 200 and response.get_json()["status"] == "declined"
