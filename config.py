@@ -117,6 +117,22 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Retry-After itself is written by the 429 handler (app/errors.py) with the same number its
+    # message shows; Flask-Limiter's own copy goes under this name so it cannot round it down.
+    RATELIMIT_HEADER_RETRY_AFTER = "X-RateLimit-Retry-After"
+    # Redis down: count in this process's memory (and log it) instead of failing the request;
+    # back to Redis once it answers (docs/deploy.md, "Failure behaviour").
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    # A dead or stalled Redis must cost a request milliseconds, not the client's timeout.
+    RATELIMIT_STORAGE_OPTIONS: dict = (
+        {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        if RATELIMIT_STORAGE_URI.startswith(("redis://", "rediss://"))
+        else {}
+    )
+    # How many proxies in front of the app set X-Forwarded-For / -Proto (nginx alone: 1). The
+    # default 0 trusts no header: behind a proxy every client then shares the proxy's address.
+    TRUSTED_PROXY_HOPS = _int("TRUSTED_PROXY_HOPS", 0)
 
     COMMENT_MAX_CHARS = _int("COMMENT_MAX_CHARS", 5000)
     COMMENT_EDIT_WINDOW_MINUTES = _int("COMMENT_EDIT_WINDOW_MINUTES", 15)

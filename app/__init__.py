@@ -23,8 +23,11 @@ from . import (
     moderation,
     outbox,
     outcome,
+    params,
+    plan_links,
     plans,
     polis,
+    ratelimit,
     realtime,
     security,
     social,
@@ -53,6 +56,7 @@ AREAS = (
     outcome,  # the 政策溝通成效 section: page, exports, charts, API, CLI (issue 6)
     trust,  # 2FA, server-side sessions, reserved names, the badge, admin (issue 13)
     vocabulary,  # the words for every stored code pages show (issue 15)
+    plan_links,  # consent to link another agency's consultation (issue 17)
 )
 
 
@@ -62,6 +66,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.config.from_object(config or config_from_env())
     app.config.update(overrides)
     settings.check(app.config)  # production refuses the default SECRET_KEY
+    params.init_app(app)  # bounded ids in paths, the JSON loader, no NUL in any parameter
 
     logs.init_app(app)  # one structured handler, request ids
     database.init_app(app)
@@ -70,6 +75,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=None)
     limiter.init_app(app)
+    ratelimit.init_app(app, limiter)  # the limiter's log (issue 17)
     socketio.init_app(
         app,
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
@@ -85,4 +91,5 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         area.init_app(app)
     cli.register_cli(app)
     transaction.wrap_views(app)  # every view is one unit of work: the commit point
+    ratelimit.trust_proxy(app)  # TRUSTED_PROXY_HOPS: outermost, so every path sees the client
     return app

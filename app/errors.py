@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -20,7 +21,9 @@ from deliberation.errors import (
     ValidationError,
 )
 
+from .extensions import limiter
 from .i18n import when
+from .ratelimit import retry_after_seconds
 
 STATUS: dict[type[DomainError], int] = {
     ValidationError: 400,
@@ -77,7 +80,10 @@ MESSAGES: dict[str, Any] = {
         "The Idempotency-Key header is empty, too long or not printable."
     ),
     "idempotency_key_reused": _l("This Idempotency-Key was already used for a different request."),
-    "invalid_json": _l("The request body must be a JSON object."),
+    "invalid_json": _l(
+        "The request body must be a JSON object (no NUL characters, no numbers beyond 64 bits, "
+        "nested at most 32 levels)."
+    ),
     "invalid_field": _l("The field “%(field)s” is missing or has the wrong type."),
     "invalid_parameter": _l("The parameter “%(field)s” is not valid."),
     "csrf_failed": _l("Your session expired or the form is stale. Reload the page and try again."),
@@ -86,6 +92,7 @@ MESSAGES: dict[str, Any] = {
     "not_found": _l("Page not found."),
     "method_not_allowed": _l("This method is not allowed here."),
     "too_many_requests": _l("Too many requests. Please wait a moment and try again."),
+    "retry_after": _l("Too many requests. Please try again in %(seconds)s seconds."),
     "payload_too_large": _l("The request is too large."),
     "server_error": _l("Something went wrong on our side. Nothing was saved; please try again."),
     # moderation (issue 4)
@@ -193,8 +200,8 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
-def error_response(code: str, status: int, **params: Any):
-    message = message_for(code, **params)
+def error_response(code: str, status: int, *, message: str | None = None, **params: Any):
+    message = message or message_for(code, **params)
     if wants_json():
         body: dict[str, Any] = {"error": {"code": code, "message": message}}
         if "field" in params:
@@ -218,6 +225,18 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return error_response("csrf_failed", 400)
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(error: RateLimitExceeded):
+        # The real wait, in the header and in the words (not "a moment").
+        seconds = retry_after_seconds(limiter)
+        response = make_response(
+            error_response(
+                "too_many_requests", 429, message=message_for("retry_after", seconds=seconds)
+            )
+        )
+        response.headers["Retry-After"] = str(seconds)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
@@ -13,7 +12,10 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
 from deliberation.models import Base
+from deliberation.plan_links import models as _plan_link_models  # noqa: F401  (tables on Base)
 from deliberation.trust import models as _trust_models  # noqa: F401  (their tables on Base)
+
+from .ratelimit import account_or_address
 
 
 class _SQLAlchemy(SQLAlchemy):
@@ -29,5 +31,6 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 login = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Limits count the account when there is one, else the address (app/ratelimit.py).
+limiter = Limiter(key_func=account_or_address, default_limits=[])
 socketio = SocketIO()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, g, request
 from flask_login import AnonymousUserMixin
 
+from deliberation.errors import NotAuthenticated
 from deliberation.models import User
 from deliberation.services import accounts
 
@@ -68,6 +69,11 @@ def init_app(app: Flask) -> None:
             return
         if bearer_token() is not None:
             return
+        # The API checks who is asking before the CSRF token: a write with no credentials at
+        # all is "log in first" (401), as a bad token is, not a stale form (400).
+        api_route = request.path.startswith("/api/") and request.url_rule is not None
+        if api_route and current_actor() is None:
+            raise NotAuthenticated()
         csrf.protect()
 
     @app.after_request

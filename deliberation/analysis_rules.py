@@ -7,18 +7,20 @@ curate; everyone else is refused.
 
 from __future__ import annotations
 
-from .errors import Forbidden, NotAuthenticated
+from .errors import Forbidden, NotAuthenticated, NotFound
 from .models import Role
-from .rules import Actor, ConsultationLike
+from .plan_rules import can_read_consultation_work
+from .rules import Actor, ConsultationLike, can_view_consultation
 
 
 def can_view_analysis(user: Actor | None, consultation: ConsultationLike) -> bool:
-    """Staff of the consultation's agency, reviewers and admins."""
-    if user is None or not user.is_active:
+    """Staff of the consultation's agency, reviewers and admins; a draft only for those who
+    manage it (the draft rule comes first, as on every route)."""
+    if user is None or not user.is_active or not can_view_consultation(user, consultation):
         return False
-    if user.role in (Role.ADMIN, Role.REVIEWER):
-        return True
-    return user.role == Role.STAFF and user.agency_id == consultation.agency_id
+    # The one rule for a consultation's unpublished work; the workspace itself is not opened to
+    # agencies of plans that link it (they read the themes in the plan's outcome section).
+    return can_read_consultation_work(user, consultation.agency_id)
 
 
 def can_curate(user: Actor | None, consultation: ConsultationLike) -> bool:
@@ -31,7 +33,10 @@ def can_curate(user: Actor | None, consultation: ConsultationLike) -> bool:
 
 
 def require_view(user: Actor | None, consultation: ConsultationLike) -> None:
-    """Raise NotAuthenticated / Forbidden unless the user may read the analysis."""
+    """Raise NotFound (a draft they cannot see) / NotAuthenticated / Forbidden unless the user
+    may read the analysis."""
+    if not can_view_consultation(user, consultation):
+        raise NotFound("consultation_not_found")
     if user is None:
         raise NotAuthenticated()
     if not can_view_analysis(user, consultation):
@@ -39,7 +44,10 @@ def require_view(user: Actor | None, consultation: ConsultationLike) -> None:
 
 
 def require_curate(user: Actor | None, consultation: ConsultationLike) -> None:
-    """Raise NotAuthenticated / Forbidden unless the user may run analysis and curate themes."""
+    """Raise NotFound / NotAuthenticated / Forbidden unless the user may run analysis and curate
+    themes."""
+    if not can_view_consultation(user, consultation):
+        raise NotFound("consultation_not_found")
     if user is None:
         raise NotAuthenticated()
     if not can_curate(user, consultation):

@@ -80,18 +80,26 @@ def can_respond(user: Actor | None, consultation_agency_id: int) -> bool:
     )
 
 
-def can_see_draft_responses(
-    user: Actor | None, consultation_agency_id: int, plan_agency_ids: Collection[int] = ()
+def can_read_consultation_work(
+    user: Actor | None, consultation_agency_id: int, linked_agency_ids: Collection[int] = ()
 ) -> bool:
-    """Draft responses: the consultation's agency, agencies of plans linking it, reviewers, admins."""
+    """The one rule for a consultation's unpublished work (draft responses, themes in a plan's
+    outcome): its own agency's staff, reviewers, admins, and staff of the agencies of plans that
+    link it. Linking another agency's consultation needs that agency's consent
+    (deliberation/plan_links), so `linked_agency_ids` only ever holds agencies it agreed to.
+    Pages, the API and every export ask this rule."""
     if is_admin(user) or is_reviewer(user):
         return True
     return (
         user is not None
         and user.role == Role.STAFF
         and user.agency_id is not None
-        and (user.agency_id == consultation_agency_id or user.agency_id in plan_agency_ids)
+        and (user.agency_id == consultation_agency_id or user.agency_id in linked_agency_ids)
     )
+
+
+# The name the responses pages and API have used; the same rule.
+can_see_draft_responses = can_read_consultation_work
 
 
 def is_overdue(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .models import Role
-from .rules import Actor, ConsultationLike
+from .rules import Actor, ConsultationLike, can_view_consultation
 
 
 def import_refusal(actor: Actor | None, agency_id: int | None) -> str | None:
@@ -20,7 +20,10 @@ def import_refusal(actor: Actor | None, agency_id: int | None) -> str | None:
 
 
 def export_refusal(actor: Actor | None, consultation: ConsultationLike) -> str | None:
-    """Staff of the consultation's agency, reviewers and admins export; None means allowed."""
+    """Staff of the consultation's agency, reviewers and admins export; None means allowed. A
+    draft is absent ("consultation_not_found") to everyone who cannot manage it, first."""
+    if not can_view_consultation(actor, consultation):
+        return "consultation_not_found"
     if actor is None:
         return "not_authenticated"
     if not actor.is_active:

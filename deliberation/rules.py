@@ -127,3 +127,11 @@ def can_see_comment_text(user: Actor | None, comment: CommentLike) -> bool:
 
 def transition_allowed(current: str, new: str) -> bool:
     return new == current or new in TRANSITIONS.get(current, frozenset())
+
+
+def exportable_text(status: str, text: str | None) -> str:
+    """The one rule for every export (Polis CSV, the outcome's CSV/JSON/DOCX/Markdown/HTML, open
+    data): a file carries only what the public may read. A hidden or pending comment keeps its
+    row (id and status) with an empty body, whoever downloads it — a file outlives the
+    permission that produced it."""
+    return (text or "") if status == CommentStatus.VISIBLE else ""

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, jsonify, request
-from sqlalchemy.exc import IntegrityError
 
 from deliberation.errors import ValidationError
 from deliberation.models import utcnow
@@ -15,9 +14,8 @@ from deliberation.services.consultations import SectionInput
 
 from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..extensions import db, limiter
-from ..params import int_arg, json_body, str_field
+from ..params import check_datetime, int_arg, int_field, json_body, str_field
 from ..security import current_actor
-from ..transaction import commit, discard_changes
 from . import bp
 from .serialize import comment_json, consultation_json
 
@@ -32,7 +30,7 @@ def _datetime(data: dict[str, Any], name: str) -> datetime | None:
         raise ValidationError("invalid_date", field=name) from None
     if parsed.tzinfo is None:
         raise ValidationError("invalid_date", field=name)
-    return parsed
+    return check_datetime(parsed, name)
 
 
 @bp.get("/consultations")
@@ -120,15 +118,16 @@ def list_comments(thread_id: int):
 def post_comment(thread_id: int):
     actor = current_actor()
     data = json_body()
-    parent_id = data.get("parent_id")
-    if parent_id is not None and (isinstance(parent_id, bool) or not isinstance(parent_id, int)):
-        raise ValidationError("invalid_field", field="parent_id")
+    parent_id = int_field(data, "parent_id")
     raw_key = request.headers.get("Idempotency-Key")
-    key = fp = None
+    key = None
     if raw_key is not None and actor is not None:
         key = idempotency.check_key(raw_key)
         fp = idempotency.fingerprint(request.method, request.path, request.get_data())
         stored = idempotency.replay(db.session, actor.id, key, fp)
+        if stored is None and not idempotency.claim(db.session, actor.id, key, fp):
+            # A concurrent request with this key committed first: answer what it answered.
+            stored = idempotency.replay(db.session, actor.id, key, fp)
         if stored is not None:
             return jsonify(stored[1]), stored[0]
     thread = comments.get_thread(db.session, thread_id, actor)
@@ -141,19 +140,8 @@ def post_comment(thread_id: int):
         max_chars=current_app.config["COMMENT_MAX_CHARS"],
     )
     body = comment_json(comment, actor)
-    if key is not None and fp is not None and actor is not None:
-        idempotency.remember(db.session, actor.id, key, fp, 201, body)
-    try:
-        commit()
-    except IntegrityError:
-        # A concurrent retry with the same key won the race: answer with its result.
-        discard_changes()
-        if key is None or fp is None or actor is None:
-            raise
-        stored = idempotency.replay(db.session, actor.id, key, fp)
-        if stored is None:
-            raise
-        return jsonify(stored[1]), stored[0]
+    if key is not None and actor is not None:
+        idempotency.complete(db.session, actor.id, key, 201, body)
     return jsonify(body), 201
 
 
@@ -167,9 +155,7 @@ def get_comment(comment_id: int):
 def edit_comment(comment_id: int):
     actor = current_actor()
     data = json_body()
-    version = data.get("version")
-    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-        raise ValidationError("invalid_field", field="version")
+    version = int_field(data, "version")
     item = comments.get_comment(db.session, comment_id, actor)
     comments.edit_comment(
         db.session,

@@ -12,6 +12,7 @@ from deliberation.services import accounts, comments
 from .. import sessions as web_sessions
 from ..errors import message_for
 from ..extensions import db, limiter
+from ..ratelimit import client_address, login_account
 from ..security import current_actor
 from ..transaction import discard_changes
 from . import bp
@@ -50,7 +51,8 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per 10 minutes", methods=["POST"])
+@limiter.limit("20 per 10 minutes", methods=["POST"], key_func=client_address)
+@limiter.limit("10 per 10 minutes", methods=["POST"], key_func=login_account)
 def login():
     form = LoginForm()
     if form.validate_on_submit():

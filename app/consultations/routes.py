@@ -21,6 +21,7 @@ from ..errors import message_for, status_for
 from ..extensions import db, limiter
 from ..moderation import labels
 from ..moderation.routes import FLAG_FORM_KEY
+from ..params import id_value
 from ..security import current_actor
 from ..transaction import discard_changes
 from . import bp
@@ -101,10 +102,7 @@ def render_thread(
     actor = current_actor()
     thread = comments.get_thread(db.session, thread_id, actor)
     sort = request.args.get("sort", "oldest")
-    try:
-        page_no = int(request.args.get("page", "1"))
-    except ValueError:
-        page_no = 1
+    page_no = id_value(request.args.get("page")) or 1
     page = comments.thread_page(
         db.session,
         thread,

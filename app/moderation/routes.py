@@ -3,8 +3,6 @@ its CSV export, settings; the public rules and transparency pages; flags and not
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,6 +13,7 @@ from sqlalchemy import select
 
 from deliberation import moderation as policy
 from deliberation.errors import DomainError, ValidationError
+from deliberation.exports import csv_text
 from deliberation.models import Comment, Consultation
 from deliberation.services import consultations
 from deliberation.services import moderation as service
@@ -22,7 +21,7 @@ from deliberation.services.moderation import context as moderation_context
 
 from ..errors import message_for, status_for
 from ..extensions import db, limiter
-from ..params import int_arg
+from ..params import MAX_ID, int_arg
 from ..security import current_actor
 from ..transaction import discard_changes
 from . import bp, labels
@@ -56,10 +55,10 @@ def _int_field(name: str, *, code: str = "invalid_field", **params: Any) -> int 
     raw = (request.form.get(name) or "").strip()
     if not raw:
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValidationError(code, field=name, **params) from None
+    digits = raw.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit() and int(digits) <= MAX_ID):
+        raise ValidationError(code, field=name, **params)  # also "²", "１２" and 2**31
+    return -int(digits) if raw.startswith("-") else int(digits)
 
 
 def _attempt(call: Callable[[], T], *, not_found: str | None = None) -> T | DomainError:
@@ -341,15 +340,6 @@ def log():
     )
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: str) -> str:
-    """A cell a spreadsheet shows as text: a leading = + - @ tab or CR would start a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 @bp.get("/moderation/log.csv")
 def log_csv():
     """The log as CSV: moderators and admins everything, agency staff their consultations."""
@@ -359,14 +349,15 @@ def log_csv():
         actor=actor,
         consultation_id=int_arg("consultation", None, low=1, default_if="blank"),
     )
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so spreadsheet programs read the Chinese as UTF-8
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(service.EXPORT_COLUMNS)
-    for row in rows:
-        writer.writerow([csv_cell(v) for v in row])
+    # Every cell as text (ids too, as before), through the project's one CSV writer.
+    text = csv_text(
+        service.EXPORT_COLUMNS,
+        ([str(v) if v is not None else "" for v in row] for row in rows),
+        bom=True,
+        lineterminator="\r\n",
+    )
     return Response(
-        buffer.getvalue(),
+        text,
         mimetype="text/csv",
         headers={
             "Content-Disposition": "attachment; filename=moderation-log.csv",

@@ -5,8 +5,6 @@ it; links to comments are `base_url + /comments/<id>`."""
 from __future__ import annotations
 
 import base64
-import csv
-import io
 import json
 import re
 from pathlib import Path
@@ -16,6 +14,7 @@ from flask import render_template
 from flask_babel import force_locale
 from markupsafe import Markup
 
+from deliberation.exports import csv_dict_text
 from deliberation.outcome import (
     ConsultationOutcome,
     OutcomeSection,
@@ -107,12 +106,7 @@ def to_json(section: OutcomeSection) -> str:
 
 
 def to_csv(section: OutcomeSection) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for row in themes_rows(section):
-        writer.writerow(row)
-    return out.getvalue()
+    return csv_dict_text(CSV_FIELDS, themes_rows(section))  # the one CSV writer
 
 
 # ---- Markdown ---------------------------------------------------------------------------------

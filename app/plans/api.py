@@ -8,11 +8,13 @@ from flask import jsonify, request
 
 from deliberation import plan_rules
 from deliberation.errors import ValidationError
+from deliberation.plan_links import queries as link_queries
 from deliberation.services import consultations, plans, responses, reviews
 from deliberation.services.plans import UNSET, IndicatorInput
 
 from ..extensions import db, limiter
 from ..params import int_list, json_body, str_field, str_list
+from ..plan_links.views import request_json
 from ..security import current_actor
 from . import api_bp as bp
 from .views import (
@@ -59,7 +61,8 @@ def _plan_body(plan_id: int) -> dict[str, Any]:
     actor = current_actor()
     plan = plans.get_plan(db.session, plan_id, actor)
     overdue = responses.overdue_responses(db.session, [c.id for c in plan.consultations])
-    return plan_json(plan, overdue=overdue)
+    asked = link_queries.for_plan(db.session, plan.id)
+    return {**plan_json(plan, overdue=overdue), "link_requests": [request_json(r) for r in asked]}
 
 
 @bp.get("/plans")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from deliberation import plan_rules
 from deliberation.errors import Forbidden, NotAuthenticated, ValidationError
 from deliberation.models import Agency, Role, utcnow
+from deliberation.plan_links import queries as link_queries
 from deliberation.services import analysis_runs, consultations, plans, responses, reviews
 from deliberation.services.plans import IndicatorInput
 
@@ -76,7 +77,13 @@ def _plan_values(plan) -> dict[str, Any]:
         "period_end": day_value(plan.period_end),
         "budget": "" if plan.budget is None else str(plan.budget),
         "changes": plan.changes,
-        "consultations": [c.id for c in plan.consultations],
+        # Pending requests stay asked for when the form is saved again.
+        "consultations": [c.id for c in plan.consultations]
+        + [
+            r.consultation_id
+            for r in link_queries.for_plan(db.session, plan.id)
+            if r.status == "pending"
+        ],
         "co_agencies": [a.code for a in plan.co_agencies],
         "indicators": [{"name": i.name, "target": i.target} for i in plan.indicators],
     }
@@ -204,6 +211,7 @@ def detail(plan_id: int):
         editable=plan.status in plan_rules.EDITABLE,
         can_decide=plan_rules.can_decide(actor) and plan.status == "submitted",
         outcome=outcome_links(plan.id),
+        link_requests=link_queries.for_plan(db.session, plan.id),
     )
 
 

@@ -18,6 +18,7 @@ from deliberation.services import responses
 from ..api.serialize import iso
 from ..extensions import db
 from ..i18n import day
+from ..params import check_datetime
 from ..security import current_actor
 from . import MAIL, mail, messages
 
@@ -40,13 +41,13 @@ def parse_day(raw: Any, field: str, *, end_of_day: bool = False) -> datetime | N
         if len(text) == 10:
             day = date.fromisoformat(text)
             clock = time(23, 59, 59) if end_of_day else time(0, 0)
-            return datetime.combine(day, clock, tzinfo=_tz())
+            return check_datetime(datetime.combine(day, clock, tzinfo=_tz()), field)
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValidationError("invalid_date", field=field) from None
     if parsed.tzinfo is None:
         raise ValidationError("invalid_date", field=field)
-    return parsed
+    return check_datetime(parsed, field)
 
 
 def day_value(value: datetime | None) -> str:

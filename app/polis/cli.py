@@ -59,10 +59,18 @@ def import_polis(
 @with_appcontext
 @click.argument("consultation_id", type=int)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=str))
+@click.option(
+    "--full-text",
+    is_flag=True,
+    help="Keep the text of hidden and pending comments (an operator's backup, not for sharing).",
+)
 @cli_unit
-def export_polis(consultation_id: int, directory: str) -> None:
-    """Write comments.csv, votes.csv and participants-votes.csv of a consultation."""
-    export = polis_io.export_polis(db.session, consultation_id, actor=None, operator=True)
+def export_polis(consultation_id: int, directory: str, full_text: bool) -> None:
+    """Write comments.csv, votes.csv and participants-votes.csv of a consultation (hidden and
+    pending comments with an empty body unless --full-text)."""
+    export = polis_io.export_polis(
+        db.session, consultation_id, actor=None, operator=True, full_text=full_text
+    )
     paths = export.write(directory)
     discard_changes()  # read only
     for path in paths:

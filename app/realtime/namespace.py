@@ -29,6 +29,7 @@ from deliberation.services import comments
 
 from ..errors import message_for
 from ..extensions import db
+from ..params import MAX_ID
 from ..security import current_actor
 from .broadcast import NAMESPACE, room
 
@@ -75,7 +76,7 @@ def _error(code: str) -> dict[str, Any]:
 
 def _int_field(data: dict[str, Any], name: str, *, low: int, default: int | None = None) -> int:
     value = data.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < low or value > 2**53:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or value > MAX_ID:
         raise BadEvent("invalid_event")
     return value
 

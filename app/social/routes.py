@@ -13,6 +13,7 @@ from deliberation.services import comments, consultations, imports, stickiness
 
 from ..errors import message_for, status_for
 from ..extensions import db, limiter
+from ..params import id_value
 from ..security import current_actor
 from ..transaction import discard_changes
 from . import bp
@@ -142,10 +143,7 @@ def participation(consultation_id: int):
 def embed(consultation_id: int):
     """The widget an agency's site may frame: always the public's view, never the viewer's."""
     item = consultations.get_consultation(db.session, consultation_id, None)
-    try:
-        limit = min(max(int(request.args.get("limit", WIDGET_DEFAULT)), 1), WIDGET_MAX)
-    except ValueError:
-        limit = WIDGET_DEFAULT
+    limit = min(id_value(request.args.get("limit")) or WIDGET_DEFAULT, WIDGET_MAX)
     here, imported = stickiness.visible_count(db.session, item.id)
     g.csp = {"frame-ancestors": "*"}  # this response only (app/security.py)
     return render_template(

@@ -24,6 +24,7 @@ from .. import participation
 from ..errors import Conflict, Forbidden, NotAuthenticated, NotFound
 from ..models import Consultation, Plan, PlanStatus, Thread, User, utcnow
 from ..outcome_rules import can_view_outcome, plan_agency_ids, sees_draft_responses
+from ..plan_rules import can_read_consultation_work
 from ..sanitize import plain_text
 from ..services import reviews
 from ..services.analysis_runs import latest_run
@@ -87,7 +88,19 @@ def build_section(
     if not linked:
         raise Conflict("plan_has_no_consultation", plan=plan.title)
 
-    outcomes = [_consultation(session, c, lang, zone, drafts) for c in linked]
+    # Draft responses of each consultation through the one rule (plan_rules), per consultation:
+    # linking a consultation to a plan never lets another agency read its drafts.
+    outcomes = [
+        _consultation(
+            session,
+            c,
+            lang,
+            zone,
+            drafts
+            and (trusted or can_read_consultation_work(actor, c.agency_id, plan_agency_ids(plan))),
+        )
+        for c in linked
+    ]
     total = participation.figures(session, [c.id for c in linked])
     stale = any(o.run is not None and o.run.stale for o in outcomes)
     has_drafts = any(

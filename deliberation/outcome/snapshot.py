@@ -21,6 +21,7 @@ from ..models import (
     Thread,
     Vote,
 )
+from ..rules import exportable_text
 from ..sanitize import plain_text
 from ..services.analysis_runs import is_stale
 from .structure import GroupOut, Quote, ResponseOut, RunInfo, Statement, ThemeOut, permalink
@@ -74,7 +75,7 @@ def _visible_texts(
     if not wanted:
         return {}
     rows = session.execute(
-        select(Comment.id, Comment.html, Comment.origin_platform)
+        select(Comment.id, Comment.html, Comment.status, Comment.origin_platform)
         .join(Thread, Thread.id == Comment.thread_id)
         .where(
             Comment.id.in_(wanted),
@@ -82,7 +83,11 @@ def _visible_texts(
             Comment.status == VISIBLE,
         )
     ).all()
-    return {r.id: (_truncate(plain_text(r.html)), r.origin_platform) for r in rows}
+    # Quotes reach every export: the export rule decides their text (visible only).
+    return {
+        r.id: (_truncate(plain_text(exportable_text(r.status, r.html))), r.origin_platform)
+        for r in rows
+    }
 
 
 def themes(

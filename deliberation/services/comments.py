@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload
 
 from .. import rules
@@ -232,6 +234,11 @@ def _count_column(value: int):
     return {1: Comment.agree_count, -1: Comment.disagree_count, 0: Comment.pass_count}[value]
 
 
+def _insert_for(session: Session):
+    """INSERT … ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
 def cast_vote(
     session: Session,
     comment_id: int,
@@ -261,20 +268,28 @@ def cast_vote(
     _refuse(rules.posting_refusal(actor, comment.thread.consultation, comment.thread.locked, now))
     screening.check_participation(session, actor, now)
 
-    vote = session.scalar(
-        select(Vote)
-        .where(Vote.comment_id == comment.id, Vote.user_id == actor.id)
-        .with_for_update()
+    # An upsert: of concurrent first votes by one user, one inserts and the others (held by the
+    # unique index until it commits) find its row and change it, instead of failing (500).
+    row = {"comment_id": comment.id, "user_id": actor.id, "value": value}
+    inserted = session.execute(
+        _insert_for(session)(Vote)
+        .values(**row, created_at=now, updated_at=now)
+        .on_conflict_do_nothing(index_elements=["comment_id", "user_id"])
+        .returning(Vote.id)
+    ).first()
+    vote = (
+        None
+        if inserted is not None
+        else session.scalar(
+            select(Vote)
+            .where(Vote.comment_id == comment.id, Vote.user_id == actor.id)
+            .with_for_update()
+        )
     )
     changes: dict = {}
-    if vote is None:
-        session.add(
-            Vote(
-                comment_id=comment.id, user_id=actor.id, value=value, created_at=now, updated_at=now
-            )
-        )
+    if inserted is not None:
         changes[_count_column(value)] = _count_column(value) + 1
-    elif vote.value != value:
+    elif vote is not None and vote.value != value:
         changes[_count_column(vote.value)] = _count_column(vote.value) - 1
         changes[_count_column(value)] = _count_column(value) + 1
         vote.value = value

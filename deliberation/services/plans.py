@@ -26,6 +26,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..plan_links import operations as link_requests
 from ..sanitize import clean_line, render_markdown
 
 MAX_TITLE = 200
@@ -196,8 +197,13 @@ def create_plan(
     )
     session.add(plan)
     session.flush()
-    for c in linked:
+    # Another agency's consultation is asked for, not linked: its agency accepts or declines.
+    direct, asked = (
+        (linked, []) if trusted else link_requests.split_by_consent(lead_agency.id, linked, actor)
+    )
+    for c in direct:
         session.add(PlanConsultation(plan_id=plan.id, consultation_id=c.id))
+    link_requests.request_links(session, plan, asked, actor=actor)
     for a in co:
         session.add(PlanAgency(plan_id=plan.id, agency_id=a.id))
     for position, row in enumerate(rows):
@@ -287,7 +293,13 @@ def update_plan(
         setattr(plan, name, value)
     plan.period_start, plan.period_end = start, end
     if linked is not None:
-        plan.consultations = linked
+        current = {c.id for c in plan.consultations}
+        new = [c for c in linked if c.id not in current]
+        direct, asked = link_requests.split_by_consent(plan.lead_agency_id, new, actor)
+        direct_ids = {c.id for c in direct}
+        plan.consultations = [c for c in linked if c.id in current or c.id in direct_ids]
+        link_requests.request_links(session, plan, asked, actor=actor)
+        link_requests.forget_unlinked(session, plan, [c.id for c in linked])
     if co is not None:
         plan.co_agencies = co
     if rows is not None:

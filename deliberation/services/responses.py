@@ -112,11 +112,13 @@ def responses_by_key(session: Session, consultation_id: int) -> dict[str, ThemeR
 
 
 def can_see_drafts(session: Session, consultation: Consultation, actor: User | None) -> bool:
+    """`plan_rules.can_read_consultation_work` with the agencies whose plans link it (each
+    link consented to by the consultation's agency)."""
     if actor is None:
         return False
-    if plan_rules.can_see_draft_responses(actor, consultation.agency_id):
+    if plan_rules.can_read_consultation_work(actor, consultation.agency_id):
         return True
-    return plan_rules.can_see_draft_responses(
+    return plan_rules.can_read_consultation_work(
         actor, consultation.agency_id, plan_agency_ids_for_consultation(session, consultation.id)
     )
 

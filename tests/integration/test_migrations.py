@@ -76,3 +76,53 @@ def test_0004_moves_a_runs_working_state_out_of_its_groups_and_back(empty_databa
         downgrade(revision="0003")
         assert stored() == ({**groups, "snapshot": working}, None)
         db.engine.dispose()
+
+
+def test_0009_turns_links_to_another_agencys_consultation_into_pending_requests(
+    empty_database_url,
+):
+    """Before 0009 a plan could link any agency's consultation; those links become requests."""
+    import sqlalchemy as sa
+
+    from deliberation.models import Plan, PlanConsultation
+    from deliberation.services import accounts, consultations
+
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade()
+        s = db.session
+        ndc, moi = (accounts.get_or_create_agency(s, code) for code in ("NDC", "MOI"))
+        staff = accounts.create_user(
+            s, email="a@example.tw", display_name="甲", password="long password",
+            role="staff", agency=moi,
+        )  # fmt: skip
+        theirs = consultations.create_consultation(s, actor=staff, title="內政部草案")
+        s.flush()
+        ours = Plan(title="國發會計畫", lead_agency_id=ndc.id)
+        own = Plan(title="內政部計畫", lead_agency_id=moi.id)
+        s.add_all([ours, own])
+        s.flush()
+        s.add_all(
+            [
+                PlanConsultation(plan_id=ours.id, consultation_id=theirs.id),
+                PlanConsultation(plan_id=own.id, consultation_id=theirs.id),
+            ]
+        )
+        s.commit()
+        ids = (ours.id, own.id, theirs.id)
+        s.remove()
+        downgrade(revision="0006")  # the links as they were made before consent existed
+        upgrade()
+        with db.engine.connect() as conn:
+            links = set(
+                conn.execute(sa.text("SELECT plan_id, consultation_id FROM plan_consultations"))
+            )
+            asked = list(
+                conn.execute(
+                    sa.text("SELECT plan_id, consultation_id, status FROM plan_link_requests")
+                )
+            )
+        assert links == {(ids[1], ids[2])}  # the agency's own plan keeps its link
+        assert asked == [(ids[0], ids[2], "pending")]
+        downgrade(revision="0006")
+        db.engine.dispose()

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.moderation.routes import csv_cell
 from deliberation import moderation as policy
+from deliberation.exports import safe_cell as csv_cell
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 

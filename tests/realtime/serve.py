@@ -3,8 +3,9 @@
     DATABASE_URL=… PORT=… [SOCKETIO_MESSAGE_QUEUE=redis://…] [ZHONGYI_GEVENT=1
     SOCKETIO_ASYNC_MODE=gevent] python -m tests.realtime.serve
 
-Differences from wsgi.py: no rate limits (the tests post in bursts), no jieba segmentation on
-write (saves a dictionary load per process), quiet request logging.
+Differences from wsgi.py: no rate limits (the tests post in bursts; SERVE_RATELIMIT=1 keeps
+them, with RATELIMIT_STORAGE_URI from the environment), no jieba segmentation on write (saves a
+dictionary load per process), quiet request logging.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def main() -> None:
     app = create_app(
         Config,
         SECRET_KEY=os.environ.get("SECRET_KEY", "realtime-test-secret"),
-        RATELIMIT_ENABLED=False,
+        RATELIMIT_ENABLED=os.environ.get("SERVE_RATELIMIT") == "1",
         SEGMENT_ON_WRITE=False,
     )
     socketio.run(

@@ -7,8 +7,6 @@ participant ids with the role and agency of their 「官方」 badge.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,8 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...errors import NotFound, ValidationError
+from ...exports import csv_text
 from ...models import Comment, Consultation, Thread, User, Vote
 from ...polis_rules import export_refusal
+from ...rules import exportable_text
 from ...trust.queries import officials_among
 from .formats import (
     COMMENT_HEADER,
@@ -94,17 +94,21 @@ def _polis_datetime(when: datetime) -> str:
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_text(header, rows)  # the project's one CSV writer (no formula cells)
 
 
 def export_polis(
-    session: Session, consultation_id: int, *, actor: User | None, operator: bool = False
+    session: Session,
+    consultation_id: int,
+    *,
+    actor: User | None,
+    operator: bool = False,
+    full_text: bool = False,
 ) -> PolisExport:
-    """The consultation as Polis CSV files (every thread, every comment status)."""
+    """The consultation as Polis CSV files (every thread, every comment status). Bodies follow
+    `rules.exportable_text`: hidden and pending comments keep their row with an empty body;
+    only the server operator's backup (`operator` and `full_text`, the CLI's --full-text)
+    carries every text."""
     consultation = session.get(Consultation, consultation_id)
     if consultation is None:
         raise NotFound("consultation_not_found")
@@ -169,7 +173,7 @@ def export_polis(
                     r.agree_count,
                     r.disagree_count,
                     MODERATED_OF.get(r.status, 0),
-                    r.body,
+                    r.body if operator and full_text else exportable_text(r.status, r.body),
                 )
                 for r in crow
             ),

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from ...errors import Forbidden, NotAuthenticated
+from ...errors import Forbidden, NotAuthenticated, NotFound
 from ...models import CommentStatus
 from ..comments import MAX_COMMENT_CHARS
 
@@ -72,6 +72,8 @@ def refuse(code: str | None, **params: Any) -> None:
         return
     if code == "not_authenticated":
         raise NotAuthenticated(code)
+    if code == "consultation_not_found":
+        raise NotFound(code)
     raise Forbidden(code, **params)
 
 

