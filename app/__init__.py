@@ -62,6 +62,9 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     from . import outcome
 
     outcome.init_app(app)  # the 政策溝通成效 section: page, exports, charts, API, CLI (issue 6)
+    from . import accounts
+
+    accounts.init_app(app)  # verification, recovery, privacy, data download, deletion (issue 13)
     register_cli(app)
     return app
 

@@ -11,6 +11,7 @@ from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from deliberation.accounts import models as _accounts_models  # noqa: F401  (its tables)
 from deliberation.models import Base
 
 # The domain models live on deliberation.models.Base; Flask-SQLAlchemy only manages sessions.

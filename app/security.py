@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request
-from flask_login import AnonymousUserMixin
+import hashlib
+import hmac
+
+from flask import Flask, Response, current_app, g, request, session
+from flask_login import AnonymousUserMixin, user_logged_in
 
 from deliberation.models import User
 from deliberation.services import accounts
@@ -16,6 +19,7 @@ class Anonymous(AnonymousUserMixin):
     role = None
     agency_id = None
     is_active = False
+    email_verified = False
 
 
 def bearer_token() -> str | None:
@@ -32,6 +36,37 @@ def current_actor() -> User | None:
     return current_user if isinstance(current_user._get_current_object(), User) else None  # type: ignore[attr-defined]
 
 
+# ---- sessions die with the password ------------------------------------------------------------
+# Like Django's session auth hash: what the session (and the remember-me cookie, which Flask-Login
+# copies from session["_user_id"]) holds is "<id>:<hash>", where the hash is derived from the
+# password hash. A new password (a reset, a change) changes it, so every session made before no
+# longer loads: the reset link "ends the account's other sessions". Keep this in these three
+# functions; server-side session records (helper "trust") check alongside them.
+
+
+def session_auth_hash(user: User) -> str:
+    """An HMAC of the password hash under SECRET_KEY: changes whenever the password does."""
+    key = f"{current_app.secret_key}:session-auth".encode()
+    return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def bind_session(user: User) -> None:
+    """Write "<id>:<hash>" into the session: at log-in, and after the person changes their own
+    password (so the browser that changed it stays logged in and the others do not)."""
+    session["_user_id"] = f"{user.id}:{session_auth_hash(user)}"
+
+
+def user_for_session(value: str) -> User | None:
+    """The active user a session value names, if its hash matches the current password."""
+    user_id, _, digest = (value or "").partition(":")
+    if not user_id.isdigit() or not digest:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active:
+        return None
+    return user if hmac.compare_digest(digest, session_auth_hash(user)) else None
+
+
 def init_app(app: Flask) -> None:
     login.anonymous_user = Anonymous
     login.login_view = "auth.login"
@@ -43,8 +78,11 @@ def init_app(app: Flask) -> None:
         # A request that carries a bearer token is judged by that token alone.
         if bearer_token() is not None:
             return None
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+        return user_for_session(user_id)
+
+    @user_logged_in.connect_via(app)
+    def _bind_session(_app: Flask, user: User, **_extra: object) -> None:
+        bind_session(user)
 
     @login.request_loader
     def load_from_token(_request) -> User | None:  # type: ignore[no-untyped-def]

@@ -120,6 +120,7 @@ def make_user(
     agency: Agency | None = None,
     name: str | None = None,
     email: str | None = None,
+    verified: bool = True,
 ) -> User:
     n = next(_counter)
     if role == "staff" and agency is None:
@@ -130,6 +131,7 @@ def make_user(
         password_hash=_PASSWORD_HASH,
         role=role,
         agency=agency if role == "staff" else None,
+        email_verified_at=utcnow() if verified else None,  # factory-made people are verified
     )
     db.session.add(user)
     db.session.commit()

@@ -6,9 +6,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
+from deliberation.accounts import operations as account_operations
 from deliberation.errors import DomainError
 from deliberation.services import accounts, comments
 
+from ..accounts.views import locale_code, queue, verification_message
 from ..errors import message_for
 from ..extensions import db, limiter
 from ..security import current_actor
@@ -23,17 +25,20 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("10 per hour", methods=["POST"])  # per IP (one address can register once anyway)
 def register():  # type: ignore[no-untyped-def]
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(
+            user = account_operations.register_with_consent(
                 db.session,
                 email=form.email.data,
                 display_name=form.display_name.data,
                 password=form.password.data,
+                consent=bool(form.consent.data),
+                language=locale_code(),
             )
+            queue(verification_message(user))  # sent after the commit
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -42,7 +47,15 @@ def register():  # type: ignore[no-untyped-def]
             (field.errors.append(message) if field is not None else flash(message, "error"))  # type: ignore[func-returns-value]
         else:
             login_user(user)
-            flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
+            flash(
+                _(
+                    "Welcome, %(name)s! We sent a link to %(email)s: open it to verify your "
+                    "address, then you can comment and vote.",
+                    name=user.display_name,
+                    email=user.email,
+                ),
+                "success",
+            )
             return redirect(_safe_next(request.args.get("next")))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status

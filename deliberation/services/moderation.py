@@ -440,10 +440,10 @@ def flag_comment(
 ) -> FlagResult:
     """Report a comment; the Nth distinct open flag (per settings) holds it for review."""
     now = now or utcnow()
-    if actor is None:
-        raise NotAuthenticated("not_authenticated")
-    if not actor.is_active:
-        raise Forbidden("account_inactive")
+    refusal = rules.participation_refusal(actor)  # logged in, active, verified address
+    if refusal is not None:
+        raise (NotAuthenticated if actor is None else Forbidden)(refusal)
+    assert actor is not None
     if reason not in policy.FLAG_REASONS:
         raise ValidationError("invalid_flag_reason", field="reason")
     text = _note(note)

@@ -42,6 +42,7 @@ def test_register_log_out_and_log_in(client):
             "email": "New.Person@Example.TW",
             "display_name": "  新朋友  ",
             "password": "long enough pw",
+            "consent": "y",
             "csrf_token": csrf_from(page.get_data(as_text=True)),
         },
     )
