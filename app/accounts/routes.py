@@ -167,6 +167,7 @@ def change_password():  # type: ignore[no-untyped-def]
     user = current_actor()
     assert user is not None
     form = ChangePasswordForm()
+    status = 400
     if form.validate_on_submit():
         if form.password.data != form.confirm.data:
             form.confirm.errors = [message_for("passwords_differ")]
@@ -176,7 +177,7 @@ def change_password():  # type: ignore[no-untyped-def]
                     db.session, user, form.current_password.data or "", form.password.data or ""
                 )
             except DomainError as error:
-                show_form_error(form, error)
+                status = show_form_error(form, error)
             else:
                 queue(
                     message(
@@ -190,7 +191,7 @@ def change_password():  # type: ignore[no-untyped-def]
                     "success",
                 )
                 return redirect(url_for("accounts.settings"))
-    return _settings_page(400, password_form=form)
+    return _settings_page(status, password_form=form)
 
 
 @bp.route("/me/email", methods=["POST"])
@@ -200,6 +201,7 @@ def change_email():  # type: ignore[no-untyped-def]
     user = current_actor()
     assert user is not None
     form = ChangeEmailForm()
+    status = 400
     if form.validate_on_submit():
         try:
             address, token = operations.request_email_change(
@@ -210,7 +212,7 @@ def change_email():  # type: ignore[no-untyped-def]
                 new_email=form.email.data or "",
             )
         except DomainError as error:
-            show_form_error(form, error)
+            status = show_form_error(form, error)
         else:
             link = url_for("accounts.confirm_email", token=token, _external=True)
             queue(message("change_email", user, to=address, link=link, new_email=address))
@@ -224,7 +226,7 @@ def change_email():  # type: ignore[no-untyped-def]
                 "info",
             )
             return redirect(url_for("accounts.settings"))
-    return _settings_page(400, email_form=form)
+    return _settings_page(status, email_form=form)
 
 
 @bp.route("/confirm-email/<token>")
@@ -260,6 +262,7 @@ def delete():  # type: ignore[no-untyped-def]
     user = current_actor()
     assert user is not None
     form = DeleteForm()
+    status = 400
     if form.validate_on_submit():
         if not form.confirm.data:
             form.confirm.errors = [message_for("delete_not_confirmed")]
@@ -272,7 +275,7 @@ def delete():  # type: ignore[no-untyped-def]
                     withdraw_comments=bool(form.withdraw.data),
                 )
             except DomainError as error:
-                show_form_error(form, error)
+                status = show_form_error(form, error)
             else:
                 db.session.commit()
                 logout_user()
@@ -287,4 +290,4 @@ def delete():  # type: ignore[no-untyped-def]
                     "info",
                 )
                 return redirect(url_for("consultations.index"))
-    return _settings_page(400, delete_form=form)
+    return _settings_page(status, delete_form=form)

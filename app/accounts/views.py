@@ -13,12 +13,13 @@ from deliberation.models import User
 from deliberation.services.accounts import normalize_email
 
 from .. import mail
-from ..errors import message_for
+from ..errors import message_for, status_for
 from ..extensions import db
 
 
-def show_form_error(form, error: DomainError) -> None:  # type: ignore[no-untyped-def]
-    """Roll back, and show a domain error next to its field (or at the top of the page)."""
+def show_form_error(form, error: DomainError) -> int:  # type: ignore[no-untyped-def]
+    """Roll back, show a domain error next to its field (or at the top of the page), and
+    return the HTTP status it answers with."""
     db.session.rollback()
     field = getattr(form, error.params.get("field", "") or "", None)
     text = message_for(error.code, **error.params)
@@ -26,6 +27,7 @@ def show_form_error(form, error: DomainError) -> None:  # type: ignore[no-untype
         field.errors = [*field.errors, text]
     else:
         flash(text, "error")
+    return status_for(error)
 
 
 def secret() -> str:

@@ -284,6 +284,8 @@ def delete_account(
             result.withdrawn.append(comment.id)
         else:
             result.kept.append(comment.id)
+            # The name on it changes: an event refreshes open pages and the public page cache.
+            comment_service.record_event(session, comment.thread_id, "comment_edited", comment.id)
     session.execute(delete(Notification).where(Notification.user_id == user.id))
     session.execute(delete(IdempotencyKey).where(IdempotencyKey.user_id == user.id))
     user.email = f"deleted-{user.id}@deleted.invalid"
