@@ -42,7 +42,8 @@ def _show(kind: str, version: int | None):  # type: ignore[no-untyped-def]
         document = queries.current_document(db.session, kind)
     else:
         document = queries.document_version(db.session, kind, version)
-        if document is None:
+        shipped = version == 1 and queries.current_document(db.session, kind) is None
+        if document is None and not shipped:
             return error_response("document_version_not_found", 404)
     versions = queries.document_versions(db.session, kind)
     if document is None:  # nothing published yet: the shipped text is version 1
