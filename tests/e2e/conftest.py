@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.mailbox import Mailbox, smtp_server
+
 from .livesite import demo_site
 
 CHROMIUM_ARGS = [
@@ -42,8 +44,15 @@ def browser() -> Iterator:
 
 
 @pytest.fixture
-def live_server(empty_database_url) -> Iterator[str]:
-    with demo_site(empty_database_url) as url:
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server on loopback: the live server's mail (verification, reset) lands here."""
+    with smtp_server() as box:
+        yield box
+
+
+@pytest.fixture
+def live_server(empty_database_url, mailbox) -> Iterator[str]:
+    with demo_site(empty_database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=mailbox.port) as url:
         yield url
 
 

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.mailbox import links
+
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
-def test_a_citizen_registers_comments_and_votes(browser, live_server):
+def test_a_citizen_registers_comments_and_votes(browser, live_server, mailbox):
     page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="zh-TW")
     page.goto(live_server + "/")
     assert page.locator("html").get_attribute("lang") == "zh-Hant-TW"
@@ -23,9 +25,13 @@ def test_a_citizen_registers_comments_and_votes(browser, live_server):
     page.locator("#email").fill("newcomer@example.tw")
     page.locator("#display_name").fill("新來的市民")
     page.locator("#password").fill("a long password")
+    page.locator("#consent").check()
     page.locator("form button[type=submit]").click()
     page.wait_for_url(live_server + "/")
     assert page.get_by_text("新來的市民").count() >= 1
+    # Comments and votes wait for the verified address: follow the mailed link.
+    [mail] = mailbox.wait_for("newcomer@example.tw")
+    page.goto(links(mail)[0])
 
     page.goto(live_server + "/threads/1")
     page.locator("#body-new").fill("我建議把**資料開放**的格式寫清楚。")
