@@ -32,8 +32,7 @@ from .queries import current_document, default_text
 # What a deleted account's name becomes, everywhere the name is read (pages, API, live
 # events, exports): the row keeps its id so comments and votes keep their place and count.
 DELETED_NAME = "已刪除的帳號"
-# The text left in place of a comment its author withdrew when deleting the account.
-WITHDRAWN_TEXT = "（作者刪除帳號時撤回了這則留言。）"
+WITHDRAWN_TEXT = rules.WITHDRAWN_TEXT
 
 
 def _active_user(session: Session, user_id: int) -> User:

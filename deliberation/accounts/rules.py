@@ -7,6 +7,10 @@ from pathlib import Path
 
 from ..models import CommentStatus
 
+# The text left in place of a comment its author withdrew when deleting the account; analysis
+# leaves such comments out (services/moderation.visible_comments_for_analysis).
+WITHDRAWN_TEXT = "（作者刪除帳號時撤回了這則留言。）"
+
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200  # scrypt hashes any length; this only stops absurd bodies
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from .. import moderation as policy
+from ..accounts.rules import WITHDRAWN_TEXT
 from .. import rules
 from ..errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationError
 from ..models import (
@@ -1615,6 +1616,7 @@ def visible_comments_for_analysis(session: Session, consultation_id: int) -> lis
         select(Comment.id, Comment.thread_id, Comment.author_id, Comment.html, Comment.tokens)
         .join(Thread, Thread.id == Comment.thread_id)
         .where(Thread.consultation_id == consultation_id, Comment.status == VISIBLE)
+        .where(Comment.body != WITHDRAWN_TEXT)  # withdrawn by its deleted author (issue 13)
         .order_by(Comment.id)
     ).all()
     return [

@@ -223,6 +223,9 @@ def test_withdrawing_removes_the_text_unless_a_moderation_process_holds_it(clien
     assert revisions and all("公開的意見" not in body for body in revisions)
     # a flagged comment is under review: its text stays for the record
     assert db.session.get(Comment, held.id).body == "被檢舉的意見"
+    # analysis no longer reads the withdrawn one
+    analysed = moderation.visible_comments_for_analysis(db.session, thread.consultation_id)
+    assert visible.id not in {c.id for c in analysed} and held.id in {c.id for c in analysed}
 
 
 def test_exports_do_not_name_a_deleted_account(client, author_world):
