@@ -23,8 +23,7 @@ MESSAGES.update(
         ),
         "wrong_password": _l("Your current password is not correct."),
         "password_too_common": _l(
-            "This password is one of the most common ones and easy to guess. Please choose "
-            "another."
+            "This password is one of the most common ones and easy to guess. Please choose another."
         ),
         "password_too_long": _l("A password can be at most 200 characters."),
         "password_is_email": _l("Your password must not be your e-mail address."),

@@ -101,7 +101,10 @@ def edit(slug: str):  # type: ignore[no-untyped-def]
         except DomainError as error:
             show_form_error(form, error)
         else:
-            flash(_("Version %(n)s is published; earlier versions are kept.", n=document.version), "success")
+            flash(
+                _("Version %(n)s is published; earlier versions are kept.", n=document.version),
+                "success",
+            )
             return redirect(url_for("accounts.edit", slug=slug))
     status = 400 if form.is_submitted() else 200
     return (

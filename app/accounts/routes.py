@@ -29,7 +29,6 @@ from .views import (
     verification_message,
 )
 
-
 # ---- e-mail verification ---------------------------------------------------------------------
 
 
@@ -42,7 +41,10 @@ def verify(token: str):  # type: ignore[no-untyped-def]
         db.session.rollback()
         return error_response(error.code, status_for(error))
     if changed:
-        flash(_("Thank you: your e-mail address is verified. You can now comment and vote."), "success")
+        flash(
+            _("Thank you: your e-mail address is verified. You can now comment and vote."),
+            "success",
+        )
     else:
         flash(_("Your e-mail address was already verified."), "info")
     return redirect(url_for("auth.profile") if current_actor() else url_for("auth.login"))
@@ -61,7 +63,10 @@ def resend():  # type: ignore[no-untyped-def]
         queue(verification_message(user))
         db.session.commit()
         flash(
-            _("We sent a new verification link to %(email)s. It works for 3 days.", email=user.email),
+            _(
+                "We sent a new verification link to %(email)s. It works for 3 days.",
+                email=user.email,
+            ),
             "success",
         )
     return redirect(url_for("accounts.settings"))

@@ -47,7 +47,9 @@ def message(kind: str, user: User, *, to: str | None = None, **context: object) 
 
 def verification_message(user: User) -> Message:
     token = operations.verification_token(secret(), user)
-    return message("verify_email", user, link=url_for("accounts.verify", token=token, _external=True))
+    return message(
+        "verify_email", user, link=url_for("accounts.verify", token=token, _external=True)
+    )
 
 
 def queue(*messages: Message) -> None:

@@ -25,9 +25,7 @@ class PolicyDocument(Base):
     __tablename__ = "policy_documents"
     __table_args__ = (
         UniqueConstraint("kind", "version", name="uq_policy_documents_kind_version"),
-        CheckConstraint(
-            "kind IN ('collection_notice', 'privacy_policy')", name="kind_valid"
-        ),
+        CheckConstraint("kind IN ('collection_notice', 'privacy_policy')", name="kind_valid"),
         CheckConstraint("version >= 1", name="version_positive"),
     )
 

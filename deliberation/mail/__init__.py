@@ -52,4 +52,6 @@ def compose(kind: str, *, to: str, language: str | None, **context: Any) -> Mess
     html = _env.get_template(f"{kind}.{lang}.html").render(
         subject=first[len("Subject: ") :], lang=lang, **context
     )
-    return Message(to=to, subject=first[len("Subject: ") :].strip(), text=body.lstrip("\n"), html=html)
+    return Message(
+        to=to, subject=first[len("Subject: ") :].strip(), text=body.lstrip("\n"), html=html
+    )

@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from .. import moderation as policy
-from ..accounts.rules import WITHDRAWN_TEXT
 from .. import rules
+from ..accounts.rules import WITHDRAWN_TEXT
 from ..errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationError
 from ..models import (
     Appeal,

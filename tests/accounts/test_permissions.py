@@ -11,7 +11,16 @@ from deliberation.accounts.models import PolicyDocument
 
 from ..conftest import PASSWORD, csrf_from, login, make_agency, make_user
 
-ROLES = ("anonymous", "citizen", "unverified", "staff", "other_staff", "reviewer", "moderator", "admin")
+ROLES = (
+    "anonymous",
+    "citizen",
+    "unverified",
+    "staff",
+    "other_staff",
+    "reviewer",
+    "moderator",
+    "admin",
+)
 LOGGED_IN = set(ROLES) - {"anonymous"}
 
 # (method, path, form body) -> who gets in

@@ -207,9 +207,7 @@ def test_a_reset_link_also_proves_the_address(client, mailbox):
 
 def test_twenty_requests_a_minute_for_one_address_are_refused_with_a_clear_message(limited):
     with limited.app.app_context():
-        accounts.create_user(
-            db.session, email="busy@example.tw", display_name="忙碌", password=NEW
-        )
+        accounts.create_user(db.session, email="busy@example.tw", display_name="忙碌", password=NEW)
         db.session.commit()
     statuses, last = [], None
     for _ in range(20):

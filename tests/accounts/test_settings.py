@@ -58,7 +58,9 @@ def test_changing_the_password_needs_the_current_one(client, mailbox):
     assert user.password_hash == before
     assert mailbox.messages == []
 
-    ok = post_form(client, "/me/password", {"current_password": PASSWORD, "password": NEW, "confirm": NEW})
+    ok = post_form(
+        client, "/me/password", {"current_password": PASSWORD, "password": NEW, "confirm": NEW}
+    )
     assert ok.status_code == 302
     db.session.refresh(user)
     assert check_password_hash(user.password_hash, NEW)
@@ -70,7 +72,9 @@ def test_a_password_change_keeps_this_browser_and_ends_the_others(app, client):
     login(client, user)
     other = login(app.test_client(), user)
     assert other.get("/me").status_code == 200
-    post_form(client, "/me/password", {"current_password": PASSWORD, "password": NEW, "confirm": NEW})
+    post_form(
+        client, "/me/password", {"current_password": PASSWORD, "password": NEW, "confirm": NEW}
+    )
     assert client.get("/me").status_code == 200
     assert other.get("/me").status_code == 302
 
@@ -150,9 +154,7 @@ def test_my_data_holds_profile_comments_with_revisions_votes_flags_and_notices(c
     assert data["profile"]["display_name"] == "資料主人" and data["profile"]["email"] == me.email
     [comment] = data["comments"]
     assert comment["body"] == "第二版" and [r["body"] for r in comment["revisions"]] == ["第一版"]
-    assert data["votes"] == [
-        {**data["votes"][0], "comment_id": other.id, "value": -1}
-    ]
+    assert data["votes"] == [{**data["votes"][0], "comment_id": other.id, "value": -1}]
     assert [f["reason"] for f in data["flags"]] == ["spam"]
     assert [n["kind"] for n in data["notices"]] == ["comment_held"]
     assert "別人的看法" not in response.get_data(as_text=True)
@@ -271,7 +273,12 @@ def test_staff_accounts_are_closed_by_an_admin_not_deleted(client):
 def test_the_account_page_offers_each_action(client):
     login(client, make_user())
     html = client.get("/me/account", headers=EN).get_data(as_text=True)
-    for words in ("Change password", "Change e-mail address", "Download my data", "Delete my account"):
+    for words in (
+        "Change password",
+        "Change e-mail address",
+        "Download my data",
+        "Delete my account",
+    ):
         assert words in html
     assert "/me/account" in client.get("/me").get_data(as_text=True)
 

@@ -107,7 +107,9 @@ def test_an_unverified_citizen_reads_but_cannot_comment_vote_or_flag(client, mai
     )
     assert posted.status_code == 403
     headers = {**api_csrf(client, f"/threads/{thread.id}"), **EN}
-    api = client.post(f"/api/v1/threads/{thread.id}/comments", json={"body": "我想留言"}, headers=headers)
+    api = client.post(
+        f"/api/v1/threads/{thread.id}/comments", json={"body": "我想留言"}, headers=headers
+    )
     assert api.status_code == 403 and api.get_json()["error"]["code"] == "email_unverified"
     vote = client.post(f"/api/v1/comments/{other.id}/vote", json={"value": 1}, headers=headers)
     assert vote.status_code == 403 and vote.get_json()["error"]["code"] == "email_unverified"
@@ -122,7 +124,9 @@ def test_an_unverified_citizen_reads_but_cannot_comment_vote_or_flag(client, mai
     link = links(mailbox.to("new@example.tw")[0])[0]
     verified = client.get(link[link.index("/verify-email/") :])
     assert verified.status_code == 302
-    api = client.post(f"/api/v1/threads/{thread.id}/comments", json={"body": "我想留言"}, headers=headers)
+    api = client.post(
+        f"/api/v1/threads/{thread.id}/comments", json={"body": "我想留言"}, headers=headers
+    )
     assert api.status_code == 201
 
 
@@ -140,12 +144,18 @@ def test_the_verification_link_works_logged_out_and_a_second_click_changes_nothi
 @pytest.mark.parametrize(
     ("mangle", "code", "words"),
     [
-        (lambda t: t[:-3] + ("AAA" if not t.endswith("AAA") else "BBB"), "token_invalid", "not valid"),
+        (
+            lambda t: t[:-3] + ("AAA" if not t.endswith("AAA") else "BBB"),
+            "token_invalid",
+            "not valid",
+        ),
         (lambda t: t[: len(t) // 2], "token_invalid", "not valid"),
         (lambda t: "garbage", "token_invalid", "not valid"),
     ],
 )
-def test_a_tampered_verification_link_is_refused_and_verifies_nothing(client, app, mangle, code, words):
+def test_a_tampered_verification_link_is_refused_and_verifies_nothing(
+    client, app, mangle, code, words
+):
     user = make_user(verified=False)
     token = tokens.make(app.secret_key, tokens.VERIFY, user)
     response = client.get(f"/verify-email/{mangle(token)}", headers=EN)
@@ -186,7 +196,11 @@ def test_resend_mails_a_new_link_and_is_rate_limited_per_account(limited):
     page = client.get("/login")
     client.post(
         "/login",
-        data={"email": "slow@example.tw", "password": PASSWORD, "csrf_token": csrf_from(page.get_data(as_text=True))},
+        data={
+            "email": "slow@example.tw",
+            "password": PASSWORD,
+            "csrf_token": csrf_from(page.get_data(as_text=True)),
+        },
     )
     answers = []
     for _ in range(5):
