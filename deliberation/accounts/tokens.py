@@ -48,8 +48,13 @@ class Claim:
 
 def make(secret: str, purpose: str, user: User, **extra: Any) -> str:
     """A token for this purpose and user."""
+    return sign(secret, purpose, user.id, binding(purpose, user), **extra)
+
+
+def sign(secret: str, purpose: str, user_id: int, bound: str, **extra: Any) -> str:
+    """The signed payload itself (make() fills it in from a user)."""
     serializer = URLSafeTimedSerializer(secret, salt=purpose)
-    return serializer.dumps({"u": user.id, "b": binding(purpose, user), **extra})
+    return serializer.dumps({"u": user_id, "b": bound, **extra})
 
 
 def read(secret: str, purpose: str, token: str, *, max_age: int | None = None) -> Claim:
