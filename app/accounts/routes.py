@@ -13,6 +13,7 @@ from flask_login import login_required, logout_user
 
 from deliberation.accounts import operations, queries
 from deliberation.errors import DomainError, ValidationError
+from deliberation.mail import compose
 
 from ..errors import error_response, message_for, status_for
 from ..extensions import db, limiter
@@ -22,6 +23,7 @@ from .forms import ChangeEmailForm, ChangePasswordForm, DeleteForm, ForgotForm, 
 from .views import (
     account_key,
     address_key,
+    locale_code,
     message,
     queue,
     secret,
@@ -90,7 +92,14 @@ def forgot():  # type: ignore[no-untyped-def]
             # the link is signed either way, mail is queued only for a real one, and it leaves
             # after the response (a background job), so the timing says nothing either.
             link = url_for("accounts.reset", token=token, _external=True)
-            queue(*([message("reset_password", user, link=link)] if user is not None else []))
+            composed = compose(
+                "reset_password",
+                to=user.email if user is not None else "",
+                language=user.language if user is not None else locale_code(),
+                name=user.display_name if user is not None else "",
+                link=link,
+            )
+            queue(*([composed] if user is not None else []))  # composed either way
             db.session.commit()
             flash(
                 _(
