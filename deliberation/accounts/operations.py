@@ -109,9 +109,12 @@ def check_reset_token(session: Session, secret: str, token: str) -> User:
 def reset_password(
     session: Session, secret: str, token: str, password: str, *, now: datetime | None = None
 ) -> User:
-    """Set a new password from a mailed link. The link dies with the old password hash."""
+    """Set a new password from a mailed link. The link dies with the old password hash; every
+    other session (app/security.py) and the personal API token stop working."""
     user = check_reset_token(session, secret, token)
     user.password_hash = _new_password_hash(password, user.email)
+    # A reset is how a taken-over account is won back: the API token goes with the sessions.
+    user.api_token_hash = None
     if user.email_verified_at is None:  # the link reached the inbox: the address is real
         user.email_verified_at = now or utcnow()
     session.flush()

@@ -93,8 +93,10 @@ def test_the_link_sets_a_new_password_once(client, mailbox):
     assert check_password_hash(user.password_hash, NEW)
 
 
-def test_a_reset_ends_the_accounts_other_sessions(app, client, mailbox):
+def test_a_reset_ends_the_accounts_other_sessions_and_its_api_token(app, client, mailbox):
     user = make_user()
+    token = accounts.issue_token(db.session, user)
+    db.session.commit()
     elsewhere = app.test_client()
     assert isinstance(elsewhere, IsolatedClient)
     login(elsewhere, user)
@@ -103,6 +105,8 @@ def test_a_reset_ends_the_accounts_other_sessions(app, client, mailbox):
     set_password(client, reset_link(mailbox, user))
     gone = elsewhere.get("/me")
     assert gone.status_code == 302 and "/login" in gone.headers["Location"]
+    db.session.expire_all()
+    assert accounts.user_for_token(db.session, token) is None
 
 
 def test_a_remember_me_cookie_dies_with_the_password_too(app, client, mailbox):
