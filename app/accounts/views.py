@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from deliberation.accounts import operations
 from deliberation.errors import DomainError
-from deliberation.mail import Message, compose
+from deliberation.mail import Message, compose, language_of
 from deliberation.models import User
 from deliberation.services.accounts import normalize_email
 
@@ -35,7 +35,8 @@ def secret() -> str:
 
 
 def locale_code() -> str:
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    """The reader's language as stored for mail: "zh_TW" or "en" (Babel says zh_Hant_TW)."""
+    return language_of(str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]))
 
 
 def message(kind: str, user: User, *, to: str | None = None, **context: object) -> Message:

@@ -52,7 +52,7 @@ def test_registration_shows_the_collection_notice_and_records_the_accepted_versi
     assert 'name="consent"' in page
     assert register(client).status_code == 302
     user = user_by("new@example.tw")
-    assert user is not None and not user.email_verified
+    assert user is not None and not user.email_verified and user.language == "zh_TW"
     consent = db.session.scalar(select(Consent).where(Consent.user_id == user.id))
     assert consent is not None
     document = db.session.get(PolicyDocument, consent.document_id)
