@@ -53,6 +53,22 @@ def verification_message(user: User) -> Message:
     )
 
 
+def registration_messages(result: operations.Registration) -> list[Message]:
+    """A verification link for a new account; a note to the owner when the address was taken."""
+    if result.user is not None:
+        return [verification_message(result.user)]
+    if result.existing is not None:
+        return [
+            message(
+                "already_registered",
+                result.existing,
+                login_link=url_for("auth.login", _external=True),
+                reset_link=url_for("accounts.forgot", _external=True),
+            )
+        ]
+    return []
+
+
 def queue(*messages: Message) -> None:
     """Send after the request's commit (never inside its transaction)."""
     mail.send_after_commit(db.session(), messages)

@@ -10,7 +10,7 @@ from deliberation.accounts import operations as account_operations
 from deliberation.errors import DomainError
 from deliberation.services import accounts, comments
 
-from ..accounts.views import locale_code, queue, verification_message
+from ..accounts.views import locale_code, queue, registration_messages
 from ..errors import message_for
 from ..extensions import db, limiter
 from ..security import current_actor
@@ -30,7 +30,7 @@ def register():  # type: ignore[no-untyped-def]
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = account_operations.register_with_consent(
+            result = account_operations.register_with_consent(
                 db.session,
                 email=form.email.data,
                 display_name=form.display_name.data,
@@ -38,7 +38,7 @@ def register():  # type: ignore[no-untyped-def]
                 consent=bool(form.consent.data),
                 language=locale_code(),
             )
-            queue(verification_message(user))  # sent after the commit
+            queue(*registration_messages(result))  # sent after the commit
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -46,17 +46,18 @@ def register():  # type: ignore[no-untyped-def]
             message = message_for(error.code, **error.params)
             (field.errors.append(message) if field is not None else flash(message, "error"))  # type: ignore[func-returns-value]
         else:
-            login_user(user)
+            # The same answer whether or not the address already had an account, so the form
+            # tells no one who is registered (issue 13): nobody is logged in here.
             flash(
                 _(
-                    "Welcome, %(name)s! We sent a link to %(email)s: open it to verify your "
-                    "address, then you can comment and vote.",
-                    name=user.display_name,
-                    email=user.email,
+                    "Almost done: we sent a message to %(email)s. Open the link in it to verify "
+                    "your address, and log in. Until it is verified you can read everything, "
+                    "but not comment or vote.",
+                    email=accounts.normalize_email(form.email.data),
                 ),
                 "success",
             )
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(url_for("auth.login", next=request.args.get("next")))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
 

@@ -223,6 +223,15 @@ def record_consent(session: Session, user: User, document: PolicyDocument) -> Co
     return consent
 
 
+@dataclass
+class Registration:
+    """What a sign-up did: a new, unverified account, or nothing because the address already
+    has one (whose owner is then told by mail). The page answers both the same way."""
+
+    user: User | None = None
+    existing: User | None = None
+
+
 def register_with_consent(
     session: Session,
     *,
@@ -231,16 +240,29 @@ def register_with_consent(
     password: str,
     consent: bool,
     language: str | None = None,
-) -> User:
-    """A citizen signs up after accepting the collection notice in force (PDPA art. 8)."""
-    # The fields first (so their errors show first); the caller rolls back on any refusal.
-    user = signup.register(
-        session, email=email, display_name=display_name, password=password, language=language
-    )
+) -> Registration:
+    """A citizen signs up after accepting the collection notice in force (PDPA art. 8).
+
+    An address that already has an account is not refused (that would tell anyone who is
+    registered): nothing is created, the password is hashed all the same (the same time), and
+    the caller mails the owner instead of a verification link."""
+    try:
+        user = signup.register(
+            session, email=email, display_name=display_name, password=password, language=language
+        )
+    except Conflict as error:
+        if error.code != "email_taken":
+            raise
+        generate_password_hash(password or "")  # the work the new account's hash costs
+        if not consent:
+            raise ValidationError("consent_required", field="consent") from None
+        existing = session.scalar(select(User).where(User.email == signup.normalize_email(email)))
+        usable = existing is not None and existing.is_active and existing.origin is None
+        return Registration(existing=existing if usable else None)
     if not consent:
         raise ValidationError("consent_required", field="consent")
     record_consent(session, user, ensure_document(session, DocumentKind.COLLECTION_NOTICE))
-    return user
+    return Registration(user=user)
 
 
 # ---- deleting an account ----------------------------------------------------------------------

@@ -10,7 +10,14 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-KINDS = ("verify_email", "reset_password", "change_email", "email_changed", "password_changed")
+KINDS = (
+    "verify_email",
+    "already_registered",
+    "reset_password",
+    "change_email",
+    "email_changed",
+    "password_changed",
+)
 LANGUAGES = ("zh_TW", "en")
 DEFAULT_LANGUAGE = "zh_TW"
 

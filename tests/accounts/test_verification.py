@@ -42,6 +42,20 @@ def register(client, email="new@example.tw", *, consent=True, headers=None, **ex
     return client.post("/register", data=data, headers=headers or {})
 
 
+def register_and_log_in(client, email="new@example.tw", **kwargs):  # type: ignore[no-untyped-def]
+    response = register(client, email, **kwargs)
+    page = client.get("/login")
+    client.post(
+        "/login",
+        data={
+            "email": email,
+            "password": PASSWORD,
+            "csrf_token": csrf_from(page.get_data(as_text=True)),
+        },
+    )
+    return response
+
+
 def user_by(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email))
 
@@ -84,6 +98,25 @@ def test_an_english_reader_gets_the_mail_in_english(client, mailbox):
     assert "Hello 新朋友" in text_of(message)
 
 
+def test_a_taken_address_gets_the_same_answer_and_its_owner_a_mail(client, mailbox):
+    owner = make_user(email="taken@example.tw", name="原主人")
+    shapes = []
+    for email in ("Taken@Example.tw", "free@example.tw"):
+        response = register(client, email, headers=EN)
+        follow = client.get(response.headers["Location"], headers=EN).get_data(as_text=True)
+        start = follow.index('class="flashes"')
+        flashed = follow[start : follow.index("</p>", start)].replace(email.lower(), "ADDR")
+        shapes.append((response.status_code, response.headers["Location"], flashed))
+    assert shapes[0] == shapes[1]
+    assert user_by("free@example.tw") is not None
+    [note] = mailbox.to("taken@example.tw")
+    assert "已經有帳號" in text_of(note)  # in the owner's language
+    assert "/forgot-password" in text_of(note) and "/verify-email/" not in text_of(note)
+    db.session.refresh(owner)
+    assert owner.display_name == "原主人"
+    assert [m["Subject"] for m in mailbox.to("free@example.tw")]
+
+
 def test_nothing_is_mailed_when_the_registration_is_refused(client, mailbox):
     register(client, password="short")
     register(client, consent=False)
@@ -94,7 +127,7 @@ def test_an_unverified_citizen_reads_but_cannot_comment_vote_or_flag(client, mai
     consultation = make_consultation()
     thread = general_thread(consultation)
     other = make_comment(thread, body="別人的留言")
-    register(client)
+    register_and_log_in(client)
     page = client.get(f"/threads/{thread.id}", headers=EN)
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "別人的留言" in html
@@ -131,8 +164,7 @@ def test_an_unverified_citizen_reads_but_cannot_comment_vote_or_flag(client, mai
 
 
 def test_the_verification_link_works_logged_out_and_a_second_click_changes_nothing(client, mailbox):
-    register(client)
-    client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
+    register(client)  # registering does not log in
     link = links(mailbox.to("new@example.tw")[0])[0]
     path = link[link.index("/verify-email/") :]
     assert client.get(path).status_code == 302

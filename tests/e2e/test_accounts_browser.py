@@ -36,6 +36,9 @@ def test_register_verify_comment_and_reset_the_password_by_mail(browser, live_se
     page.locator("#password").fill("a careful passphrase")
     page.locator("#consent").check()
     page.locator("form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/login"))
+    assert page.get_by_text("驗證").count() >= 1
+    log_in(page, live_server, "a careful passphrase")
     page.wait_for_url(live_server + "/")
 
     # Unverified: the thread reads, but the form explains and offers to resend.

@@ -27,11 +27,16 @@ def test_a_citizen_registers_comments_and_votes(browser, live_server, mailbox):
     page.locator("#password").fill("a long password")
     page.locator("#consent").check()
     page.locator("form button[type=submit]").click()
-    page.wait_for_url(live_server + "/")
-    assert page.get_by_text("新來的市民").count() >= 1
-    # Comments and votes wait for the verified address: follow the mailed link.
+    # Comments and votes wait for the verified address: follow the mailed link, then log in.
+    page.wait_for_url(re.compile(r"/login"))
     [mail] = mailbox.wait_for("newcomer@example.tw")
     page.goto(links(mail)[0])
+    page.wait_for_url(re.compile(r"/login"))
+    page.locator("#email").fill("newcomer@example.tw")
+    page.locator("#password").fill("a long password")
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(live_server + "/")
+    assert page.get_by_text("新來的市民").count() >= 1
 
     page.goto(live_server + "/threads/1")
     page.locator("#body-new").fill("我建議把**資料開放**的格式寫清楚。")
