@@ -80,8 +80,6 @@ def verify_email(
 # ---- forgotten password ------------------------------------------------------------------------
 
 
-
-
 def request_password_reset(session: Session, secret: str, email: str) -> tuple[User | None, str]:
     """The account to mail and its reset token, or (None, a throwaway token) when no active
     account has this address. The caller answers both the same way."""
