@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, logout_user
 
 from deliberation.accounts import operations, queries
-from deliberation.errors import DomainError, ValidationError
+from deliberation.errors import DomainError, NotAuthenticated, ValidationError
 from deliberation.mail import compose
 
 from ..errors import error_response, message_for, status_for
@@ -267,6 +267,16 @@ def download():  # type: ignore[no-untyped-def]
     response.headers["Content-Disposition"] = 'attachment; filename="zhongyi-my-data.json"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/api/v1/me/data")
+@limiter.limit("20 per hour", key_func=account_key)
+def api_download():  # type: ignore[no-untyped-def]
+    """The same data for API clients (session or bearer token)."""
+    user = current_actor()
+    if user is None:
+        raise NotAuthenticated("not_authenticated")
+    return jsonify(queries.export_data(db.session, user))
 
 
 @bp.route("/me/delete", methods=["POST"])

@@ -107,6 +107,17 @@ def test_my_account_routes_need_a_log_in(client, users, role, route):
         assert response.status_code in (200, 302, 400) and not _sent_to_login(response)
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_my_data_through_the_api_needs_an_account(client, users, role):
+    response = _call(client, users, role, ("GET", "/api/v1/me/data", None))
+    if role == "anonymous":
+        assert response.status_code == 401
+        assert response.get_json()["error"]["code"] == "not_authenticated"
+    else:
+        assert response.status_code == 200
+        assert response.get_json()["profile"]["id"] == users[role].id
+
+
 @pytest.mark.parametrize("route", ADMIN, ids=lambda r: f"{r[0]} {r[1]}")
 @pytest.mark.parametrize("role", ROLES)
 def test_the_privacy_editor_is_for_admins_only(client, users, role, route):

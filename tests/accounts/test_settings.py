@@ -158,6 +158,11 @@ def test_my_data_holds_profile_comments_with_revisions_votes_flags_and_notices(c
     assert [f["reason"] for f in data["flags"]] == ["spam"]
     assert [n["kind"] for n in data["notices"]] == ["comment_held"]
     assert "別人的看法" not in response.get_data(as_text=True)
+    # the same through the API with a personal access token
+    token = accounts.issue_token(db.session, me)
+    db.session.commit()
+    api = client.get("/api/v1/me/data", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 200 and api.get_json()["comments"] == data["comments"]
 
 
 # ---- deletion ----------------------------------------------------------------------------------
