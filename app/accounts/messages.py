@@ -51,7 +51,8 @@ MESSAGES.update(
             "for another, and check your spam folder."
         ),
         "register_rate_limited": _l(
-            "Too many registrations from your network. Please try again later."
+            "Too many registrations from your network or for this address. Please try again "
+            "in an hour; a link already sent stays valid for 3 days."
         ),
     }
 )

@@ -10,7 +10,7 @@ from deliberation.accounts import operations as account_operations
 from deliberation.errors import DomainError
 from deliberation.services import accounts, comments
 
-from ..accounts.views import locale_code, queue, registration_messages
+from ..accounts.views import address_key, locale_code, queue, registration_messages
 from ..errors import message_for
 from ..extensions import db, limiter
 from ..security import current_actor
@@ -25,7 +25,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])  # per IP (one address can register once anyway)
+@limiter.limit("10 per hour", methods=["POST"])  # per IP
+@limiter.limit("3 per hour", key_func=address_key, methods=["POST"])  # no mail-bombing an inbox
 def register():  # type: ignore[no-untyped-def]
     form = RegisterForm()
     if form.validate_on_submit():

@@ -265,3 +265,25 @@ def test_the_comment_form_appears_once_verified(client):
     thread = general_thread(make_consultation())
     login(client, make_user())
     assert re.search(r'id="body-new"', client.get(f"/threads/{thread.id}").get_data(as_text=True))
+
+
+def test_registering_one_address_again_and_again_is_limited_with_a_clear_message(limited):
+    statuses, last = [], None
+    for n in range(5):
+        page = limited.client.get("/register")
+        last = limited.client.post(
+            "/register",
+            data={
+                "email": "target@example.tw",
+                "display_name": f"試{n}",
+                "password": PASSWORD,
+                "consent": "y",
+                "csrf_token": csrf_from(page.get_data(as_text=True)),
+            },
+            headers=EN,
+        )
+        statuses.append(last.status_code)
+    assert statuses == [302, 302, 302, 429, 429]
+    assert "Too many registrations" in last.get_data(as_text=True)
+    # one account and one verification link; the repeats only told its owner (after the first)
+    assert len(limited.mailbox.to("target@example.tw")) == 3
