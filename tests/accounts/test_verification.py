@@ -133,6 +133,7 @@ def test_an_unverified_citizen_reads_but_cannot_comment_vote_or_flag(client, mai
     assert page.status_code == 200 and "別人的留言" in html
     assert "Please verify your e-mail address" in html and "Send the link again" in html
     assert 'id="body-new"' not in html  # no comment form, the reason instead
+    assert 'class="flag-form"' not in html  # and no flag form
 
     token = csrf_from(html)
     posted = client.post(
@@ -261,10 +262,12 @@ def test_the_shared_rule_refuses_an_unverified_account_everywhere():
     assert rules.participation_refusal(Person()) is None
 
 
-def test_the_comment_form_appears_once_verified(client):
+def test_the_comment_and_flag_forms_appear_once_verified(client):
     thread = general_thread(make_consultation())
+    make_comment(thread, body="可以檢舉的留言")
     login(client, make_user())
-    assert re.search(r'id="body-new"', client.get(f"/threads/{thread.id}").get_data(as_text=True))
+    html = client.get(f"/threads/{thread.id}").get_data(as_text=True)
+    assert re.search(r'id="body-new"', html) and 'class="flag-form"' in html
 
 
 def test_registering_one_address_again_and_again_is_limited_with_a_clear_message(limited):
