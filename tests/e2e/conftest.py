@@ -43,17 +43,30 @@ def browser() -> Iterator:
         b.close()
 
 
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    """A real SMTP server on loopback: the live server's mail (verification, reset) lands here."""
-    with smtp_server() as box:
-        yield box
+# The loopback SMTP server of each running live server, by its URL: `live_server` is imported
+# by name into other areas' browser tests, so it cannot depend on another fixture of this file.
+_MAILBOXES: dict[str, Mailbox] = {}
 
 
 @pytest.fixture
-def live_server(empty_database_url, mailbox) -> Iterator[str]:
-    with demo_site(empty_database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=mailbox.port) as url:
-        yield url
+def live_server(empty_database_url) -> Iterator[str]:
+    """The demo on a live server; its mail (verification, reset) goes to a real SMTP server on
+    loopback, read through the `mailbox` fixture."""
+    with (
+        smtp_server() as box,
+        demo_site(empty_database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=box.port) as url,
+    ):
+        _MAILBOXES[url] = box
+        try:
+            yield url
+        finally:
+            _MAILBOXES.pop(url, None)
+
+
+@pytest.fixture
+def mailbox(live_server) -> Mailbox:
+    """What the live server has mailed."""
+    return _MAILBOXES[live_server]
 
 
 @pytest.fixture
