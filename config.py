@@ -175,6 +175,10 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@zhongyi.localhost")
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+    # Without MAIL_SERVER, account mail (verification, password reset) is written to
+    # MAIL_FILE_DIR as .eml files and announced on the console ("file"), or dropped ("none").
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")
+    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR") or str(INSTANCE_DIR / "mail")
 
     HOST = os.environ.get("HOST", "127.0.0.1")
     PORT = _int("PORT", 5000)
@@ -197,6 +201,7 @@ class TestingConfig(Config):
     JOBS_BACKEND = "eager"
     # One iteration: a test's accounts need no protection, and scrypt costs ~80 ms a hash.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
+    MAIL_BACKEND = "none"  # a test that reads mail starts its own SMTP server (MAIL_SERVER)
 
 
 class ProductionConfig(Config):

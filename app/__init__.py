@@ -10,6 +10,7 @@ import config as settings
 from config import Config, config_from_env
 
 from . import (
+    accounts,
     analysis_web,
     api,
     auth,
@@ -20,6 +21,7 @@ from . import (
     i18n,
     links,
     logs,
+    mail,
     moderation,
     outbox,
     outcome,
@@ -43,7 +45,9 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # Each area registers its own blueprints, hooks, template helpers, follow-up handlers and CLI
 # commands in its init_app(app); a new area is one more line here.
 AREAS = (
+    mail,  # the one mail module: "mail.send" after the commit (file, SMTP or none)
     auth,  # register, log in, log out
+    accounts,  # verification, recovery, privacy, data download, deletion (issue 13)
     consultations,  # consultation, thread and comment pages
     staff,  # /staff: create and edit consultations
     api,  # /api/v1: consultations, threads, comments, votes, events

@@ -11,6 +11,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
+from deliberation.accounts import models as _accounts_models  # noqa: F401  (its tables)
 from deliberation.models import Base
 from deliberation.plan_links import models as _plan_link_models  # noqa: F401  (tables on Base)
 from deliberation.trust import models as _trust_models  # noqa: F401  (their tables on Base)

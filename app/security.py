@@ -18,6 +18,7 @@ class Anonymous(AnonymousUserMixin):
     role = None
     agency_id = None
     is_active = False
+    email_verified = False
 
 
 def bearer_token() -> str | None:
@@ -32,6 +33,14 @@ def current_actor() -> User | None:
     from flask_login import current_user
 
     return current_user if isinstance(current_user._get_current_object(), User) else None
+
+
+# ---- sessions die with the password ------------------------------------------------------------
+# Like Django's session auth hash: what the session (and the remember-me cookie, which Flask-Login
+# copies from session["_user_id"]) holds is "<id>:<hash>", where the hash is derived from the
+# password hash. A new password (a reset, a change) changes it, so every session made before no
+# longer loads: the reset link "ends the account's other sessions". Keep this in these three
+# functions; server-side session records (helper "trust") check alongside them.
 
 
 def init_app(app: Flask) -> None:

@@ -30,6 +30,9 @@ class Actor(Protocol):
     agency_id: int | None
     is_active: bool
 
+    @property
+    def email_verified(self) -> bool: ...
+
 
 class ConsultationLike(Protocol):
     @property
@@ -82,14 +85,29 @@ def accepts_comments(consultation: ConsultationLike, now: datetime) -> bool:
     return not (consultation.closes_at is not None and now >= consultation.closes_at)
 
 
-def posting_refusal(
-    user: Actor | None, consultation: ConsultationLike, thread_locked: bool, now: datetime
-) -> str | None:
-    """Why this user may not comment or vote here now, or None if they may."""
+def participation_refusal(user: Actor | None) -> str | None:
+    """Why this account may not take part at all (comment, reply, vote, flag), or None.
+
+    Anyone may read; taking part needs a logged-in, active account whose e-mail address has
+    been verified (a mailed link), so one person cannot flood a discussion with made-up
+    addresses. Pages, the API and Socket.IO all reach this rule through the services."""
     if user is None:
         return "not_authenticated"
     if not user.is_active:
         return "account_inactive"
+    if not user.email_verified:
+        return "email_unverified"
+    return None
+
+
+def posting_refusal(
+    user: Actor | None, consultation: ConsultationLike, thread_locked: bool, now: datetime
+) -> str | None:
+    """Why this user may not comment or vote here now, or None if they may."""
+    refusal = participation_refusal(user)
+    if refusal is not None:
+        return refusal
+    assert user is not None
     if not accepts_comments(consultation, now):
         return "consultation_not_open"
     if thread_locked:

@@ -47,8 +47,10 @@ def make_user(
     agency: Agency | None = None,
     name: str | None = None,
     email: str | None = None,
+    verified: bool = True,
 ) -> User:
-    """A user with this role (staff belong to NDC unless given an agency), password PASSWORD."""
+    """A user with this role (staff belong to NDC unless given an agency), password PASSWORD,
+    its address verified unless `verified=False` (factory-made people are verified)."""
     n = next(_counter)
     if role == "staff" and agency is None:
         agency = make_agency()
@@ -58,6 +60,7 @@ def make_user(
         password_hash=PASSWORD_HASH,
         role=role,
         agency=agency if role == "staff" else None,
+        email_verified_at=utcnow() if verified else None,
     )
     db.session.add(user)
     db.session.commit()

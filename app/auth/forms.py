@@ -9,6 +9,10 @@ class RegisterForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired()])
     display_name = StringField(_l("Display name"), validators=[DataRequired()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
+    # 個人資料蒐集告知 (PDPA art. 8): checked by the domain (consent_required), worded there.
+    consent = BooleanField(
+        _l("I have read the notice on the collection of personal data and agree")
+    )
 
 
 class LoginForm(FlaskForm):

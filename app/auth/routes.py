@@ -6,10 +6,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from deliberation.accounts import operations as account_operations
 from deliberation.errors import DomainError
 from deliberation.services import accounts, comments
 
 from .. import sessions as web_sessions
+from ..accounts.views import address_key, locale_code, queue, registration_messages
 from ..errors import message_for
 from ..extensions import db, limiter
 from ..ratelimit import client_address, login_account
@@ -26,26 +28,39 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("10 per hour", methods=["POST"])  # per IP
+@limiter.limit("3 per hour", key_func=address_key, methods=["POST"])  # no mail-bombing an inbox
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(
+            result = account_operations.register_with_consent(
                 db.session,
                 email=form.email.data,
                 display_name=form.display_name.data,
                 password=form.password.data,
+                consent=bool(form.consent.data),
+                language=locale_code(),
             )
+            queue(*registration_messages(result))  # sent after the commit
         except DomainError as error:
             discard_changes()
             field = getattr(form, error.params.get("field", ""), None)
             message = message_for(error.code, **error.params)
             (field.errors.append(message) if field is not None else flash(message, "error"))
         else:
-            web_sessions.log_in(user, remember=False, two_factor=False)
-            flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            # The same answer whether or not the address already had an account, so the form
+            # tells no one who is registered (issue 13): nobody is logged in here.
+            flash(
+                _(
+                    "Almost done: we sent a message to %(email)s. Open the link in it to verify "
+                    "your address, and log in. Until it is verified you can read everything, "
+                    "but not comment or vote.",
+                    email=accounts.normalize_email(form.email.data),
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.login", next=request.args.get("next")))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from .. import outbox
-
 MAIL = "mail.send"  # follow-up: send a batch of {to, subject, body} e-mails after the commit
 bp = Blueprint("plans", __name__)
 api_bp = Blueprint("plans_api", __name__)
@@ -24,6 +22,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     register_template_helpers(app)
-    outbox.register(app, MAIL, "app.plans.mail:send_job")
     if "plans" not in app.cli.commands:
         app.cli.add_command(plans_cli)

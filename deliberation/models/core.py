@@ -77,8 +77,19 @@ class User(Base):
     # A pseudonymous participant brought in by an import ("polis", "facebook", ...): cannot log
     # in, counted apart from people who took part here. NULL: a registered account.
     origin: Mapped[str | None] = mapped_column(String(32))
+    # Accounts (deliberation/accounts): when the address was proven by a mailed link (NULL:
+    # not yet; such a person reads but does not post, vote or flag), the language mail is
+    # written in, and when the person deleted the account (the row stays, emptied, so comments
+    # and votes keep their author id; docs/accounts.md).
+    email_verified_at: Mapped[datetime | None]
+    language: Mapped[str | None] = mapped_column(String(8))
+    deleted_at: Mapped[datetime | None]
 
     agency: Mapped[Agency | None] = relationship()
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     # Flask-Login protocol, kept here so any layer can hold a User.
     @property

@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..accounts.rules import MIN_PASSWORD, password_refusal
 from ..errors import Conflict, ValidationError
-from ..models import Agency, Role, User
+from ..models import Agency, Role, User, utcnow
 from ..sanitize import clean_line
 from ..trust import names as reserved_names
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-MIN_PASSWORD = 8
 MAX_NAME = 80
 
 # How passwords are hashed: werkzeug's scrypt unless the app is configured otherwise
@@ -58,8 +58,9 @@ def _validate(email: str, display_name: str, password: str) -> tuple[str, str]:
         raise ValidationError("name_required", field="display_name")
     if len(name) > MAX_NAME:
         raise ValidationError("name_too_long", field="display_name", max=MAX_NAME)
-    if len(password or "") < MIN_PASSWORD:
-        raise ValidationError("password_too_short", field="password", min=MIN_PASSWORD)
+    refusal = password_refusal(password, email=email)
+    if refusal is not None:
+        raise ValidationError(refusal, field="password", min=MIN_PASSWORD)
     return email, name
 
 
@@ -84,8 +85,13 @@ def create_user(
     password: str,
     role: str = Role.CITIZEN.value,
     agency: Agency | None = None,
+    verified: bool = True,
+    language: str | None = None,
 ) -> User:
-    """Create an account; e-mail addresses are unique regardless of case."""
+    """Create an account; e-mail addresses are unique regardless of case.
+
+    Accounts made by an administrator (CLI, demo) count as verified; self-registration
+    (`register`) starts unverified until the mailed link is followed."""
     email, name = _validate(email, display_name, password)
     if role not in {r.value for r in Role}:
         raise ValidationError("invalid_role", field="role")
@@ -101,16 +107,28 @@ def create_user(
         password_hash=generate_password_hash(password, method=_hash_method),
         role=role,
         agency=agency,
+        email_verified_at=utcnow() if verified else None,
+        language=language,
     )
     session.add(user)
     session.flush()
     return user
 
 
-def register(session: Session, *, email: str, display_name: str, password: str) -> User:
-    """A citizen signs up (a display name that claims an office is refused)."""
+def register(
+    session: Session, *, email: str, display_name: str, password: str, language: str | None = None
+) -> User:
+    """A citizen signs up: a display name that claims an office is refused, and the address is
+    unverified until the mailed link is followed."""
     reserved_names.refuse_reserved(session, display_name)
-    return create_user(session, email=email, display_name=display_name, password=password)
+    return create_user(
+        session,
+        email=email,
+        display_name=display_name,
+        password=password,
+        verified=False,
+        language=language,
+    )
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

@@ -118,9 +118,10 @@ def revoke_all(
     ip: str = "",
     audit_it: bool = True,
     reason: str = "",
+    keep: int | None = None,
 ) -> int:
-    """End every live session of `user`; returns how many."""
-    rows = of_user(session, user.id)
+    """End every live session of `user` but `keep` (a session id); returns how many."""
+    rows = [row for row in of_user(session, user.id) if row.id != keep]
     now = utcnow()
     for row in rows:
         row.revoked_at = now

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.mailbox import links
+
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
-def test_a_citizen_registers_comments_and_votes(browser, live_server):
+def test_a_citizen_registers_comments_and_votes(browser, live_server, mailbox):
     page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="zh-TW")
     page.goto(live_server + "/")
     assert page.locator("html").get_attribute("lang") == "zh-Hant-TW"
@@ -22,6 +24,15 @@ def test_a_citizen_registers_comments_and_votes(browser, live_server):
     page.goto(live_server + "/register")
     page.locator("#email").fill("newcomer@example.tw")
     page.locator("#display_name").fill("新來的市民")
+    page.locator("#password").fill("a long password")
+    page.locator("#consent").check()
+    page.locator("form button[type=submit]").click()
+    # Comments and votes wait for the verified address: follow the mailed link, then log in.
+    page.wait_for_url(re.compile(r"/login"))
+    [mail] = mailbox.wait_for("newcomer@example.tw")
+    page.goto(links(mail)[0])
+    page.wait_for_url(re.compile(r"/login"))
+    page.locator("#email").fill("newcomer@example.tw")
     page.locator("#password").fill("a long password")
     page.locator("form button[type=submit]").click()
     page.wait_for_url(live_server + "/")

@@ -14,6 +14,7 @@ import pytest
 
 from tests.databases import Templates
 from tests.e2e.livesite import LiveSite, demo_site, fill_cast, fill_demo, live_site
+from tests.mailbox import Mailbox, smtp_server
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -92,11 +93,29 @@ def demo_database_url(database_templates: Templates) -> Iterator[str]:
         yield url
 
 
+# The loopback SMTP server of each running live server, by its URL (read through `mailbox`).
+_MAILBOXES: dict[str, Mailbox] = {}
+
+
 @pytest.fixture
 def live_server(demo_database_url) -> Iterator[str]:
-    """The demo on a live server (jobs run inline)."""
-    with demo_site(demo_database_url) as url:
-        yield url
+    """The demo on a live server (jobs run inline); its mail (verification, reset) goes to a
+    real SMTP server on loopback, read through the `mailbox` fixture."""
+    with (
+        smtp_server() as box,
+        demo_site(demo_database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=box.port) as url,
+    ):
+        _MAILBOXES[url] = box
+        try:
+            yield url
+        finally:
+            _MAILBOXES.pop(url, None)
+
+
+@pytest.fixture
+def mailbox(live_server) -> Mailbox:
+    """What the live server has mailed."""
+    return _MAILBOXES[live_server]
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ class U:
     role: str = "citizen"
     agency_id: int | None = None
     is_active: bool = True
+    email_verified: bool = True
 
 
 @dataclass

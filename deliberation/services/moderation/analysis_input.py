@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...accounts.rules import WITHDRAWN_TEXT
 from ...models import Comment, Thread, Vote
 from ...sanitize import plain_text
 from .common import VISIBLE
@@ -31,6 +32,7 @@ def visible_comments_for_analysis(session: Session, consultation_id: int) -> lis
         select(Comment.id, Comment.thread_id, Comment.author_id, Comment.html, Comment.tokens)
         .join(Thread, Thread.id == Comment.thread_id)
         .where(Thread.consultation_id == consultation_id, Comment.status == VISIBLE)
+        .where(Comment.body != WITHDRAWN_TEXT)  # withdrawn by its deleted author (issue 13)
         .order_by(Comment.id)
     ).all()
     return [

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ... import moderation as policy
+from ... import rules
 from ...errors import Conflict, Forbidden, NotAuthenticated, ValidationError
 from ...models import Comment, Flag, User, utcnow
 from ..comment_queries import get_comment
@@ -36,10 +37,10 @@ def flag_comment(
 ) -> FlagResult:
     """Report a comment; the Nth distinct open flag (per settings) holds it for review."""
     now = now or utcnow()
-    if actor is None:
-        raise NotAuthenticated("not_authenticated")
-    if not actor.is_active:
-        raise Forbidden("account_inactive")
+    refusal = rules.participation_refusal(actor)  # logged in, active, verified address
+    if refusal is not None:
+        raise (NotAuthenticated if actor is None else Forbidden)(refusal)
+    assert actor is not None
     if reason not in policy.FLAG_REASONS:
         raise ValidationError("invalid_flag_reason", field="reason")
     text = clean_note(note)
