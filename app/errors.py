@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, jsonify, make_response, render_template, request
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -146,6 +146,9 @@ MESSAGES: dict[str, Any] = {
     "appeal_decided": _l("This appeal was already decided (%(state)s)."),
 }
 
+# The words a rate-limited request gets, by the view it was sent to (areas add theirs).
+RATE_LIMIT_CODES: dict[str, str] = {}
+
 HTTP_CODES = {
     400: "bad_request",
     401: "not_authenticated",
@@ -228,13 +231,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(error: RateLimitExceeded):
-        # The real wait, in the header and in the words (not "a moment").
+        # The real wait, in the header and in the words (not "a moment"), after what the view
+        # says about its own limit (RATE_LIMIT_CODES, filled by the areas).
         seconds = retry_after_seconds(limiter)
-        response = make_response(
-            error_response(
-                "too_many_requests", 429, message=message_for("retry_after", seconds=seconds)
-            )
-        )
+        code = RATE_LIMIT_CODES.get(request.endpoint or "", "too_many_requests")
+        wait = message_for("retry_after", seconds=seconds)
+        if code != "too_many_requests":
+            joiner = "" if str(get_locale()).startswith("zh") else " "
+            wait = message_for(code) + joiner + wait
+        response = make_response(error_response(code, 429, message=wait))
         response.headers["Retry-After"] = str(seconds)
         return response
 

@@ -4,16 +4,17 @@ their admin editor. The domain is deliberation/accounts; mail goes through app/m
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask
 
-from ..errors import error_response
+from ..errors import RATE_LIMIT_CODES
 
 bp = Blueprint("accounts", __name__)
 
 from . import messages  # noqa: E402,F401  (registers the error words)
 
-# Which words a refused (rate-limited) request gets, by the view it was sent to.
-RATE_LIMIT_CODES = {
+# Which words a refused (rate-limited) request gets, by the view it was sent to (app/errors.py
+# adds the real wait).
+ACCOUNT_LIMIT_CODES = {
     "accounts.forgot": "reset_rate_limited",
     "accounts.reset": "reset_rate_limited",
     "accounts.resend": "resend_rate_limited",
@@ -21,14 +22,10 @@ RATE_LIMIT_CODES = {
 }
 
 
-def _rate_limited(_error: Exception):
-    return error_response(RATE_LIMIT_CODES.get(request.endpoint or "", "too_many_requests"), 429)
-
-
 def init_app(app: Flask) -> None:
     """Register this area's blueprint, the 429 words and template helpers."""
     from . import privacy, routes  # noqa: F401  (the routes register themselves)
 
     app.register_blueprint(bp)
-    app.register_error_handler(429, _rate_limited)
+    RATE_LIMIT_CODES.update(ACCOUNT_LIMIT_CODES)
     app.jinja_env.globals["privacy_notice"] = privacy.notice_for_registration

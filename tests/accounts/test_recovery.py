@@ -8,6 +8,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from app.extensions import db
+from app.sessions import REMEMBER_COOKIE
 from deliberation.accounts import tokens
 from deliberation.models import User
 from deliberation.services import accounts
@@ -122,15 +123,15 @@ def test_a_remember_me_cookie_dies_with_the_password_too(app, client, mailbox):
             "csrf_token": csrf_from(page.get_data(as_text=True)),
         },
     )
-    remember = other.get_cookie("remember_token")
+    remember = other.get_cookie(REMEMBER_COOKIE)
     assert remember is not None
     fresh = app.test_client()  # no session, only the long-lived cookie
-    fresh.set_cookie("remember_token", remember.value)
+    fresh.set_cookie(REMEMBER_COOKIE, remember.value)
     assert fresh.get("/me").status_code == 200
     ask_reset(client, user.email)
     set_password(client, reset_link(mailbox, user))
     stale = app.test_client()
-    stale.set_cookie("remember_token", remember.value)
+    stale.set_cookie(REMEMBER_COOKIE, remember.value)
     assert stale.get("/me").status_code == 302
 
 
