@@ -88,13 +88,14 @@ class Templates:
     """Databases filled once per session and copied for each test that wants one.
 
     SQLite: the filled file is copied. PostgreSQL: a database `<test db>_tpl_<name>` is filled
-    once and each copy is `CREATE DATABASE … TEMPLATE …` (a file-level copy on the server).
+    once and each copy is `CREATE DATABASE … TEMPLATE …` (copied by the server, no Python).
     """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.made: dict[str, str] = {}  # name -> the template's URL
         self.data: dict[str, Any] = {}  # name -> what its fill returned (ids, tokens, …)
+        self.copies: list[str] = []  # PostgreSQL copies, dropped by drop_all
 
     def template(self, name: str, fill: Callable[[str], Any]) -> str:
         if name not in self.made:
@@ -103,7 +104,7 @@ class Templates:
                 url = url.set(database=f"{url.database}_tpl_{name}")
                 engine = _admin_engine(url)
                 with engine.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}"'))
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
                     conn.execute(text(f'CREATE DATABASE "{url.database}"'))
                 engine.dispose()
                 rendered = url.render_as_string(hide_password=False)
@@ -135,19 +136,21 @@ class Templates:
                 conn.execute(
                     text(f'CREATE DATABASE "{target_url.database}" TEMPLATE "{url.database}"')
                 )
-            yield target_url.render_as_string(hide_password=False)
         finally:
-            with engine.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{target_url.database}" WITH (FORCE)'))
             engine.dispose()
+        # Dropped with the templates at the end of the session: DROP DATABASE waits for a
+        # checkpoint of the whole server, which one drop after another makes cheap.
+        self.copies.append(target_url.render_as_string(hide_password=False))
+        yield self.copies[-1]
 
     def drop_all(self) -> None:
         if not using_postgres():
             return
-        for template in self.made.values():
-            url = make_url(template)
+        for database in [*self.copies, *self.made.values()]:
+            url = make_url(database)
             engine = _admin_engine(url)
             with engine.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
             engine.dispose()
+        self.copies.clear()
         self.made.clear()
