@@ -102,6 +102,16 @@ PAGES: tuple[Page, ...] = (
     Page("/admin/users/{citizen_id}", ("admin",), "trust_admin.user"),
     Page("/admin/reserved-names", ("admin",), "trust_admin.reserved_names"),
     Page("/admin/audit", ("admin",), "trust_admin.audit_log"),
+    Page("/forgot-password", ("anonymous",), "accounts.forgot"),
+    # A mailed link that is broken or out of date: the refusal page is a page too.
+    Page("/reset-password/not-a-token", ("anonymous",), "accounts.reset", status=400),
+    Page("/verify-email/not-a-token", ("anonymous",), "accounts.verify", status=400),
+    Page("/confirm-email/not-a-token", ("citizen",), "accounts.confirm_email", status=400),
+    Page("/privacy", PUBLIC, "accounts.privacy"),
+    Page("/privacy/notice", ("anonymous",), "accounts.notice"),
+    Page("/me/account", ("citizen",), "accounts.settings"),
+    Page("/admin/privacy/policy", ("admin",), "accounts.edit"),
+    Page("/plan-link-requests", ("staff",), "plan_links.index"),
 )
 
 # GET endpoints that are not HTML pages (files, redirects, exports).
@@ -118,6 +128,7 @@ NOT_PAGES = frozenset(
         # the enrolment template is checked as trust.my_setup, and both steps run in Chromium in
         # tests/e2e/test_two_factor_badge.py.
         "trust.login_code",
+        "accounts.download",  # the personal-data JSON file
         "trust.setup",
     }
 )
