@@ -8,13 +8,11 @@ Tests receive helpers as fixtures or import them from tests/factories.py, never 
 from __future__ import annotations
 
 import contextlib
-import contextvars
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import Connection, event
@@ -25,6 +23,7 @@ from app.cache import public_cache
 from app.extensions import db
 from config import TestingConfig
 from tests import factories
+from tests.clients import IsolatedClient
 from tests.databases import Templates, isolated_database_url, worker_database_url
 
 # Fixtures shared by several test packages (the browser, live sites, socket clients).
@@ -114,18 +113,6 @@ def session(app: Flask, module_connection: Connection) -> Iterator[scoped_sessio
     finally:
         if savepoint.is_active:
             savepoint.rollback()
-
-
-class IsolatedClient(FlaskClient):
-    """Each request gets its own app context (so its own `g`, login and db session), as in
-    production, even though the test body holds one open for the factories."""
-
-    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        def run():  # type: ignore[no-untyped-def]
-            _cv_app.set(None)  # only inside this copied context
-            return FlaskClient.open(self, *args, **kwargs)
-
-        return contextvars.copy_context().run(run)
 
 
 @pytest.fixture
@@ -220,21 +207,3 @@ def csrf_from_fixture() -> Callable:
 @pytest.fixture(name="api_csrf")
 def api_csrf_fixture(app) -> Callable:
     return factories.api_csrf
-
-
-# Test files written before tests/factories.py import these from here; new ones should not.
-from tests.databases import using_postgres  # noqa: E402, F401
-from tests.factories import (  # noqa: E402, F401
-    PASSWORD,
-    api_csrf,
-    csrf_from,
-    general_thread,
-    hours_ago,
-    login,
-    make_agency,
-    make_comment,
-    make_consultation,
-    make_user,
-    save,
-)
-from tests.factories import PASSWORD_HASH as _PASSWORD_HASH  # noqa: E402, F401

@@ -11,9 +11,8 @@ import pytest
 from app import mail, transaction
 from app.extensions import db
 from deliberation.mail import compose
+from tests.factories import make_user
 from tests.mailbox import html_of, text_of
-
-from ..conftest import make_user
 
 
 def test_each_kind_is_composed_in_both_languages_with_text_and_html():

@@ -8,8 +8,7 @@ import pytest
 
 from app.extensions import db
 from deliberation.accounts.models import PolicyDocument
-
-from ..conftest import PASSWORD, csrf_from, login, make_agency, make_user
+from tests.factories import PASSWORD, csrf_from, login, make_agency, make_user
 
 ROLES = (
     "anonymous",

@@ -7,8 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from deliberation.accounts.models import Consent, PolicyDocument
-
-from ..conftest import csrf_from, login, make_user
+from tests.factories import csrf_from, login, make_user
 
 EN = {"Accept-Language": "en"}
 

@@ -12,9 +12,9 @@ from app.sessions import REMEMBER_COOKIE
 from deliberation.accounts import tokens
 from deliberation.models import User
 from deliberation.services import accounts
+from tests.clients import IsolatedClient
+from tests.factories import PASSWORD, csrf_from, login, make_user
 from tests.mailbox import html_of, links, text_of
-
-from ..conftest import PASSWORD, IsolatedClient, csrf_from, login, make_user
 
 EN = {"Accept-Language": "en"}
 NEW = "a brand new passphrase"

@@ -13,9 +13,7 @@ from app.extensions import db
 from deliberation.accounts import tokens
 from deliberation.models import Comment, CommentRevision, Notification, User, Vote
 from deliberation.services import accounts, comments, moderation, polis_io
-from tests.mailbox import links, text_of
-
-from ..conftest import (
+from tests.factories import (
     PASSWORD,
     api_csrf,
     csrf_from,
@@ -25,6 +23,7 @@ from ..conftest import (
     make_consultation,
     make_user,
 )
+from tests.mailbox import links, text_of
 
 EN = {"Accept-Language": "en"}
 NEW = "a brand new passphrase"

@@ -14,9 +14,7 @@ from deliberation.accounts import tokens
 from deliberation.accounts.models import Consent, PolicyDocument
 from deliberation.models import Comment, User
 from deliberation.services import accounts
-from tests.mailbox import html_of, links, text_of
-
-from ..conftest import (
+from tests.factories import (
     api_csrf,
     csrf_from,
     general_thread,
@@ -25,6 +23,7 @@ from ..conftest import (
     make_consultation,
     make_user,
 )
+from tests.mailbox import html_of, links, text_of
 
 EN = {"Accept-Language": "en"}
 PASSWORD = "a long passphrase"

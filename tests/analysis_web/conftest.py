@@ -10,12 +10,9 @@ from app.extensions import db
 from deliberation.models import AnalysisRun, Consultation, User
 from tests.factories import general_thread, make_consultation, make_user
 
-from .helpers import (  # noqa: F401  (names test files imported from here before helpers.py)
-    SYNTHETIC,
-    _tokens,
+from .helpers import (
     analyse,
     fill,
-    synthetic,
 )
 
 

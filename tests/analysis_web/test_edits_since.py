@@ -7,9 +7,9 @@ from __future__ import annotations
 from app.extensions import db
 from deliberation import participation
 from deliberation.services import curation
+from tests.factories import login
 
-from ..conftest import login
-from .conftest import analyse
+from .helpers import analyse
 
 
 def test_the_workspace_counts_curator_edits_made_since_the_analysis(filled, staff, client):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from deliberation.models import Comment, Consultation, Plan, ThemeResponse
 from deliberation.services import accounts
-from tests.conftest import (
+from tests.factories import (
     csrf_from,
     general_thread,
     login,

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from app.extensions import db
 from deliberation.models import Plan
 from deliberation.services import accounts
-from tests.conftest import general_thread, make_comment, make_consultation, make_user
+from tests.factories import general_thread, make_comment, make_consultation, make_user
 
 NASTY_TEXT = ["\x00", "a\x00b", "\ud800", "x\udfffy", "", " ", "²", "１２", "-1", "0", "1e9"]
 NASTY_INTS = [0, -1, 1, 2**31 - 1, 2**31, 2**53 + 1, 2**63, -(2**63) - 1, 10**30]

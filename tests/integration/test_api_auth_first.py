@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import general_thread, login, make_consultation, make_user
+from tests.factories import general_thread, login, make_consultation, make_user
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from app.extensions import db
 from app.transaction import commit_point
 from deliberation.models import Comment, ThreadEvent
 from deliberation.services import comments
-
-from ..conftest import api_csrf, csrf_from, general_thread, login, make_consultation, make_user
+from tests.factories import api_csrf, csrf_from, general_thread, login, make_consultation, make_user
 
 EN = {"Accept-Language": "en"}
 

@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from deliberation.services import accounts
-from tests.conftest import general_thread, make_agency, make_consultation, make_user
+from tests.factories import general_thread, make_agency, make_consultation, make_user
 
 FILL = {"key": "T1", "theme_key": "T1", "action": "rename"}
 ROLES = ["anonymous", "citizen", "moderator", "reviewer", "other_staff"]

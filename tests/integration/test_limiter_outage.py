@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from tests.conftest import isolated_database_url
+from tests.databases import isolated_database_url
 from tests.realtime.servers import AppServer, RedisServer, post, prepare_database
 
 pytestmark = pytest.mark.skipif(

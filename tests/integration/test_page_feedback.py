@@ -15,8 +15,7 @@ from app.demo.content import INTRO, SECTIONS
 from app.extensions import db
 from deliberation.models import Flag, Sanction, utcnow
 from deliberation.services import comments, moderation
-
-from ..conftest import (
+from tests.factories import (
     csrf_from,
     general_thread,
     hours_ago,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from config import _database_url
 from deliberation.models import Comment, IdempotencyKey, Vote
-from tests.conftest import isolated_database_url
+from tests.databases import isolated_database_url
 from tests.realtime.servers import AppServer, post, prepare_database
 
 

@@ -13,8 +13,8 @@ from app import create_app
 from app.extensions import db, limiter
 from config import TestingConfig
 from deliberation.services import accounts
-from tests.conftest import (
-    IsolatedClient,
+from tests.clients import IsolatedClient
+from tests.factories import (
     csrf_from,
     general_thread,
     make_comment,

@@ -10,14 +10,11 @@ import pytest
 from app.links import jobs
 from deliberation.linkfetch import FetchPolicy, LinkFetcher
 
-from .helpers import (  # noqa: F401  (names test files imported from here before helpers.py)
-    XSS_CORPUS,
+from .helpers import (
     FakeSite,
     _handler,
     _QuietServer,
     offline_resolver,
-    og_page,
-    xss_payloads,
 )
 
 

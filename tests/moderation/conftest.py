@@ -11,14 +11,8 @@ from tests.factories import (
     make_user,
 )
 
-from .helpers import (  # noqa: F401  (names test files imported from here before helpers.py)
-    EN,
-    ZH,
+from .helpers import (
     Scene,
-    act,
-    api_login,
-    fresh,
-    log_rows,
 )
 
 

@@ -8,8 +8,7 @@ import pytest
 
 from app.extensions import db
 from deliberation.services import comments, moderation
-
-from ..conftest import login, make_agency, make_comment, make_consultation, make_user
+from tests.factories import login, make_agency, make_comment, make_consultation, make_user
 
 ZH = {"Accept-Language": "zh-TW"}
 ROLES = ("anonymous", "citizen", "moderator", "staff", "other_staff", "reviewer", "admin")

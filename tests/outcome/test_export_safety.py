@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from deliberation.models import Theme
-from tests.conftest import general_thread, login, make_comment, make_user
+from tests.factories import general_thread, login, make_comment, make_user
 
 from .test_exports import docx_text
 

@@ -13,9 +13,9 @@ from docx import Document
 from app.extensions import db
 from deliberation import participation
 from deliberation.models import Vote
+from tests.factories import login
 
-from ..conftest import login
-from .conftest import vote
+from .helpers import vote
 
 ROW = re.compile(
     r'<tr data-figure="(participation_\w+)"><th scope="row">[^<]*</th><td class="num">(\d+)</td>'

@@ -23,8 +23,7 @@ from app.outcome import charts, fonts
 from app.outcome.render import render
 from deliberation.models import ThemeResponse, utcnow
 from deliberation.outcome import build_section
-
-from ..conftest import login
+from tests.factories import login
 
 BASE = "https://zhongyi.example.tw"
 DRAFT_NOTICE = "本版本包含尚未發布之機關回應"

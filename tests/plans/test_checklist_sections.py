@@ -14,9 +14,9 @@ from deliberation import plan_rules
 from deliberation.models import utcnow
 from deliberation.services import reviews
 from deliberation.services.analysis_runs import input_fingerprint
+from tests.factories import login, save
 
-from ..conftest import login
-from .conftest import make_run, respond, save, set_status
+from .helpers import make_run, respond, set_status
 
 
 def _items(world) -> dict[str, dict]:

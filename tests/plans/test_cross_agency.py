@@ -13,8 +13,8 @@ from app.extensions import db
 from deliberation.models import PlanConsultation
 from deliberation.plan_links.models import PlanLinkRequest
 from deliberation.services import accounts, plans
-from tests.conftest import csrf_from, login
-from tests.plans.conftest import respond
+from tests.factories import csrf_from, login
+from tests.plans.helpers import respond
 
 DRAFT_REASONING = "內部草擬中的回應"
 

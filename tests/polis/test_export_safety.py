@@ -12,7 +12,7 @@ import pytest
 from app.extensions import db
 from deliberation.services import accounts
 from deliberation.services import moderation as mod
-from tests.conftest import general_thread, login, make_comment, make_consultation, make_user
+from tests.factories import general_thread, login, make_comment, make_consultation, make_user
 
 PERSONAL = "我的電話 0912345678，身分證 A123456789"
 HIDDEN = "HIDDENSECRET 罵人的話"

@@ -7,10 +7,10 @@ from app.extensions import db
 from deliberation import participation
 from deliberation.models import Comment, Consultation, Thread, Vote
 from deliberation.outcome import build_section
+from tests.factories import login, make_agency, make_user
 
-from ..conftest import login, make_agency, make_user
-from ..outcome.conftest import make_plan
-from .conftest import LONDON, import_cli
+from ..outcome.helpers import make_plan
+from .helpers import LONDON, import_cli
 
 
 def test_the_period_is_the_first_to_last_comment_or_vote(runner):

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import general_thread, make_consultation
-
-from .conftest import NS
+from tests.factories import general_thread, make_consultation
+from tests.plugins.sockets import NS
 
 
 @pytest.mark.parametrize("thread_id", [2**31, 2**40, 2**53])

@@ -6,11 +6,7 @@ import pytest
 
 from tests.factories import general_thread, make_consultation, make_user
 
-from .helpers import (  # noqa: F401  (names test files imported from here before helpers.py)
-    BAD_LINES,
-    EN,
-    GOOD_AND_BAD_CSV,
-    GOOD_LINES,
+from .helpers import (
     Desk,
 )
 

@@ -1,20 +1,14 @@
 """Fixtures for the trust tests: two-factor sign-in switched back on (TestingConfig turns the
-requirement off so the rest of the suite logs privileged users in with a password alone), a
-frozen TOTP clock, and log-in helpers that stop where the real form stops."""
+requirement off so the rest of the suite logs privileged users in with a password alone) and a
+frozen TOTP clock; the log-in helpers are in helpers.py."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-import pyotp
 import pytest
 
 from deliberation.trust import two_factor
 
-from ..conftest import PASSWORD, csrf_from
-
-# A fixed instant in the middle of a 30-second step: codes for the steps around it are known.
-NOW = datetime(2026, 12, 5, 10, 0, 15, tzinfo=UTC)
+from .helpers import NOW
 
 
 @pytest.fixture
@@ -25,30 +19,6 @@ def two_factor_on(app, monkeypatch):
 
 @pytest.fixture
 def frozen_clock(monkeypatch):
-    """TOTP checks see NOW; code(secret, k) is the code of the k-th step after NOW's."""
+    """TOTP checks see NOW; helpers.code(secret, k) is the code of the k-th step after NOW's."""
     monkeypatch.setattr(two_factor, "utcnow", lambda: NOW)
     return NOW
-
-
-def code(secret: str, k: int = 0) -> str:
-    return pyotp.TOTP(secret).at(int(NOW.timestamp()) + 30 * k)
-
-
-def password_step(client, user, *, remember: bool = False, next_path: str | None = None):
-    """Post the log-in form with the right password; the response as the browser gets it."""
-    page = client.get("/login")
-    data = {
-        "email": user.email,
-        "password": PASSWORD,
-        "csrf_token": csrf_from(page.get_data(as_text=True)),
-    }
-    if remember:
-        data["remember"] = "y"
-    url = "/login" + (f"?next={next_path}" if next_path else "")
-    return client.post(url, data=data)
-
-
-def post_form(client, path: str, data: dict | None = None, *, page: str = "/help"):
-    """POST a form with a CSRF token read from `page`."""
-    token = csrf_from(client.get(page).get_data(as_text=True))
-    return client.post(path, data={**(data or {}), "csrf_token": token})

@@ -11,9 +11,9 @@ from app.extensions import db
 from deliberation.services import accounts
 from deliberation.trust import two_factor
 from deliberation.trust.models import AccountAudit, UserSession
+from tests.factories import general_thread, login, make_agency, make_consultation, make_user
 
-from ..conftest import general_thread, login, make_agency, make_consultation, make_user
-from .conftest import post_form
+from .helpers import post_form
 
 
 def _actions(subject_id: int) -> list[str]:

@@ -8,12 +8,13 @@ import io
 import json
 import zipfile
 
+import pytest
+
 from app.extensions import db
 from deliberation import events
 from deliberation.models import ThreadEvent
 from deliberation.services import accounts
-
-from ..conftest import (
+from tests.factories import (
     general_thread,
     login,
     make_agency,
@@ -21,8 +22,15 @@ from ..conftest import (
     make_consultation,
     make_user,
 )
-from ..plans.conftest import respond, world  # noqa: F401  (the fixture)
+
+from ..plans.helpers import World, make_world, respond
 from ..plugins.sockets import NS
+
+
+@pytest.fixture
+def world(session) -> World:
+    """The plans tests' scene: a closed consultation with themes and a plan linking it."""
+    return make_world()
 
 
 def _world():
@@ -132,7 +140,7 @@ def test_the_polis_export_names_the_official_participants(client):
     assert json.dumps(officials).count("阿美") == 0
 
 
-def test_a_published_theme_answer_carries_the_agencys_badge(client, world):  # noqa: F811
+def test_a_published_theme_answer_carries_the_agencys_badge(client, world):
     respond(world, "T1", reasoning="將補助充電設施", published=True)
     html = client.get(f"/consultations/{world.consultation.id}").get_data(as_text=True)
     start = html.index('id="outcome-T1"')

@@ -11,9 +11,9 @@ from deliberation.errors import ValidationError
 from deliberation.models import User
 from deliberation.trust import names, rules
 from deliberation.trust.models import AccountAudit
+from tests.factories import csrf_from, login, make_agency, make_user
 
-from ..conftest import csrf_from, login, make_agency, make_user
-from .conftest import post_form
+from .helpers import post_form
 
 IMPERSONATION = "國發會 承辦人 林科員"
 

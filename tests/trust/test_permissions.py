@@ -9,8 +9,7 @@ import pytest
 
 from app.extensions import db
 from deliberation.trust import names, sessions
-
-from ..conftest import csrf_from, login, make_agency, make_user, save
+from tests.factories import csrf_from, login, make_agency, make_user, save
 
 ROLES = ("anonymous", "citizen", "staff", "other_staff", "reviewer", "moderator", "admin")
 

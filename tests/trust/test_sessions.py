@@ -13,9 +13,9 @@ from app.extensions import db
 from config import TestingConfig
 from deliberation.models import utcnow
 from deliberation.trust.models import UserSession
+from tests.factories import csrf_from, login, make_user
 
-from ..conftest import csrf_from, login, make_user
-from .conftest import password_step
+from .helpers import password_step
 
 
 def _logout(client) -> None:

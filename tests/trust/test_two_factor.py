@@ -12,9 +12,9 @@ from sqlalchemy import select
 from app.extensions import db
 from deliberation.trust import two_factor
 from deliberation.trust.models import AccountAudit, RecoveryCode, TwoFactor
+from tests.factories import csrf_from, make_user
 
-from ..conftest import csrf_from, make_user
-from .conftest import code, password_step
+from .helpers import code, password_step
 
 pytestmark = pytest.mark.usefixtures("two_factor_on", "frozen_clock")
 
