@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.demo.content import INTRO, SECTIONS
 from app.extensions import db
 from deliberation.models import Flag, Sanction, utcnow
+from deliberation.outcome.words import roc_date
 from deliberation.services import comments, moderation
 from tests.factories import (
     csrf_from,
@@ -63,7 +64,8 @@ def test_a_muted_reader_sees_a_notice_in_taiwan_time_instead_of_the_comment_form
     login(client, reader)
     html = client.get(f"/threads/{thread.id}", headers=ZH).get_data(as_text=True)
     assert 'id="body-new"' not in html and 'details class="reply"' not in html
-    local = format_datetime(sanction.ends_at, "short", tzinfo=TAIPEI, locale="zh_Hant_TW")
+    ends = sanction.ends_at.astimezone(TAIPEI)  # Taiwan time, the 民國 date of zh-TW pages
+    local = f"{roc_date(ends.date())} {ends:%H:%M}"
     assert f"您的帳號已被禁言（唯讀）至 {local}" in html
     assert "UTC" not in _main(html)
     # The vote buttons say why before anything is sent (static/js/app.js shows it on click).
