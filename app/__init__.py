@@ -21,6 +21,7 @@ from . import (
     links,
     logs,
     moderation,
+    opendata,
     outbox,
     outcome,
     plans,
@@ -53,6 +54,7 @@ AREAS = (
     outcome,  # the 政策溝通成效 section: page, exports, charts, API, CLI (issue 6)
     trust,  # 2FA, server-side sessions, reserved names, the badge, admin (issue 13)
     vocabulary,  # the words for every stored code pages show (issue 15)
+    opendata,  # /open-data: datasets, ZIP downloads, /api/v1/open-data (issue 19)
 )
 
 
