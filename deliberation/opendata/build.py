@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from .. import participation
 from ..models import Consultation, utcnow
 from ..services.polis_io.groups import group_labels
-from . import queries, quality, schema
+from . import quality, queries, schema
 from .csvout import write_csv
 from .rules import dataset_id, is_final, number_participants, pseudonym_key, suppress
 
@@ -195,7 +195,9 @@ def build(
         members = [*files, *extra, "quality.json", CHECKSUMS]
         theme_keys = [r[0] for r in queries.theme_rows(session, run)]
         answered = {r[0] for r in queries.response_rows(session, consultation.id)}
-        closed_at = consultation.closes_at or (consultation.updated_at if is_final(consultation.status) else None)
+        closed_at = consultation.closes_at or (
+            consultation.updated_at if is_final(consultation.status) else None
+        )
         results = quality.checks(
             work,
             package,
@@ -236,8 +238,11 @@ def build(
         "built_at": _iso(built_at),
         "updated_at": _iso(updated_at or built_at),
         "closed_at": _iso(consultation.closes_at),
-        "zip": {"name": zip_path.name, "bytes": zip_path.stat().st_size,
-                "sha256": _file_sha256(zip_path)},
+        "zip": {
+            "name": zip_path.name,
+            "bytes": zip_path.stat().st_size,
+            "sha256": _file_sha256(zip_path),
+        },
         "files": {name: {**info, "rows": rows[name]} for name, info in files.items()},
         "checksums": digests,
         "counts": {
@@ -404,7 +409,7 @@ def readme(consultation: Consultation, ident: str) -> str:
         "dictionary in zh-TW and English is in datapackage.json.",
         "Privacy: participants are numbers used in this dataset only (different in every "
         "dataset); no e-mail or display names; pending and hidden comments carry id and status "
-        "only; deleted accounts appear in no per-person row; group sizes below k show as \"<k\".",
+        'only; deleted accounts appear in no per-person row; group sizes below k show as "<k".',
         "Integrity: checksums.sha256 holds each file's SHA-256 (sha256sum -c checksums.sha256).",
         "",
     ]

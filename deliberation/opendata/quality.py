@@ -135,7 +135,8 @@ def checks(
                 final,
                 1.0 if final else 0.5,
                 "諮詢已結束（未設定結束日）" if final else "諮詢進行中：資料為暫時性，依需求產製",
-                "Closed (no closing date set)" if final
+                "Closed (no closing date set)"
+                if final
                 else "Still open: provisional data, built on request",
             )
         )
@@ -162,8 +163,7 @@ def checks(
             licensed,
             1.0 if licensed else 0.0,
             "政府資料開放授權條款第1版，附顯名聲明" if licensed else "缺授權條款",
-            "Open Government Data License 1.0, with attribution text"
-            if licensed else "No licence",
+            "Open Government Data License 1.0, with attribution text" if licensed else "No licence",
         )
     )
     readable = [m for m in members if m.endswith(MACHINE_READABLE)]

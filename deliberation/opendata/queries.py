@@ -57,8 +57,9 @@ def fingerprint(session: Session, consultation: Consultation) -> tuple[str, date
     """What the dataset is built from, hashed (any post, vote, moderation, analysis run or
     response changes it), and when the data last changed."""
     seqs = session.execute(
-        select(func.coalesce(func.sum(Thread.last_event_seq), 0), func.max(Thread.created_at))
-        .where(Thread.consultation_id == consultation.id)
+        select(
+            func.coalesce(func.sum(Thread.last_event_seq), 0), func.max(Thread.created_at)
+        ).where(Thread.consultation_id == consultation.id)
     ).one()
     resp = session.execute(
         select(func.count(ThemeResponse.id), func.max(ThemeResponse.updated_at)).where(
@@ -204,7 +205,13 @@ def vote_rows(
         pid = pid_of.get(r.user_id)
         if pid is None:
             continue
-        yield [to_millis(_aware(r.updated_at)), polis_datetime(r.updated_at), r.comment_id, pid, r.value]
+        yield [
+            to_millis(_aware(r.updated_at)),
+            polis_datetime(r.updated_at),
+            r.comment_id,
+            pid,
+            r.value,
+        ]
 
 
 def participant_rows(
@@ -259,9 +266,9 @@ def theme_rows(session: Session, run: AnalysisRun | None) -> Iterator[list[Any]]
     if run is None:
         return
     for t in session.scalars(
-        select(Theme).where(Theme.run_id == run.id, Theme.discarded.is_(False)).order_by(
-            Theme.position, Theme.id
-        )
+        select(Theme)
+        .where(Theme.run_id == run.id, Theme.discarded.is_(False))
+        .order_by(Theme.position, Theme.id)
     ):
         yield [t.key, t.position, t.label, "、".join(t.keywords or []), t.size, run.id]
 

@@ -23,8 +23,7 @@ from tests.outcome.helpers import (
     vote,
 )
 
-DELETED_TEXT = "DELETEDAUTHOR 帳號已刪除者之留言"
-DRAFT_REASON = "DRAFTREASON 尚未公布之回應"
+from .helpers import DELETED_TEXT, DRAFT_REASON
 
 
 @dataclass
@@ -61,7 +60,7 @@ def scene(session) -> Scene:
     deleted = make_user(name="註銷者甲乙", email="gone@example.tw")
     c: dict[str, Comment] = {}
     c["subsidy"] = make_comment(thread, people[0], body="支持提高補助金額")
-    c["charging"] = make_comment(thread, people[1], body="=HYPERLINK(\"x\") 充電站數量不足")
+    c["charging"] = make_comment(thread, people[1], body='=HYPERLINK("x") 充電站數量不足')
     c["hidden"] = make_comment(thread, people[2], body=HIDDEN_TEXT)
     c["pending"] = make_comment(thread, people[3], body=PENDING_TEXT)
     c["deleted"] = make_comment(thread, deleted, body=DELETED_TEXT)
@@ -77,10 +76,18 @@ def scene(session) -> Scene:
     make_run(
         consultation,
         [
-            {"key": "T1", "label": "提高補助", "keywords": ["補助"],
-             "members": [c["subsidy"], c["hidden"], c["deleted"]]},
-            {"key": "T2", "label": "充電站", "keywords": ["充電站"],
-             "members": [c["charging"], c["ptt"], c["pending"]]},
+            {
+                "key": "T1",
+                "label": "提高補助",
+                "keywords": ["補助"],
+                "members": [c["subsidy"], c["hidden"], c["deleted"]],
+            },
+            {
+                "key": "T2",
+                "label": "充電站",
+                "keywords": ["充電站"],
+                "members": [c["charging"], c["ptt"], c["pending"]],
+            },
         ],
     )
     respond(consultation, "T1", "adopted", "將補助金額提高。", unit="綜規處")

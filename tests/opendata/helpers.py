@@ -9,6 +9,9 @@ import json
 import zipfile
 from typing import Any
 
+DELETED_TEXT = "DELETEDAUTHOR 帳號已刪除者之留言"
+DRAFT_REASON = "DRAFTREASON 尚未公布之回應"
+
 
 class Dataset:
     def __init__(self, data: bytes) -> None:

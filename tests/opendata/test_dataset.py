@@ -8,13 +8,18 @@ import hashlib
 from app.extensions import db
 from deliberation.outcome.build import build_section
 from deliberation.participation import KEYS
-
-from .conftest import DELETED_TEXT, DRAFT_REASON
-from .helpers import Dataset
 from tests.outcome.helpers import HIDDEN_TEXT, PENDING_TEXT
 
+from .helpers import DELETED_TEXT, DRAFT_REASON, Dataset
+
 POLIS_COMMENT_COLUMNS = [
-    "timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees", "moderated",
+    "timestamp",
+    "datetime",
+    "comment-id",
+    "author-id",
+    "agrees",
+    "disagrees",
+    "moderated",
     "comment-body",
 ]
 
@@ -33,10 +38,23 @@ def test_a_researcher_finds_downloads_and_reads_a_closed_consultation(client, sc
     page = client.get("/open-data").get_data(as_text=True)
     assert "數位治理草案諮詢" in page and f"/open-data/{cid}/download" in page
     data = download(client, cid)
-    for name in ("comments.csv", "votes.csv", "participants-votes.csv", "summary.csv",
-                 "themes.csv", "theme_members.csv", "responses.csv", "participation.csv",
-                 "datapackage.json", "LICENSE.txt", "metadata.json", "metadata.jsonld",
-                 "checksums.sha256", "quality.json", "README.txt"):
+    for name in (
+        "comments.csv",
+        "votes.csv",
+        "participants-votes.csv",
+        "summary.csv",
+        "themes.csv",
+        "theme_members.csv",
+        "responses.csv",
+        "participation.csv",
+        "datapackage.json",
+        "LICENSE.txt",
+        "metadata.json",
+        "metadata.jsonld",
+        "checksums.sha256",
+        "quality.json",
+        "README.txt",
+    ):
         assert name in data.names
     comments = data.rows("comments.csv")
     assert list(comments[0]) == POLIS_COMMENT_COLUMNS
@@ -72,8 +90,10 @@ def test_the_data_package_validates_with_frictionless(client, scene, tmp_path):
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
     package = frictionless.Package(str(folder / "datapackage.json"))
     fields = [f for r in package.to_descriptor()["resources"] for f in r["schema"]["fields"]]
-    assert all(f["dictionary"]["zh-TW"]["description"] and f["dictionary"]["en"]["description"]
-               for f in fields)
+    assert all(
+        f["dictionary"]["zh-TW"]["description"] and f["dictionary"]["en"]["description"]
+        for f in fields
+    )
 
 
 def test_checksums_inside_match_every_file(client, scene):
@@ -89,8 +109,15 @@ def test_privacy_rules_hold_in_every_file(client, scene):
     data = download(client, scene.consultation.id)
     everything = "\n".join(data.text(n) for n in data.names)
     # no e-mail, no display name, no text of a hidden, pending or draft row
-    for secret in (HIDDEN_TEXT, PENDING_TEXT, DRAFT_REASON, "@example.tw", "市民0", "註銷者甲乙",
-                   "ptt網友1"):
+    for secret in (
+        HIDDEN_TEXT,
+        PENDING_TEXT,
+        DRAFT_REASON,
+        "@example.tw",
+        "市民0",
+        "註銷者甲乙",
+        "ptt網友1",
+    ):
         assert secret not in everything, secret
     comments = {int(r["comment-id"]): r for r in data.rows("comments.csv")}
     for key, moderated in (("hidden", "-1"), ("pending", "0")):
@@ -107,8 +134,12 @@ def test_privacy_rules_hold_in_every_file(client, scene):
     # votes on the hidden comment never appear
     assert all(int(v["comment-id"]) != scene.c["hidden"].id for v in data.rows("votes.csv"))
     members = {int(r["comment-id"]) for r in data.rows("theme_members.csv")}
-    assert members == {scene.c["subsidy"].id, scene.c["deleted"].id, scene.c["charging"].id,
-                       scene.c["ptt"].id}
+    assert members == {
+        scene.c["subsidy"].id,
+        scene.c["deleted"].id,
+        scene.c["charging"].id,
+        scene.c["ptt"].id,
+    }
     responses = data.rows("responses.csv")
     assert [r["theme-key"] for r in responses] == ["T1"]
 
@@ -130,8 +161,9 @@ def test_participant_numbers_differ_between_datasets_and_follow_no_account_order
 
 
 def test_small_opinion_groups_are_suppressed_in_the_summary(client, scene):
-    summary = {r["key"]: r["value"] for r in download(client, scene.consultation.id).rows(
-        "summary.csv")}
+    summary = {
+        r["key"]: r["value"] for r in download(client, scene.consultation.id).rows("summary.csv")
+    }
     sizes = [v for k, v in summary.items() if k.startswith("group-")]
     assert all(v == "<5" or int(v) >= 5 for v in sizes)
     assert summary["comments"] == "4" and summary["topic"] == "數位治理草案諮詢"
@@ -140,8 +172,14 @@ def test_small_opinion_groups_are_suppressed_in_the_summary(client, scene):
 def test_quality_score_names_each_check_with_its_result(client, scene):
     body = client.get(f"/api/v1/open-data/{scene.consultation.id}").get_json()
     checks = {c["key"]: c for c in body["manifest"]["quality"]["checks"]}
-    assert set(checks) == {"schema_validity", "completeness", "timeliness", "documentation",
-                           "licence", "machine_readability"}
+    assert set(checks) == {
+        "schema_validity",
+        "completeness",
+        "timeliness",
+        "documentation",
+        "licence",
+        "machine_readability",
+    }
     assert checks["schema_validity"]["passed"], checks["schema_validity"]
     assert checks["licence"]["passed"] and checks["documentation"]["passed"]
     assert not checks["completeness"]["passed"]  # T2 has no published response

@@ -40,7 +40,13 @@ def test_a_researcher_downloads_the_concluded_demo_consultation(app, session, cl
 
     comments = rows("comments.csv")
     assert list(comments[0]) == [
-        "timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees", "moderated",
+        "timestamp",
+        "datetime",
+        "comment-id",
+        "author-id",
+        "agrees",
+        "disagrees",
+        "moderated",
         "comment-body",
     ]
     visible = [r for r in comments if r["moderated"] == "1"]
