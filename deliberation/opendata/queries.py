@@ -74,8 +74,20 @@ def fingerprint(session: Session, consultation: Consultation) -> tuple[str, date
         .outerjoin(Vote, Vote.comment_id == Comment.id)
         .where(Thread.consultation_id == consultation.id)
     ).one()
+    # The thread events cover every change made through the services; the per-status counts
+    # also catch a status written any other way (a script, a data fix).
+    statuses = session.execute(
+        select(Comment.status, func.count(Comment.id))
+        .join(Thread, Thread.id == Comment.thread_id)
+        .where(Thread.consultation_id == consultation.id)
+        .group_by(Comment.status)
+        .order_by(Comment.status)
+    ).all()
     run = analysis_queries.latest_run(session, consultation.id)
     parts = [
+        repr([tuple(row) for row in statuses]),
+        # who is published: an account deleted since the last build must leave the dataset
+        hashlib.sha256(repr(sorted(participants(session, consultation.id))).encode()).hexdigest(),
         consultation.status,
         consultation.title,
         consultation.summary,

@@ -8,7 +8,8 @@ import hashlib
 from app.extensions import db
 from deliberation.outcome.build import build_section
 from deliberation.participation import KEYS
-from tests.outcome.helpers import HIDDEN_TEXT, PENDING_TEXT
+from tests.factories import make_user
+from tests.outcome.helpers import HIDDEN_TEXT, PENDING_TEXT, hide
 
 from .helpers import DELETED_TEXT, DRAFT_REASON, Dataset
 
@@ -187,3 +188,25 @@ def test_quality_score_names_each_check_with_its_result(client, scene):
     assert 0 < body["score"] < 100
     page = client.get(f"/open-data/{scene.consultation.id}").get_data(as_text=True)
     assert f'class="quality-score">{body["score"]}<' in page
+
+
+def test_a_change_in_the_data_builds_a_new_version_and_drops_the_old(client, scene, open_data_dir):
+    first = client.get(f"/api/v1/open-data/{scene.consultation.id}").get_json()
+    again = client.get(f"/api/v1/open-data/{scene.consultation.id}").get_json()
+    assert again["sha256"] == first["sha256"]  # nothing changed: the same ZIP
+    hide(scene.c["subsidy"], make_user("moderator"))
+    db.session.expire_all()
+    later = client.get(f"/api/v1/open-data/{scene.consultation.id}").get_json()
+    assert later["sha256"] != first["sha256"]
+    assert later["manifest"]["counts"]["comments"] == first["manifest"]["counts"]["comments"] - 1
+    assert len(list(open_data_dir.glob("*.zip"))) == 1
+
+
+def test_an_account_deleted_after_a_build_leaves_the_next_download(client, scene):
+    before = download(client, scene.consultation.id).rows("participants-votes.csv")
+    scene.people[0].is_active = False
+    db.session.commit()
+    after = download(client, scene.consultation.id)
+    assert len(after.rows("participants-votes.csv")) == len(before) - 1
+    row = {int(r["comment-id"]): r for r in after.rows("comments.csv")}[scene.c["subsidy"].id]
+    assert row["author-id"] == ""
