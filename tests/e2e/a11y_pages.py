@@ -102,6 +102,8 @@ PAGES: tuple[Page, ...] = (
     Page("/admin/users/{citizen_id}", ("admin",), "trust_admin.user"),
     Page("/admin/reserved-names", ("admin",), "trust_admin.reserved_names"),
     Page("/admin/audit", ("admin",), "trust_admin.audit_log"),
+    Page("/open-data", PUBLIC, "opendata.index"),
+    Page("/open-data/{ev}", PUBLIC, "opendata.dataset"),
 )
 
 # GET endpoints that are not HTML pages (files, redirects, exports).
@@ -114,6 +116,7 @@ NOT_PAGES = frozenset(
         "moderation.log_csv",
         "outcome.export",
         "outcome.chart",
+        "opendata.download",  # the dataset ZIP
         # Reachable only halfway through a log-in (a password accepted, the code not yet given);
         # the enrolment template is checked as trust.my_setup, and both steps run in Chromium in
         # tests/e2e/test_two_factor_badge.py.
