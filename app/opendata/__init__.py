@@ -7,7 +7,7 @@ from flask import Blueprint, Flask
 bp = Blueprint("opendata", __name__)
 api_bp = Blueprint("opendata_api", __name__)
 
-from . import api, routes  # noqa: E402, F401  (the routes register themselves)
+from . import api, messages, routes  # noqa: E402, F401  (the routes register themselves)
 
 
 def init_app(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,9 @@ from deliberation.opendata.build import Publisher
 from deliberation.opendata.rules import DEFAULT_K, is_final
 
 from ..extensions import db
+from .messages import DatasetUnavailable
+
+log = logging.getLogger(__name__)
 
 
 def folder() -> Path:
@@ -24,6 +28,16 @@ def folder() -> Path:
 def ensure(consultation: Consultation) -> tuple[dict[str, Any], Path]:
     """The consultation's current dataset (built now when its data changed)."""
     config = current_app.config
+    try:
+        return _ensure(consultation, config)
+    except OSError as exc:
+        log.error(
+            "open data: cannot write the dataset of consultation %s: %s", consultation.id, exc
+        )
+        raise DatasetUnavailable("open_data_unavailable") from None
+
+
+def _ensure(consultation: Consultation, config: Any) -> tuple[dict[str, Any], Path]:
     return store.ensure(
         db.session,
         consultation,

@@ -86,3 +86,16 @@ def test_an_open_consultation_is_built_on_request_and_marked_provisional(client,
     listed = client.get("/api/v1/open-data").get_json()["datasets"]
     entry = next(d for d in listed if d["consultation_id"] == opened.id)
     assert entry["built"] is True and entry["score"] > 0
+
+
+def test_a_server_that_cannot_write_answers_503_with_words_not_500(client, scene, app, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    app.config["OPEN_DATA_DIR"] = str(blocker / "open-data")
+    for path in (
+        f"/open-data/{scene.consultation.id}",
+        f"/api/v1/open-data/{scene.consultation.id}",
+    ):
+        response = client.get(path, headers={"Accept-Language": "en"})
+        assert response.status_code == 503
+        assert "cannot be prepared" in response.get_data(as_text=True)
