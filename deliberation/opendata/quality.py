@@ -124,7 +124,8 @@ def checks(
                 True,
                 1.0 if days <= 30 else 0.5 if days <= 90 else 0.25,
                 f"諮詢結束後 {days} 日；資料集內容為結束後之最終資料，隨每次變更重新產製",
-                f"{days} days since the consultation closed; the dataset holds the final data "
+                f"{days} day{'' if days == 1 else 's'} since the consultation closed; the dataset holds "
+                "the final data "
                 "and is rebuilt on every change",
             )
         )

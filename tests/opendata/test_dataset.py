@@ -184,7 +184,7 @@ def test_quality_score_names_each_check_with_its_result(client, scene):
     assert checks["schema_validity"]["passed"], checks["schema_validity"]
     assert checks["licence"]["passed"] and checks["documentation"]["passed"]
     assert not checks["completeness"]["passed"]  # T2 has no published response
-    assert "1 days since" in checks["timeliness"]["detail_en"]
+    assert "1 day since" in checks["timeliness"]["detail_en"]
     assert 0 < body["score"] < 100
     page = client.get(f"/open-data/{scene.consultation.id}").get_data(as_text=True)
     assert f'class="quality-score">{body["score"]}<' in page
@@ -210,3 +210,11 @@ def test_an_account_deleted_after_a_build_leaves_the_next_download(client, scene
     assert len(after.rows("participants-votes.csv")) == len(before) - 1
     row = {int(r["comment-id"]): r for r in after.rows("comments.csv")}[scene.c["subsidy"].id]
     assert row["author-id"] == ""
+
+
+def test_the_dataset_page_reads_in_zh_tw_and_in_english(client, scene):
+    path = f"/open-data/{scene.consultation.id}"
+    zh = client.get(path, headers={"Accept-Language": "zh-TW"}).get_data(as_text=True)
+    assert "品質分數" in zh and "結構描述正確性" in zh and "諮詢結束後 1 日" in zh
+    en = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Quality score" in en and "Schema validity" in en and "1 day since" in en

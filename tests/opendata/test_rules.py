@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from deliberation.opendata.csvout import write_csv
 from deliberation.opendata.rules import (
     dataset_id,
     has_dataset,
@@ -33,3 +34,20 @@ def test_the_same_people_get_unrelated_numbers_in_two_datasets():
 def test_small_cells_are_suppressed_at_k():
     assert [suppress(n) for n in (0, 1, 4, 5, 12)] == ["0", "<5", "<5", "5", "12"]
     assert suppress(9, k=10) == "<10"
+
+
+def test_the_csv_writer_writes_each_row_before_the_next_is_made():
+    written: list[str] = []
+
+    class Sink:
+        def write(self, text: str) -> None:
+            written.append(text)
+
+    def rows():
+        for n in range(3):
+            # every earlier row is already out when the next one is generated
+            assert len(written) == n + 1
+            yield [n, f"row {n}"]
+
+    assert write_csv(Sink(), ["n", "text"], rows()) == 3
+    assert "".join(written) == "n,text\n0,row 0\n1,row 1\n2,row 2\n"
