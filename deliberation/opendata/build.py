@@ -73,7 +73,7 @@ def _iso(when: datetime | None) -> str | None:
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
 
 
-def _summary_rows(
+def summary_rows(
     consultation: Consultation,
     url: str,
     pid_of: dict[int, int],
@@ -83,6 +83,7 @@ def _summary_rows(
     groups: dict[int, int],
     k: int,
 ) -> list[list[str]]:
+    """summary.csv in Polis's keys, with the size of each opinion group (small cells hidden)."""
     sizes = Counter(g for uid, g in groups.items() if uid in pid_of)
     rows = [
         ["topic", consultation.title],
@@ -157,7 +158,7 @@ def build(
         emit(
             "summary.csv",
             [f.name for f in schema.SUMMARY],
-            _summary_rows(consultation, url, pid_of, voters, commenters, len(columns), groups, k),
+            summary_rows(consultation, url, pid_of, voters, commenters, len(columns), groups, k),
         )
         emit("themes.csv", [f.name for f in schema.THEMES], queries.theme_rows(session, run))
         emit(
