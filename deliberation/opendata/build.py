@@ -403,6 +403,7 @@ def readme(consultation: Consultation, ident: str) -> str:
         "待審核及已隱藏之留言只列編號與狀態；已刪除帳號不出現在任何個人資料列；"
         "群組人數少於 k 者以「<k」表示。",
         "完整性：checksums.sha256 列出各檔案之 SHA-256（sha256sum -c checksums.sha256）。",
+        "文字欄位若以 = + - @、Tab 或 CR 開頭，前面會加上「'」以免試算表執行公式；去掉即為原文。",
         "",
         "Files: comments.csv, votes.csv, participants-votes.csv and summary.csv in the Polis "
         "open-data format; themes.csv, theme_members.csv, responses.csv (published responses "
@@ -412,6 +413,8 @@ def readme(consultation: Consultation, ident: str) -> str:
         "dataset); no e-mail or display names; pending and hidden comments carry id and status "
         'only; deleted accounts appear in no per-person row; group sizes below k show as "<k".',
         "Integrity: checksums.sha256 holds each file's SHA-256 (sha256sum -c checksums.sha256).",
+        "A text cell starting with = + - @, a tab or CR has a leading ' so no spreadsheet runs "
+        "it as a formula; strip it for the exact text.",
         "",
     ]
     return "\n".join(lines)

@@ -225,3 +225,10 @@ def test_the_dataset_page_reads_in_zh_tw_and_in_english(client, scene):
     assert "品質分數" in zh and "結構描述正確性" in zh and "諮詢結束後 1 日" in zh
     en = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Quality score" in en and "Schema validity" in en and "1 day since" in en
+
+
+def test_a_comment_that_starts_a_formula_is_neutralised_and_votes_stay_numbers(client, scene):
+    data = download(client, scene.consultation.id)
+    comments = {int(r["comment-id"]): r for r in data.rows("comments.csv")}
+    assert comments[scene.c["charging"].id]["comment-body"].startswith("'=HYPERLINK(")
+    assert "-1" in {v["vote"] for v in data.rows("votes.csv")}
