@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from flask import render_template, send_file
 
 from deliberation.opendata import store
@@ -41,5 +43,7 @@ def download(consultation_id: int):
         etag=manifest["zip"]["sha256"],
         conditional=True,
     )
-    response.headers["Digest"] = f"sha-256={manifest['zip']['sha256']}"
+    # RFC 3230 instance digest (base64 of the SHA-256 the page shows in hex)
+    digest = base64.b64encode(bytes.fromhex(manifest["zip"]["sha256"])).decode()
+    response.headers["Digest"] = f"sha-256={digest}"
     return response

@@ -3,6 +3,7 @@ rules, the checksums and the quality score."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 
 from app.extensions import db
@@ -71,6 +72,12 @@ def test_a_researcher_finds_downloads_and_reads_a_closed_consultation(client, sc
     assert sorted(v["vote"] for v in on_subsidy) == ["-1", "1"]
     # the page shows the ZIP's own SHA-256, and that is the file's
     dataset_page = client.get(f"/open-data/{cid}").get_data(as_text=True)
+    response = client.get(f"/open-data/{cid}/download")
+    assert (
+        response.headers["Digest"]
+        == "sha-256=" + base64.b64encode(hashlib.sha256(data.data).digest()).decode()
+    )
+    response.close()
     assert hashlib.sha256(data.data).hexdigest() in dataset_page
     assert "政府資料開放授權條款" in dataset_page
 
