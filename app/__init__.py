@@ -23,6 +23,7 @@ from . import (
     logs,
     mail,
     moderation,
+    opendata,
     outbox,
     outcome,
     params,
@@ -61,6 +62,7 @@ AREAS = (
     trust,  # 2FA, server-side sessions, reserved names, the badge, admin (issue 13)
     vocabulary,  # the words for every stored code pages show (issue 15)
     plan_links,  # consent to link another agency's consultation (issue 17)
+    opendata,  # /open-data: datasets, ZIP downloads, /api/v1/open-data (issue 19)
 )
 
 

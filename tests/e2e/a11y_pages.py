@@ -112,6 +112,8 @@ PAGES: tuple[Page, ...] = (
     Page("/me/account", ("citizen",), "accounts.settings"),
     Page("/admin/privacy/policy", ("admin",), "accounts.edit"),
     Page("/plan-link-requests", ("staff",), "plan_links.index"),
+    Page("/open-data", PUBLIC, "opendata.index"),
+    Page("/open-data/{ev}", PUBLIC, "opendata.dataset"),
 )
 
 # GET endpoints that are not HTML pages (files, redirects, exports).
@@ -124,6 +126,7 @@ NOT_PAGES = frozenset(
         "moderation.log_csv",
         "outcome.export",
         "outcome.chart",
+        "opendata.download",  # the dataset ZIP
         # Reachable only halfway through a log-in (a password accepted, the code not yet given);
         # the enrolment template is checked as trust.my_setup, and both steps run in Chromium in
         # tests/e2e/test_two_factor_badge.py.

@@ -1,0 +1,420 @@
+"""Building one consultation's open dataset: each file written row by row into a work folder,
+validated and scored, then packed into a ZIP with SHA-256 checksums (a checksums file inside,
+the ZIP's own hash in the manifest the pages show). Nothing is built whole in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from .. import participation
+from ..exports import write_csv
+from ..models import Consultation, utcnow
+from ..services.polis_io.groups import group_labels
+from . import quality, queries, schema
+from .rules import dataset_id, is_final, number_participants, pseudonym_key, suppress
+
+CHECKSUMS = "checksums.sha256"
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes and where: the site's address and a contact for the metadata."""
+
+    site_url: str = ""
+    contact: str = ""
+
+
+class _Sink:
+    """A text stream into a file that hashes and counts the bytes it writes."""
+
+    def __init__(self, path: Path) -> None:
+        self.fh = path.open("wb")
+        self.sha = hashlib.sha256()
+        self.bytes = 0
+
+    def write(self, text: str) -> int:
+        data = text.encode("utf-8")
+        self.fh.write(data)
+        self.sha.update(data)
+        self.bytes += len(data)
+        return len(text)
+
+    def close(self) -> dict[str, Any]:
+        self.fh.close()
+        return {"bytes": self.bytes, "sha256": self.sha.hexdigest()}
+
+
+def _file_sha256(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
+
+
+def _iso(when: datetime | None) -> str | None:
+    if when is None:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+
+
+def summary_rows(
+    consultation: Consultation,
+    url: str,
+    pid_of: dict[int, int],
+    voters: int,
+    commenters: int,
+    comments: int,
+    groups: dict[int, int],
+    k: int,
+) -> list[list[str]]:
+    """summary.csv in Polis's keys, with the size of each opinion group (small cells hidden)."""
+    sizes = Counter(g for uid, g in groups.items() if uid in pid_of)
+    rows = [
+        ["topic", consultation.title],
+        ["url", url],
+        ["voters", str(voters)],
+        ["voters-in-conv", str(voters)],
+        ["commenters", str(commenters)],
+        ["comments", str(comments)],
+        ["groups", str(len(sizes))],
+        ["conversation-description", consultation.summary],
+    ]
+    # People per opinion group is a breakdown of people: small cells are suppressed.
+    rows += [[f"group-{g}-participants", suppress(n, k)] for g, n in sorted(sizes.items())]
+    return rows
+
+
+def build(
+    session: Session,
+    consultation: Consultation,
+    zip_path: Path,
+    *,
+    secret: str,
+    k: int,
+    publisher: Publisher,
+    fingerprint: str = "",
+    updated_at: datetime | None = None,
+) -> dict[str, Any]:
+    """Write the consultation's dataset as a ZIP at `zip_path`; returns its manifest."""
+    ident = dataset_id(consultation.id)
+    built_at = utcnow()
+    key = pseudonym_key(secret, ident)
+    pid_of = number_participants(key, queries.participants(session, consultation.id))
+    groups = group_labels(session, consultation.id)
+    columns = queries.visible_comment_ids(session, consultation.id)
+    run = queries.latest_run(session, consultation.id)
+    figures = participation.figures(session, [consultation.id])
+    agency = consultation.agency.name
+    url = f"{publisher.site_url}/consultations/{consultation.id}"
+
+    work = Path(tempfile.mkdtemp(prefix="opendata-", dir=zip_path.parent))
+    try:
+        files: dict[str, dict[str, Any]] = {}
+        rows: dict[str, int] = {}
+        author_votes: Counter[str] = Counter()
+
+        def emit(name: str, header: Sequence[str], data: Iterable[Sequence[Any]]) -> None:
+            sink = _Sink(work / name)
+            rows[name] = write_csv(sink, header, data)
+            files[name] = sink.close()
+
+        def counted_comments() -> Iterable[list[Any]]:
+            for row in queries.comment_rows(session, consultation.id, pid_of):
+                if row[6] == 1 and row[3] != "":
+                    author_votes[f"c{row[3]}"] = 1
+                yield row
+
+        def counted_votes() -> Iterable[list[Any]]:
+            for row in queries.vote_rows(session, consultation.id, pid_of):
+                author_votes[f"v{row[3]}"] = 1
+                yield row
+
+        emit("comments.csv", [f.name for f in schema.COMMENTS], counted_comments())
+        emit("votes.csv", [f.name for f in schema.VOTES], counted_votes())
+        meta = [f.name for f in schema.PARTICIPANT_META]
+        emit(
+            "participants-votes.csv",
+            [*meta, *map(str, columns)],
+            queries.participant_rows(session, consultation.id, pid_of, groups, columns),
+        )
+        commenters = sum(1 for key_ in author_votes if key_.startswith("c"))
+        voters = sum(1 for key_ in author_votes if key_.startswith("v"))
+        emit(
+            "summary.csv",
+            [f.name for f in schema.SUMMARY],
+            summary_rows(consultation, url, pid_of, voters, commenters, len(columns), groups, k),
+        )
+        emit("themes.csv", [f.name for f in schema.THEMES], queries.theme_rows(session, run))
+        emit(
+            "theme_members.csv",
+            [f.name for f in schema.THEME_MEMBERS],
+            queries.member_rows(session, run),
+        )
+        emit(
+            "responses.csv",
+            [f.name for f in schema.RESPONSES],
+            queries.response_rows(session, consultation.id),
+        )
+        emit(
+            "participation.csv",
+            [f.name for f in schema.PARTICIPATION],
+            schema.participation_rows(figures),
+        )
+
+        year = (consultation.closes_at or consultation.created_at).year
+        package = datapackage(consultation, ident, files, rows, columns, url, built_at)
+        meta_doc = metadata(consultation, ident, url, publisher, files, built_at, updated_at)
+        extra = {
+            "datapackage.json": json.dumps(package, ensure_ascii=False, indent=2),
+            "metadata.json": json.dumps(meta_doc, ensure_ascii=False, indent=2),
+            "metadata.jsonld": json.dumps(
+                dcat(consultation, ident, url, publisher, files, built_at, updated_at),
+                ensure_ascii=False,
+                indent=2,
+            ),
+            schema.LICENCE_FILE: schema.licence_text(agency, consultation.title, year),
+            "README.txt": readme(consultation, ident),
+        }
+        for name, text in extra.items():
+            (work / name).write_text(text, encoding="utf-8", newline="")
+        members = [*files, *extra, "quality.json", CHECKSUMS]
+        theme_keys = [r[0] for r in queries.theme_rows(session, run)]
+        answered = {r[0] for r in queries.response_rows(session, consultation.id)}
+        closed_at = consultation.closes_at or (
+            consultation.updated_at if is_final(consultation.status) else None
+        )
+        results = quality.checks(
+            work,
+            package,
+            members=members,
+            rows=rows,
+            final=is_final(consultation.status),
+            closed_at=_aware(closed_at) if closed_at else None,
+            built_at=built_at,
+            has_run=run is not None,
+            responded=len(answered & set(theme_keys)),
+            themes=len(theme_keys),
+        )
+        graded = {"score": quality.score(results), "checks": quality.as_json(results)}
+        (work / "quality.json").write_text(
+            json.dumps(graded, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        digests = {name: _file_sha256(work / name) for name in members if name != CHECKSUMS}
+        (work / CHECKSUMS).write_text(
+            "".join(f"{digest}  {name}\n" for name, digest in digests.items()), encoding="utf-8"
+        )
+        partial = work / "dataset.zip.part"
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name in members:
+                zf.write(work / name, arcname=f"{ident}/{name}")  # streamed from disk
+        os.replace(partial, zip_path)  # readers never see a half-written ZIP
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    return {
+        "version": MANIFEST_VERSION,
+        "dataset_id": ident,
+        "consultation_id": consultation.id,
+        "title": consultation.title,
+        "agency": agency,
+        "status": consultation.status,
+        "final": is_final(consultation.status),
+        "fingerprint": fingerprint,
+        "built_at": _iso(built_at),
+        "updated_at": _iso(updated_at or built_at),
+        "closed_at": _iso(consultation.closes_at),
+        "zip": {
+            "name": zip_path.name,
+            "bytes": zip_path.stat().st_size,
+            "sha256": _file_sha256(zip_path),
+        },
+        "files": {name: {**info, "rows": rows[name]} for name, info in files.items()},
+        "checksums": digests,
+        "counts": {
+            "comments": len(columns),
+            "participants": len(pid_of),
+            "votes": rows["votes.csv"],
+            "themes": len(theme_keys),
+            "responses": rows["responses.csv"],
+        },
+        "quality": graded,
+        "metadata": meta_doc,
+    }
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def datapackage(
+    consultation: Consultation,
+    ident: str,
+    files: dict[str, dict[str, Any]],
+    rows: dict[str, int],
+    columns: Sequence[int],
+    url: str,
+    built_at: datetime,
+) -> dict[str, Any]:
+    """The Frictionless Data Package descriptor, with the data dictionary in both languages."""
+    resources = []
+    for name, (fields, zh, en) in schema.FILES.items():
+        all_fields = list(fields)
+        if name == "participants-votes.csv":
+            all_fields += [schema.vote_column(c) for c in columns]
+        resources.append(
+            {
+                "name": name.removesuffix(".csv").replace("_", "-"),
+                "path": name,
+                "profile": "tabular-data-resource",
+                "title": f"{zh}（{en}）",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": files[name]["bytes"],
+                "hash": f"sha256:{files[name]['sha256']}",
+                "rows": rows[name],
+                "schema": schema.table_schema(all_fields),
+            }
+        )
+    return {
+        "profile": "tabular-data-package",
+        "name": ident,
+        "title": f"{consultation.title}：公共政策諮詢開放資料",
+        "description": consultation.summary or consultation.title,
+        "homepage": url,
+        "version": built_at.strftime("%Y%m%d%H%M%S"),
+        "created": _iso(built_at),
+        "licenses": [
+            {"name": "OGDL-Taiwan-1.0", "title": schema.LICENCE_NAME, "path": schema.LICENCE_URL}
+        ],
+        "contributors": [{"title": consultation.agency.name, "role": "publisher"}],
+        "resources": resources,
+    }
+
+
+FREQUENCY_ZH = "不定期：諮詢結束時產製，其後資料（分析、回應）變更時更新"
+FREQUENCY_EN = "Irregular: built when the consultation closes, updated when its data change"
+
+
+def metadata(
+    consultation: Consultation,
+    ident: str,
+    url: str,
+    publisher: Publisher,
+    files: dict[str, dict[str, Any]],
+    built_at: datetime,
+    updated_at: datetime | None,
+) -> dict[str, Any]:
+    """The national open-data platform's fields (data.gov.tw), in zh-TW with English keys."""
+    return {
+        "identifier": ident,
+        "title": f"{consultation.title}：公共政策諮詢開放資料",
+        "description": (
+            f"「{consultation.title}」諮詢之留言、投票、意見群組、意見主題、機關回應及參與數據；"
+            "參與者以化名編號呈現，不含電子郵件與顯示名稱。"
+        ),
+        "agency": consultation.agency.name,
+        "agency_code": consultation.agency.code,
+        "contact": publisher.contact or consultation.agency.name,
+        "update_frequency": FREQUENCY_ZH,
+        "update_frequency_en": FREQUENCY_EN,
+        "licence": schema.LICENCE_NAME,
+        "licence_url": schema.LICENCE_URL,
+        "encoding": "UTF-8",
+        "format": "CSV",
+        "landing_page": url,
+        "issued": _iso(built_at),
+        "modified": _iso(updated_at or built_at),
+        "fields": {
+            name: [f.name for f in fields] for name, (fields, _zh, _en) in schema.FILES.items()
+        },
+    }
+
+
+def dcat(
+    consultation: Consultation,
+    ident: str,
+    url: str,
+    publisher: Publisher,
+    files: dict[str, dict[str, Any]],
+    built_at: datetime,
+    updated_at: datetime | None,
+) -> dict[str, Any]:
+    """The same metadata as DCAT-style JSON-LD."""
+    return {
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "dct": "http://purl.org/dc/terms/",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+        },
+        "@type": "dcat:Dataset",
+        "@id": f"{url}#{ident}",
+        "dct:identifier": ident,
+        "dct:title": [
+            {"@language": "zh-TW", "@value": f"{consultation.title}：公共政策諮詢開放資料"},
+            {"@language": "en", "@value": f"Open data of the consultation “{consultation.title}”"},
+        ],
+        "dct:description": {"@language": "zh-TW", "@value": consultation.summary},
+        "dct:publisher": {"@type": "foaf:Organization", "foaf:name": consultation.agency.name},
+        "dcat:contactPoint": publisher.contact or consultation.agency.name,
+        "dct:accrualPeriodicity": FREQUENCY_EN,
+        "dct:license": schema.LICENCE_URL,
+        "dct:issued": _iso(built_at),
+        "dct:modified": _iso(updated_at or built_at),
+        "dcat:landingPage": url,
+        "dcat:distribution": [
+            {
+                "@type": "dcat:Distribution",
+                "dct:title": name,
+                "dcat:mediaType": "text/csv",
+                "dcat:byteSize": info["bytes"],
+                "spdx:checksum": {"spdx:algorithm": "sha256", "spdx:checksumValue": info["sha256"]},
+            }
+            for name, info in files.items()
+        ],
+    }
+
+
+def readme(consultation: Consultation, ident: str) -> str:
+    """README.txt: what the files are and the privacy rules, in both languages."""
+    lines = [
+        f"{consultation.title}：公共政策諮詢開放資料（{ident}）",
+        "",
+        "檔案：comments.csv、votes.csv、participants-votes.csv、summary.csv 為 Polis 開放資料格式；"
+        "themes.csv、theme_members.csv、responses.csv（僅已公布之回應）、participation.csv（參與數據，"
+        "與成效章節同一定義）。各欄位之中英文資料字典見 datapackage.json。",
+        "隱私：參與者以本資料集專用之化名編號呈現（各資料集不同）；不含電子郵件與顯示名稱；"
+        "待審核及已隱藏之留言只列編號與狀態；已刪除帳號不出現在任何個人資料列；"
+        "群組人數少於 k 者以「<k」表示。",
+        "完整性：checksums.sha256 列出各檔案之 SHA-256（sha256sum -c checksums.sha256）。",
+        "文字欄位若以 = + - @、Tab 或 CR 開頭，前面會加上「'」以免試算表執行公式；去掉即為原文。",
+        "",
+        "Files: comments.csv, votes.csv, participants-votes.csv and summary.csv in the Polis "
+        "open-data format; themes.csv, theme_members.csv, responses.csv (published responses "
+        "only), participation.csv (the figures of the outcome section, one definition). The data "
+        "dictionary in zh-TW and English is in datapackage.json.",
+        "Privacy: participants are numbers used in this dataset only (different in every "
+        "dataset); no e-mail or display names; pending and hidden comments carry id and status "
+        'only; deleted accounts appear in no per-person row; group sizes below k show as "<k".',
+        "Integrity: checksums.sha256 holds each file's SHA-256 (sha256sum -c checksums.sha256).",
+        "A text cell starting with = + - @, a tab or CR has a leading ' so no spreadsheet runs "
+        "it as a formula; strip it for the exact text.",
+        "",
+    ]
+    return "\n".join(lines)

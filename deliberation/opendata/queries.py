@@ -1,0 +1,322 @@
+"""Reads for the open data: the consultations that have a dataset, what changes a dataset (its
+fingerprint), and the rows of each file, streamed from the database in batches.
+
+The public-text rule lives here (`comment_rows`): a pending or hidden comment is published as
+its id and moderation status only; nobody's e-mail or display name is ever selected; deleted
+accounts (inactive registered accounts) are left out of every per-person row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    AnalysisRun,
+    Comment,
+    CommentStatus,
+    Consultation,
+    Theme,
+    ThemeMember,
+    ThemeResponse,
+    Thread,
+    User,
+    Vote,
+)
+from ..services import analysis_queries
+from ..services.polis_io.formats import MODERATED_OF, chunks, to_millis
+from .rules import FINAL, ON_DEMAND
+
+VISIBLE = CommentStatus.VISIBLE.value
+BATCH = 1000
+# A person whose rows are published: an active registered account, or an imported
+# pseudonymous participant (inactive by construction, origin set). A deleted account (an
+# inactive registered one) appears in no per-person row.
+PUBLISHABLE = or_(User.is_active.is_(True), User.origin.is_not(None))
+
+
+def listed(session: Session) -> list[Consultation]:
+    """Consultations with a public dataset: closed and concluded first, then open ones."""
+    rows = session.scalars(
+        select(Consultation).where(Consultation.status.in_(FINAL + ON_DEMAND))
+    ).all()
+    return sorted(rows, key=lambda c: (c.status not in FINAL, -(c.id)))
+
+
+def _in(consultation_id: int) -> Any:
+    return and_(Thread.id == Comment.thread_id, Thread.consultation_id == consultation_id)
+
+
+def fingerprint(session: Session, consultation: Consultation) -> tuple[str, datetime]:
+    """What the dataset is built from, hashed (any post, vote, moderation, analysis run or
+    response changes it), and when the data last changed."""
+    seqs = session.execute(
+        select(
+            func.coalesce(func.sum(Thread.last_event_seq), 0), func.max(Thread.created_at)
+        ).where(Thread.consultation_id == consultation.id)
+    ).one()
+    resp = session.execute(
+        select(func.count(ThemeResponse.id), func.max(ThemeResponse.updated_at)).where(
+            ThemeResponse.consultation_id == consultation.id,
+            ThemeResponse.published_at.is_not(None),
+        )
+    ).one()
+    last = session.execute(
+        select(func.max(Comment.created_at), func.max(Comment.edited_at), func.max(Vote.updated_at))
+        .select_from(Comment)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .outerjoin(Vote, Vote.comment_id == Comment.id)
+        .where(Thread.consultation_id == consultation.id)
+    ).one()
+    # The thread events cover every change made through the services; the per-status counts
+    # also catch a status written any other way (a script, a data fix).
+    statuses = session.execute(
+        select(Comment.status, func.count(Comment.id))
+        .join(Thread, Thread.id == Comment.thread_id)
+        .where(Thread.consultation_id == consultation.id)
+        .group_by(Comment.status)
+        .order_by(Comment.status)
+    ).all()
+    run = analysis_queries.latest_run(session, consultation.id)
+    parts = [
+        repr([tuple(row) for row in statuses]),
+        # who is published: an account deleted since the last build must leave the dataset
+        hashlib.sha256(repr(sorted(participants(session, consultation.id))).encode()).hexdigest(),
+        consultation.status,
+        consultation.title,
+        consultation.summary,
+        str(consultation.updated_at),
+        str(seqs[0]),
+        str(resp[0]),
+        str(resp[1]),
+        str(run.id if run else None),
+    ]
+    stamps = [
+        t
+        for t in (consultation.updated_at, resp[1], *last, run.finished_at if run else None)
+        if t is not None
+    ]
+    updated = max(_aware(t) for t in stamps)
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16], updated
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def participants(session: Session, consultation_id: int) -> set[int]:
+    """Everyone with a published row: authors of visible comments and voters on them."""
+    authors = session.scalars(
+        select(Comment.author_id)
+        .join(Thread, _in(consultation_id))
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.status == VISIBLE, PUBLISHABLE)
+        .distinct()
+    ).all()
+    voters = session.scalars(
+        select(Vote.user_id)
+        .join(Comment, Comment.id == Vote.comment_id)
+        .join(Thread, _in(consultation_id))
+        .join(User, User.id == Vote.user_id)
+        .where(Comment.status == VISIBLE, PUBLISHABLE)
+        .distinct()
+    ).all()
+    return set(authors) | set(voters)
+
+
+def visible_comment_ids(session: Session, consultation_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(Comment.id)
+            .join(Thread, _in(consultation_id))
+            .where(Comment.status == VISIBLE)
+            .order_by(Comment.id)
+        )
+    )
+
+
+def vote_tallies(session: Session, consultation_id: int) -> dict[int, tuple[int, int]]:
+    """Comment id -> (agrees, disagrees) from the published votes, so the counts in
+    comments.csv add up to votes.csv."""
+    out: dict[int, list[int]] = {}
+    for cid, value, n in session.execute(
+        select(Vote.comment_id, Vote.value, func.count(Vote.id))
+        .join(Comment, Comment.id == Vote.comment_id)
+        .join(Thread, _in(consultation_id))
+        .join(User, User.id == Vote.user_id)
+        .where(Comment.status == VISIBLE, PUBLISHABLE, Vote.value != 0)
+        .group_by(Vote.comment_id, Vote.value)
+    ):
+        pair = out.setdefault(cid, [0, 0])
+        pair[0 if value == 1 else 1] += n
+    return {cid: (a, d) for cid, (a, d) in out.items()}
+
+
+def polis_datetime(when: datetime) -> str:
+    return _aware(when).astimezone(UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
+
+
+def comment_rows(
+    session: Session, consultation_id: int, pid_of: dict[int, int]
+) -> Iterator[list[Any]]:
+    """comments.csv rows in comment order; the public-text rule: only a visible comment
+    carries its time, author, counts and text; pending and hidden ones carry id and status."""
+    tallies = vote_tallies(session, consultation_id)
+    stmt = (
+        select(
+            Comment.id,
+            Comment.author_id,
+            Comment.body,
+            Comment.status,
+            Comment.created_at,
+            Comment.origin_posted_at,
+        )
+        .join(Thread, _in(consultation_id))
+        .order_by(Comment.id)
+        .execution_options(yield_per=BATCH)
+    )
+    for r in session.execute(stmt):
+        moderated = MODERATED_OF.get(r.status, 0)
+        if r.status != VISIBLE:
+            yield ["", "", r.id, "", "", "", moderated, ""]
+            continue
+        when = r.origin_posted_at or r.created_at
+        agrees, disagrees = tallies.get(r.id, (0, 0))
+        author = pid_of.get(r.author_id)  # None: a deleted account
+        yield [
+            to_millis(_aware(when)),
+            polis_datetime(when),
+            r.id,
+            "" if author is None else author,
+            agrees,
+            disagrees,
+            moderated,
+            r.body,
+        ]
+
+
+def vote_rows(
+    session: Session, consultation_id: int, pid_of: dict[int, int]
+) -> Iterator[list[Any]]:
+    """votes.csv rows in time order: votes by published participants on visible comments."""
+    stmt = (
+        select(Vote.comment_id, Vote.user_id, Vote.value, Vote.updated_at)
+        .join(Comment, Comment.id == Vote.comment_id)
+        .join(Thread, _in(consultation_id))
+        .where(Comment.status == VISIBLE)
+        .order_by(Vote.updated_at, Vote.id)
+        .execution_options(yield_per=BATCH)
+    )
+    for r in session.execute(stmt):
+        pid = pid_of.get(r.user_id)
+        if pid is None:
+            continue
+        yield [
+            to_millis(_aware(r.updated_at)),
+            polis_datetime(r.updated_at),
+            r.comment_id,
+            pid,
+            r.value,
+        ]
+
+
+def participant_rows(
+    session: Session,
+    consultation_id: int,
+    pid_of: dict[int, int],
+    groups: dict[int, int],
+    columns: Sequence[int],
+) -> Iterator[list[Any]]:
+    """participants-votes.csv rows in participant-number order, read a batch of people at a
+    time (memory stays bounded by the batch, not the conversation)."""
+    authored = Counter(
+        dict(
+            session.execute(
+                select(Comment.author_id, func.count(Comment.id))
+                .join(Thread, _in(consultation_id))
+                .where(Comment.status == VISIBLE)
+                .group_by(Comment.author_id)
+            ).all()
+        )
+    )
+    ordered = sorted(pid_of, key=pid_of.__getitem__)
+    for chunk in chunks(ordered):
+        mine: dict[int, dict[int, int]] = {uid: {} for uid in chunk}
+        for uid, cid, value in session.execute(
+            select(Vote.user_id, Vote.comment_id, Vote.value)
+            .join(Comment, Comment.id == Vote.comment_id)
+            .join(Thread, _in(consultation_id))
+            .where(Comment.status == VISIBLE, Vote.user_id.in_(chunk))
+        ):
+            mine[uid][cid] = value
+        for uid in chunk:
+            votes = mine[uid]
+            values = list(votes.values())
+            group = groups.get(uid)
+            yield [
+                pid_of[uid],
+                "" if group is None else group,
+                authored.get(uid, 0),
+                len(values),
+                values.count(1),
+                values.count(-1),
+                *("" if votes.get(c) is None else votes[c] for c in columns),
+            ]
+
+
+def latest_run(session: Session, consultation_id: int) -> AnalysisRun | None:
+    return analysis_queries.latest_run(session, consultation_id)
+
+
+def theme_rows(session: Session, run: AnalysisRun | None) -> Iterator[list[Any]]:
+    if run is None:
+        return
+    for t in session.scalars(
+        select(Theme)
+        .where(Theme.run_id == run.id, Theme.discarded.is_(False))
+        .order_by(Theme.position, Theme.id)
+    ):
+        yield [t.key, t.position, t.label, "、".join(t.keywords or []), t.size, run.id]
+
+
+def member_rows(session: Session, run: AnalysisRun | None) -> Iterator[list[Any]]:
+    """Members that are visible comments now (a comment hidden after the run drops out)."""
+    if run is None:
+        return
+    stmt = (
+        select(Theme.key, ThemeMember.comment_id, ThemeMember.weight)
+        .join(Theme, Theme.id == ThemeMember.theme_id)
+        .join(Comment, Comment.id == ThemeMember.comment_id)
+        .where(ThemeMember.run_id == run.id, Theme.discarded.is_(False), Comment.status == VISIBLE)
+        .order_by(Theme.position, ThemeMember.comment_id)
+        .execution_options(yield_per=BATCH)
+    )
+    for key, cid, weight in session.execute(stmt):
+        yield [key, cid, round(float(weight), 6)]
+
+
+def response_rows(session: Session, consultation_id: int) -> Iterator[list[Any]]:
+    """Published responses only; drafts are never in the dataset."""
+    for r in session.scalars(
+        select(ThemeResponse)
+        .where(
+            ThemeResponse.consultation_id == consultation_id,
+            ThemeResponse.published_at.is_not(None),
+        )
+        .order_by(ThemeResponse.theme_key)
+    ):
+        yield [
+            r.theme_key,
+            r.published_label,
+            r.disposition,
+            r.reasoning,
+            r.responsible_unit,
+            r.due_date.date().isoformat() if r.due_date else "",
+            _aware(r.published_at).isoformat() if r.published_at else "",
+        ]

@@ -1,0 +1,83 @@
+"""Built datasets on disk: one ZIP and its manifest per consultation and data version (the
+fingerprint of what it is built from). A dataset is built the first time it is asked for after
+its data change; older versions are removed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..errors import NotFound
+from ..models import Consultation
+from . import queries
+from .build import Publisher, build
+from .rules import dataset_id, has_dataset
+
+
+def available(session: Session, consultation_id: int) -> Consultation:
+    """The consultation if it has a public dataset; a draft (or nothing) is not found."""
+    consultation = session.get(Consultation, consultation_id)
+    if consultation is None or not has_dataset(consultation.status):
+        raise NotFound("consultation_not_found")
+    return consultation
+
+
+def _paths(folder: Path, consultation_id: int, fingerprint: str) -> tuple[Path, Path]:
+    stem = f"{dataset_id(consultation_id)}-{fingerprint}"
+    return folder / f"{stem}.zip", folder / f"{stem}.json"
+
+
+def cached(folder: Path, consultation_id: int) -> dict[str, Any] | None:
+    """The newest manifest built for this consultation, whatever its version (for listings
+    that must not build)."""
+    found = sorted(
+        folder.glob(f"{dataset_id(consultation_id)}-*.json"), key=lambda p: p.stat().st_mtime
+    )
+    for path in reversed(found):
+        try:
+            manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        return manifest
+    return None
+
+
+def ensure(
+    session: Session,
+    consultation: Consultation,
+    folder: Path,
+    *,
+    secret: str,
+    k: int,
+    publisher: Publisher,
+) -> tuple[dict[str, Any], Path]:
+    """The current dataset's manifest and ZIP path, built now if the data changed since."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fingerprint, updated = queries.fingerprint(session, consultation)
+    zip_path, manifest_path = _paths(folder, consultation.id, fingerprint)
+    if zip_path.exists() and manifest_path.exists():
+        try:
+            manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
+            return manifest, zip_path
+        except ValueError:
+            pass
+    manifest = build(
+        session,
+        consultation,
+        zip_path,
+        secret=secret,
+        k=k,
+        publisher=publisher,
+        fingerprint=fingerprint,
+        updated_at=updated,
+    )
+    part = manifest_path.with_suffix(".json.part")
+    part.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    part.replace(manifest_path)
+    for old in folder.glob(f"{dataset_id(consultation.id)}-*"):
+        if old not in (zip_path, manifest_path) and old.suffix in (".zip", ".json"):
+            old.unlink(missing_ok=True)
+    return manifest, zip_path
