@@ -65,30 +65,82 @@ def seed_matrix(
     return normalize(sp.vstack(vecs).tocsr()).astype(np.float32)
 
 
+EXAMPLE_WEIGHT = 2.0  # staff examples against the keyword vector in a seed's centre
+NEIGHBOUR_WEIGHT = 0.5  # the pull of the single most similar example
+
+
+def example_rows(
+    examples: Mapping[str, str] | None,
+    seeds: list[dict[str, Any]],
+    ids: Sequence[str],
+    dup: np.ndarray,
+    row_of_group: Mapping[int, int],
+) -> dict[int, int]:
+    """Staff examples (comment id -> seed name) as distinct row -> seed index. An example of an
+    unknown seed is an error; one naming a comment not in the input is skipped (it may have
+    been hidden since)."""
+    if not examples:
+        return {}
+    seed_index = {s["name"]: i for i, s in enumerate(seeds)}
+    position = {cid: i for i, cid in enumerate(ids)}
+    out: dict[int, int] = {}
+    for cid, name in examples.items():
+        if name not in seed_index:
+            raise ThemeError(f"example {cid!r}: no seed theme named {name!r}")
+        i = position.get(str(cid))
+        r = row_of_group.get(int(dup[i])) if i is not None else None
+        if r is not None:
+            out[r] = seed_index[name]
+    return out
+
+
 def assign_seeds(
-    x: sp.csr_matrix, q: np.ndarray, other_threshold: float
+    x: sp.csr_matrix,
+    q: np.ndarray,
+    other_threshold: float,
+    *,
+    examples: Mapping[int, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Seeded centroids, refined by self-training: each round a seed's centre is the mean of
-    the comments it holds plus its keyword vector; a comment goes to the most similar centre,
-    or to "other" when no centre reaches ``other_threshold`` (cosine). ``q`` holds the seeds'
-    keyword vectors (`seed_matrix`, dense), one row per seed."""
-    sim = np.asarray(x @ q.T)
+    the comments it holds plus its keyword vector plus its staff examples' mean (weighted
+    ``EXAMPLE_WEIGHT``); a comment goes to the most similar centre, or to "other" when no
+    centre reaches ``other_threshold`` (cosine). ``q`` holds the seeds' keyword vectors
+    (`seed_matrix`, dense), one row per seed; ``examples`` maps a row to the seed staff put it
+    under: it stays there, and a comment very like an example leans to the example's seed
+    (semi-supervised: seeds and examples together). Returns labels and confidences."""
+    ex = dict(examples or {})
+    ex_rows = np.array(sorted(ex), dtype=np.int64)
+    ex_seed = np.array([ex[r] for r in ex_rows], dtype=np.int64)
+    anchor = np.array(q, dtype=np.float64)
+    near = np.zeros((x.shape[0], len(q)))
+    if len(ex_rows):
+        for s in range(len(q)):
+            mine = ex_rows[ex_seed == s]
+            if len(mine):
+                mean = normalize(np.asarray(x[mine].mean(axis=0)))
+                anchor[s] = q[s] + EXAMPLE_WEIGHT * mean.ravel()
+                near[:, s] = np.asarray((x @ x[mine].T).max(axis=1).todense()).ravel()
+    anchor = normalize(anchor)
+    sim = np.asarray(x @ anchor.T) + NEIGHBOUR_WEIGHT * near
     labels = np.where(sim.max(axis=1) > 0, sim.argmax(axis=1), -1)
+    labels[ex_rows] = ex_seed
     for _ in range(10):
         centres = []
         for s in range(len(q)):
             mem = labels == s
             c = np.asarray(x[mem].mean(axis=0)).ravel() if mem.any() else np.zeros(x.shape[1])
-            centres.append(normalize(c[None, :]) + q[s][None, :])
-        sim = np.asarray(x @ normalize(np.vstack(centres)).T)
+            centres.append(normalize(c[None, :]) + anchor[s][None, :])
+        sim = np.asarray(x @ normalize(np.vstack(centres)).T) + NEIGHBOUR_WEIGHT * near
         new = np.where(sim.max(axis=1) >= other_threshold, sim.argmax(axis=1), -1)
+        new[ex_rows] = ex_seed
         if np.array_equal(new, labels):
             break
         labels = new
     # confidence: softmax over the seed similarities (temperature 0.05); for "other", how far
-    # below the threshold the best similarity stays
+    # below the threshold the best similarity stays; a staff example is certain
     e = np.exp((sim - sim.max(axis=1, keepdims=True)) / 0.05)
     conf = (e.max(axis=1) / e.sum(axis=1)).astype(float)
     best = sim.max(axis=1)
     conf = np.where(labels >= 0, conf, 1.0 - np.clip(best / other_threshold, 0, 1))
+    conf[ex_rows] = 1.0
     return labels, conf
