@@ -65,10 +65,6 @@ def seed_matrix(
     return normalize(sp.vstack(vecs).tocsr()).astype(np.float32)
 
 
-EXAMPLE_WEIGHT = 2.0  # staff examples against the keyword vector in a seed's centre
-NEIGHBOUR_WEIGHT = 0.5  # the pull of the single most similar example
-
-
 def example_rows(
     examples: Mapping[str, str] | None,
     seeds: list[dict[str, Any]],
@@ -102,37 +98,28 @@ def assign_seeds(
     examples: Mapping[int, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Seeded centroids, refined by self-training: each round a seed's centre is the mean of
-    the comments it holds plus its keyword vector plus its staff examples' mean (weighted
-    ``EXAMPLE_WEIGHT``); a comment goes to the most similar centre, or to "other" when no
-    centre reaches ``other_threshold`` (cosine). ``q`` holds the seeds' keyword vectors
-    (`seed_matrix`, dense), one row per seed; ``examples`` maps a row to the seed staff put it
-    under: it stays there, and a comment very like an example leans to the example's seed
-    (semi-supervised: seeds and examples together). Returns labels and confidences."""
+    the comments it holds plus its keyword vector; a comment goes to the most similar centre,
+    or to "other" when no centre reaches ``other_threshold`` (cosine). ``q`` holds the seeds'
+    keyword vectors (`seed_matrix`, dense), one row per seed.
+
+    ``examples`` maps a row to the seed staff put it under (semi-supervised: seeds and examples
+    together): it stays there, and a comment at least ``NEAR_EXAMPLE`` similar to an example,
+    and ``NEAR_MARGIN`` times more like it than like its own centre, follows the example. The centres are not moved
+    by the examples: measured on the labelled sets, a few atypical comments pulling a centre
+    cost more than they teach. Returns labels and confidences."""
     ex = dict(examples or {})
     ex_rows = np.array(sorted(ex), dtype=np.int64)
     ex_seed = np.array([ex[r] for r in ex_rows], dtype=np.int64)
-    anchor = np.array(q, dtype=np.float64)
-    near = np.zeros((x.shape[0], len(q)))
-    if len(ex_rows):
-        for s in range(len(q)):
-            mine = ex_rows[ex_seed == s]
-            if len(mine):
-                mean = normalize(np.asarray(x[mine].mean(axis=0)))
-                anchor[s] = q[s] + EXAMPLE_WEIGHT * mean.ravel()
-                near[:, s] = np.asarray((x @ x[mine].T).max(axis=1).todense()).ravel()
-    anchor = normalize(anchor)
-    sim = np.asarray(x @ anchor.T) + NEIGHBOUR_WEIGHT * near
+    sim = np.asarray(x @ q.T)
     labels = np.where(sim.max(axis=1) > 0, sim.argmax(axis=1), -1)
-    labels[ex_rows] = ex_seed
     for _ in range(10):
         centres = []
         for s in range(len(q)):
             mem = labels == s
             c = np.asarray(x[mem].mean(axis=0)).ravel() if mem.any() else np.zeros(x.shape[1])
-            centres.append(normalize(c[None, :]) + anchor[s][None, :])
-        sim = np.asarray(x @ normalize(np.vstack(centres)).T) + NEIGHBOUR_WEIGHT * near
+            centres.append(normalize(c[None, :]) + q[s][None, :])
+        sim = np.asarray(x @ normalize(np.vstack(centres)).T)
         new = np.where(sim.max(axis=1) >= other_threshold, sim.argmax(axis=1), -1)
-        new[ex_rows] = ex_seed
         if np.array_equal(new, labels):
             break
         labels = new
@@ -142,5 +129,19 @@ def assign_seeds(
     conf = (e.max(axis=1) / e.sum(axis=1)).astype(float)
     best = sim.max(axis=1)
     conf = np.where(labels >= 0, conf, 1.0 - np.clip(best / other_threshold, 0, 1))
-    conf[ex_rows] = 1.0
+    if len(ex_rows):
+        near = np.asarray((x @ x[ex_rows].T).todense())
+        near[ex_rows, np.arange(len(ex_rows))] = 0.0
+        j = near.argmax(axis=1)
+        top = near[np.arange(x.shape[0]), j]
+        own = np.where(labels >= 0, sim[np.arange(len(labels)), np.maximum(labels, 0)], 0.0)
+        follow = (top >= NEAR_EXAMPLE) & (top > NEAR_MARGIN * own)
+        labels[follow] = ex_seed[j[follow]]
+        conf[follow] = np.clip(top[follow], 0, 1)
+        labels[ex_rows] = ex_seed
+        conf[ex_rows] = 1.0
     return labels, conf
+
+
+NEAR_EXAMPLE = 0.5  # cosine to a staff example at which a comment may follow it
+NEAR_MARGIN = 1.5  # ... when also this many times more like the example than its own centre

@@ -28,7 +28,7 @@ from functools import cache
 
 import jieba.posseg
 
-from analysis.segment import DATA_DIR, Segmenter, get_segmenter
+from analysis.segment import DATA_DIR, Segmenter, get_segmenter, load_stopwords
 
 from .features import _is_cjk, _join
 
@@ -92,7 +92,7 @@ class Vocabulary:
 
     def _judge(self, word: str) -> bool:
         w = word.strip().casefold()
-        if not w or w in load_filler() or w.startswith("<"):
+        if not w or w in load_filler() or w in load_stopwords() or w.startswith("<"):
             return False
         if any(ch.isdigit() for ch in w) and not any(ch.isalpha() for ch in w):
             return False
@@ -106,6 +106,9 @@ class Vocabulary:
         first, last = parts[0], parts[-1]
         if first[1] in FUNCTION_TAGS or last[1] in FUNCTION_TAGS:
             return False
+        stop = load_stopwords()
+        if len(parts) > 1 and (first[0] in stop or last[0] in stop):
+            return False  # 我覺得, 這部分: a stop word glued to a word
         # 雇主出, 很多人: a word ending in a lone verb character or starting with a quantity
         return not (len(parts) > 1 and len(last[0]) == 1 and last[1].upper().startswith("V"))
 

@@ -40,7 +40,7 @@ MIN_CONTENT_WORDS = 3
 MIN_CAMPAIGN = 3
 MIXED_RATIO = 0.75
 MIXED_MIN_SIZE = 10
-SECONDARY_RATIO = 0.85  # a second theme this close to the first is shown as secondary
+SECONDARY_RATIO = 0.5  # a second theme at least this close (relative to the first) is secondary
 
 
 def centre_similarities(
@@ -85,7 +85,7 @@ def confidences(sims: np.ndarray, row_theme: np.ndarray) -> tuple[np.ndarray, np
     if k > 1:
         cand = others.argmax(axis=1)
         ok = (row_theme >= 0) & (best_other >= SECONDARY_RATIO * own) & (best_other > 0)
-        ok &= best_other >= 0.8 * typical[cand]
+        ok &= best_other >= 0.4 * typical[cand]
         second = np.where(ok, cand, -1)
     return conf, second
 
@@ -178,12 +178,12 @@ def refresh_quotes(
     sizes: dict[tuple[int, int], int] = {}
     for t, key in enumerate(keys):
         for cid in themes[key]:
-            g = group_of.get(int(cid))
-            if g is not None:
-                sizes[(t, g)] = sizes.get((t, g), 0) + 1
-                if (t, g) in seen:
+            grp = group_of.get(int(cid))
+            if grp is not None:
+                sizes[(t, grp)] = sizes.get((t, grp), 0) + 1
+                if (t, grp) in seen:
                     continue
-                seen.add((t, g))
+                seen.add((t, grp))
             ids.append(int(cid))
             row_theme.append(t)
     out: dict[str, dict[str, Any]] = {
