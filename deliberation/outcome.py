@@ -45,6 +45,7 @@ from .models import (
 from .outcome_rules import can_view_outcome, plan_agency_ids, sees_draft_responses
 from .sanitize import plain_text
 from .services.analysis_runs import is_stale, latest_run
+from .services.theme_learning import confirmed_count
 
 VISIBLE = CommentStatus.VISIBLE.value
 QUOTES_PER_THEME = 3
@@ -112,6 +113,7 @@ TEXT: dict[str, dict[str, str]] = {
         "run": "分析版本",
         "run_line": "第 %(id)s 次分析，完成於 %(finished)s，程式版本 %(version)s",
         "run_inputs": "分析所用資料：%(inputs)s",
+        "confirmed": "承辦人員已確認 %(n)s 則留言的主題歸屬。",
         "stale": "【分析快照已過時】",
         "stale_note": "本分析完成後，諮詢之留言、投票或管理狀態已有變動。主題歸屬仍依此快照，"
         "留言數與投票數則依目前可見之留言重新計算；請重新執行分析以更新主題。",
@@ -217,6 +219,7 @@ TEXT: dict[str, dict[str, str]] = {
         "run": "Analysis",
         "run_line": "Run %(id)s, finished %(finished)s, code version %(version)s",
         "run_inputs": "Computed from: %(inputs)s",
+        "confirmed": "Staff confirmed the theme of %(n)s comments.",
         "stale": "[Stale analysis snapshot]",
         "stale_note": "Comments, votes or moderation changed after this analysis. Theme membership "
         "still follows the snapshot; comment and vote counts are recomputed from the comments "
@@ -718,6 +721,8 @@ def _run_info(session: Session, run: AnalysisRun, lang: str, zone: ZoneInfo) -> 
         summary += ("；" if lang == "zh-TW" else "; ") + text(
             lang, "run_inputs", inputs=("、" if lang == "zh-TW" else ", ").join(parts)
         )
+    confirmed = confirmed_count(session, run.consultation_id)
+    summary += ("。" if lang == "zh-TW" else ". ") + text(lang, "confirmed", n=confirmed)
     return RunInfo(
         id=run.id,
         finished_at=_iso(run.finished_at, zone),
