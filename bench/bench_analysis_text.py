@@ -266,19 +266,59 @@ def bench_quality(states: int = 5) -> None:
 # the judge below, which is independent of the analysis package's own Vocabulary
 ISSUE_FILLER = frozenset(["不然", "公里", "一天", "一個", "有關", "相關", "什麼", "進行"])
 FUNCTION_FLAGS = frozenset(
-    ["m", "q", "mq", "r", "rr", "rz", "c", "d", "p", "u", "uj", "ul", "y", "e", "o", "f"]
+    [
+        "m",
+        "q",
+        "mq",
+        "r",
+        "rr",
+        "rz",
+        "c",
+        "d",
+        "p",
+        "u",
+        "uj",
+        "ul",
+        "y",
+        "e",
+        "o",
+        "f",
+        "M",
+        "C",
+        "ADV",
+        "DET",
+        "P",
+        "T",
+        "POST",
+        "ASP",
+        "DE",
+        "SHI",
+    ]
 )
+_JUDGE_TK: list[Any] = []
+
+
+def _judge_tokenizer() -> Any:
+    """A fresh jieba.Tokenizer on the zh-TW dictionary (not the analysis package's instance,
+    nor its policy words), so that the judge splits and tags words independently."""
+    if not _JUDGE_TK:
+        import jieba
+
+        from analysis.segment import traditional_dictionary
+
+        path = traditional_dictionary()
+        _JUDGE_TK.append(jieba.Tokenizer(str(path)) if path else jieba.Tokenizer())
+    return _JUDGE_TK[0]
 
 
 def _judge() -> Any:
-    """is_function(word): stop word, issue filler or a function part of speech in jieba's stock
-    dictionary (a fresh jieba.Tokenizer, not the analysis package's)."""
-    import jieba
+    """is_function(word): stop word, issue filler or a function part of speech in the zh-TW
+    dictionary (`_judge_tokenizer`, independent of the analysis package's Vocabulary)."""
     import jieba.posseg
 
     from analysis.segment import load_stopwords
 
-    pos = jieba.posseg.POSTokenizer(jieba.Tokenizer())
+    pos = jieba.posseg.POSTokenizer(_judge_tokenizer())
     stop = load_stopwords()
 
     def is_function(word: str) -> bool:
@@ -294,9 +334,8 @@ def _judge() -> Any:
 
 
 def _words(text: str) -> list[str]:
-    import jieba
-
-    return [w for w in jieba.lcut(text.replace(" · ", " "), HMM=False) if w.strip(" ·")]
+    tk = _judge_tokenizer()
+    return [w for w in tk.lcut(text.replace(" · ", " "), HMM=False) if w.strip(" ·")]
 
 
 def naive_themes(texts: list[str], k: int, rs: int) -> dict[str, Any]:

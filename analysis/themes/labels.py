@@ -21,6 +21,9 @@ from . import phrases, quotes
 from .features import _is_cjk
 from .results import DuplicateGroup, Theme, ThemeChanges
 
+PHRASE_SAMPLE = 20000  # distinct comments the phrase statistics are counted on
+QUOTE_POOL = 200  # quote candidates per theme, nearest its centre
+
 
 def describe_themes(
     labels: np.ndarray,
@@ -85,10 +88,15 @@ def describe_themes(
     row_conf, row_second = quotes.confidences(sims, row_theme)
     sizes = np.bincount(final[final >= 0], minlength=k)
     mixed = quotes.mixed_themes(coherence[:k], sizes)
-    row_docs = [docs[i] for i in rows]
+    # phrase statistics on at most PHRASE_SAMPLE distinct comments (large inputs: a sample)
+    sampled = np.ones(len(rows), dtype=bool)
+    if len(rows) > PHRASE_SAMPLE:
+        sampled[:] = False
+        rng = np.random.default_rng(random_state)
+        sampled[rng.choice(len(rows), PHRASE_SAMPLE, replace=False)] = True
+    row_docs = [docs[rows[r]] for r in np.flatnonzero(sampled)]
     all_df = {n: phrases.doc_freq(row_docs, n) for n in (2, 3)}
     parts = phrases.term_parts(row_docs)
-    content = np.array([sum(vocab.is_content(t) for t in d) for d in row_docs])
     dup_size = np.bincount(dup)
     row_of_group = {int(dup[i]): r for r, i in enumerate(rows)}
     comment_row = np.array([row_of_group.get(int(g), -1) for g in dup])
@@ -110,11 +118,12 @@ def describe_themes(
 
         keywords = top_keywords(ctfidf[t], tf[t], terms, n_keywords, keep=keep)
         m = meta[order[t]]
-        central = trows[np.argsort(-sims[trows, t], kind="stable")[:8]]
+        by_centre = trows[np.argsort(-sims[trows, t], kind="stable")]
+        central = by_centre[:8]
         label = m.get("seed") or phrases.phrase_label(
-            [docs[rows[r]] for r in trows],
+            [docs[rows[r]] for r in trows if sampled[r]],
             all_df,
-            len(rows),
+            int(sampled.sum()),
             vocab,
             central_texts=[texts[rows[r]] for r in central] if texts is not None else (),
             keyword_weight={kw: float(len(keywords) - i) for i, kw in enumerate(keywords)},
@@ -129,14 +138,18 @@ def describe_themes(
             r = int(trows[int(np.argmax(dup_size[groups]))])
             first = r
             campaign = {"comment_id": ids[int(rows[r])], "size": int(dup_size[dup[rows[r]]])}
+        # quote candidates: the QUOTE_POOL rows nearest the centre (and the campaign)
+        pool = np.isin(trows, by_centre[:QUOTE_POOL]) | (trows == first)
+        cand = trows[pool]
+        content = np.array([sum(vocab.is_content(w) for w in docs[rows[r]]) for r in cand])
         picked = quotes.pick_quotes(
-            trows,
+            cand,
             x,
-            sims[trows, t],
-            best_other,
-            content[trows],
+            sims[cand, t],
+            best_other[pool],
+            content,
             n_representatives,
-            agree=agree[trows] if agree is not None else None,
+            agree=agree[cand] if agree is not None else None,
             first=first,
         )
         stance = None

@@ -98,14 +98,27 @@ def mixed_themes(coherence: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return (coherence < MIXED_RATIO * med) & (sizes >= MIXED_MIN_SIZE)
 
 
+SPLIT_FIT_MAX = 5000  # rows the two-way split is fitted on (a sample above)
+SPLIT_SUGGEST_MAX = 200  # comments a suggested split lists, nearest its centre first
+
+
 def suggest_split(x: sp.csr_matrix, rows: np.ndarray, random_state: int) -> np.ndarray:
-    """The rows of the smaller half of a two-way k-means split of ``rows`` (a suggestion)."""
+    """The rows of the smaller half of a two-way k-means split of ``rows`` (a suggestion),
+    nearest that half's centre first, at most SPLIT_SUGGEST_MAX."""
     if len(rows) < 4:
         return rows[:0]
+    z = normalize(x[rows])
     km = KMeans(2, n_init=3, random_state=random_state)
-    part = km.fit_predict(normalize(x[rows]))
+    if len(rows) > SPLIT_FIT_MAX:
+        rng = np.random.default_rng(random_state)
+        km.fit(z[np.sort(rng.choice(len(rows), SPLIT_FIT_MAX, replace=False))])
+    else:
+        km.fit(z)
+    part = km.predict(z)
     small = int(np.argmin(np.bincount(part, minlength=2)))
-    return rows[part == small]
+    mine = np.flatnonzero(part == small)
+    closeness = np.asarray(z[mine] @ km.cluster_centers_[small]).ravel()
+    return rows[mine[np.argsort(-closeness, kind="stable")][:SPLIT_SUGGEST_MAX]]
 
 
 def pick_quotes(
