@@ -44,7 +44,8 @@ _QUANTITY = re.compile(
     r"^[一二兩三四五六七八九十百千萬幾每某這那哪此該各半多]+[個天年月週次位種些點件條份項座台輛歲分秒號塊元]$"
 )
 GENERIC_SHARE = 0.2  # a word in more than this share of all comments must be distinctive
-MAX_CLAUSE = 14  # characters (CJK) or words (Latin) of a clause used as a label
+MAX_CLAUSE = 14  # characters of a Chinese clause used as a label
+MAX_CLAUSE_WORDS = 6  # words of a clause in other scripts
 MIN_LIFT = 1.5  # ... that is, this many times more frequent in the theme than overall
 _OPENER = re.compile(r"^(?:我|我們|本人|個人)?(?:覺得|認為|建議|希望|想說|想|是)[，,：:\s]*")
 _TRAILER = re.compile(r"[啦吧啊耶喔呢嗎嘛欸唷囉了的～~\s]+$")
@@ -187,22 +188,35 @@ def phrase_label(
 
 
 def central_clause(texts: Sequence[str], weight: dict[str, float], vocab: Vocabulary) -> str:
-    """The short clause of the central texts that carries most of the theme's keyword weight."""
+    """The short clause of the central texts that carries most of the theme's keyword weight
+    (Chinese: 4-``MAX_CLAUSE`` characters; other scripts: 2-``MAX_CLAUSE_WORDS`` words, with
+    leading and trailing stop words trimmed: "the autonomy to influence decisions")."""
     if not texts or not weight:
         return ""
     seg = vocab.segmenter or get_segmenter()
+    stop = load_stopwords()
     best: tuple[float, str] | None = None
     for rank, text in enumerate(texts):
         for raw in _CLAUSE_SPLIT.split(text):
             clause = _TRAILER.sub("", _OPENER.sub("", raw.strip()))
             cjk = sum(_is_cjk(ch) for ch in clause)
-            size = cjk + len(re.findall(r"[A-Za-z]+", clause))
-            if size < 4 or size > MAX_CLAUSE:
-                continue
+            if cjk:
+                if cjk < 4 or cjk + len(re.findall(r"[A-Za-z]+", clause)) > MAX_CLAUSE:
+                    continue
+            else:
+                words = clause.split()
+                while words and words[0].casefold() in stop:
+                    words.pop(0)
+                while words and words[-1].casefold() in stop:
+                    words.pop()
+                if not 2 <= len(words) <= MAX_CLAUSE_WORDS:
+                    continue
+                clause = " ".join(words)
             toks = [t for t in seg.tokens(clause) if vocab.is_content(t)]
             if len(toks) < 2:
                 continue
             score = sum(weight.get(t, 0.0) for t in set(toks)) / (1.0 + 0.1 * rank)
+            score /= 1.0 + 0.05 * len(clause.split() if not cjk else clause)
             if score > 0 and (best is None or score > best[0]):
                 best = (score, clause)
     return best[1] if best else ""
