@@ -27,9 +27,16 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
-if not DATA.exists():  # a worktree elsewhere: the vendored copies in tests/data
-    DATA = ROOT / "tests" / "data"
+# ../shared/data next to the repository (a worktree one level deeper: ../../shared/data),
+# else the vendored copies in tests/data
+DATA = next(
+    (
+        p
+        for p in (ROOT.parent / "shared" / "data", ROOT.parents[1] / "shared" / "data")
+        if p.exists()
+    ),
+    ROOT / "tests" / "data",
+)
 sys.path.insert(0, str(ROOT))
 
 

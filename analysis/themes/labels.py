@@ -94,9 +94,13 @@ def describe_themes(
         sampled[:] = False
         rng = np.random.default_rng(random_state)
         sampled[rng.choice(len(rows), PHRASE_SAMPLE, replace=False)] = True
-    row_docs = [docs[rows[r]] for r in np.flatnonzero(sampled)]
-    all_df = {n: phrases.doc_freq(row_docs, n) for n in (2, 3)}
-    parts = phrases.term_parts(row_docs)
+    # n-gram counts per theme, summed for all: each distinct comment counted once
+    theme_df = [
+        {n: phrases.doc_freq([docs[rows[r]] for r in trows if sampled[r]], n) for n in (2, 3)}
+        for trows in (np.flatnonzero(row_theme == t) for t in range(k))
+    ]
+    all_df = phrases.PooledCounts(theme_df)
+    unigrams = {str(w) for w in terms}
     dup_size = np.bincount(dup)
     row_of_group = {int(dup[i]): r for r, i in enumerate(rows)}
     comment_row = np.array([row_of_group.get(int(g), -1) for g in dup])
@@ -114,7 +118,7 @@ def describe_themes(
         in_share = tf[t] / max(len(trows), 1)
 
         def keep(j: int, share: np.ndarray = in_share) -> bool:
-            return _keyword_ok(j, terms, parts, vocab, df_share, share)
+            return _keyword_ok(j, terms, unigrams, vocab, df_share, share)
 
         keywords = top_keywords(ctfidf[t], tf[t], terms, n_keywords, keep=keep)
         m = meta[order[t]]
@@ -127,6 +131,7 @@ def describe_themes(
             vocab,
             central_texts=[texts[rows[r]] for r in central] if texts is not None else (),
             keyword_weight={kw: float(len(keywords) - i) for i, kw in enumerate(keywords)},
+            theme_df=theme_df[t],
         )
         others = sims[trows].copy()
         others[:, t] = -np.inf
@@ -197,14 +202,13 @@ def describe_themes(
 def _keyword_ok(
     j: int,
     terms: np.ndarray,
-    parts: dict[str, tuple[str, ...]],
+    unigrams: set[str],
     vocab: phrases.Vocabulary,
     df_share: np.ndarray,
     in_share: np.ndarray,
 ) -> bool:
     """A keyword: content words at both ends, and distinctive when it is common overall."""
-    term = str(terms[j])
-    if not vocab.keep_term(parts.get(term, (term,))):
+    if not vocab.keep_term(phrases.split_term(str(terms[j]), unigrams)):
         return False
     return not (
         df_share[j] > phrases.GENERIC_SHARE and in_share[j] < phrases.MIN_LIFT * df_share[j]

@@ -5,9 +5,11 @@ Three kinds of evidence keep function words and filler out, the same for every l
 
 * a list (``analysis/data/filler_zh.txt``, ``filler_en.txt``) of words that pass the stop list
   (they matter inside a sentence) but never name a theme: 進行, 相關, 一天, 公里, think, lot ...;
-* part of speech, from ``jieba.posseg`` over the segmenter's own tokenizer (STYLE habit 12):
-  numerals, measure words, conjunctions, adverbs, pronouns and particles are not content, in the
-  zh-TW dictionary's tag set (M, C, ADV, DET ...) and in jieba's own (m, q, c, d, r ...);
+* part of speech, the dictionary's tags over the segmenter's own tokenizer (STYLE habit 12),
+  read the way ``jieba.posseg`` reads them with HMM off (its module is not imported: its HMM
+  tables cost about 50 MB per process and are not used without HMM): numerals, measure words,
+  conjunctions, adverbs, pronouns and particles are not content, in the zh-TW dictionary's tag
+  set (M, C, ADV, DET ...) and in jieba's own (m, q, c, d, r ...);
 * document frequency: a word found in a large share of all comments, no more often in the theme
   than elsewhere, describes the consultation, not the theme.
 
@@ -18,17 +20,19 @@ enough comments, the theme's most central short clause; a single keyword only as
 
 from __future__ import annotations
 
-import itertools
+import hashlib
+import marshal
 import math
+import os
 import re
 import threading
 from collections import Counter
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
+from typing import Any
 
-import jieba.posseg
-
-from analysis.segment import DATA_DIR, Segmenter, get_segmenter, load_stopwords
+from analysis.segment import DATA_DIR, Segmenter, _cache_dir, get_segmenter, load_stopwords
 
 from .features import _is_cjk, _join
 
@@ -67,22 +71,84 @@ def load_filler() -> frozenset[str]:
     return frozenset(w for name in FILLER_FILES for w in _read(name))
 
 
+_tag_lock = threading.Lock()
+_tag_tables: dict[str, dict[str, str]] = {}
+
+
+def _decisive(word: str, tag: str) -> bool:
+    """Whether a dictionary entry's tag can change `Vocabulary`'s verdict: a function tag, or a
+    one-character verb. Other words read as untagged ("x"), which judges them the same way,
+    so the table keeps a small share of the dictionary (memory at 300k comments matters)."""
+    return tag in FUNCTION_TAGS or (len(word) == 1 and tag.upper().startswith("V"))
+
+
+def _tag_table(dictionary: str) -> dict[str, str]:
+    """word -> part of speech of a dictionary file's decisive entries (`_decisive`), read once
+    per process and cached on disk (marshal, next to jieba's own cache) so a fresh process
+    does not parse the dictionary again."""
+    with _tag_lock:
+        if dictionary in _tag_tables:
+            return _tag_tables[dictionary]
+        path = Path(dictionary)
+        stat = path.stat()
+        key = hashlib.sha1(
+            f"{path.resolve()}:{stat.st_mtime_ns}:{stat.st_size}".encode()
+        ).hexdigest()
+        cached = Path(_cache_dir()) / f"zhongyi-tags2-{key[:16]}.marshal"
+        table: dict[str, str] | None = None
+        try:
+            table = marshal.loads(cached.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            table = None
+        if not isinstance(table, dict):
+            table = {}
+            for line in path.read_text(encoding="utf-8").splitlines():
+                parts = line.split()
+                if len(parts) == 3 and _decisive(parts[0], parts[2]):
+                    table[parts[0]] = parts[2]
+            try:
+                tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_bytes(marshal.dumps(table))
+                os.replace(tmp, cached)
+            except OSError:  # a read-only cache directory: parse again next time
+                pass
+        _tag_tables[dictionary] = table
+        return table
+
+
 class Vocabulary:
     """Judges whether a token is a content word (see the module docstring); cached per word."""
 
     def __init__(self, segmenter: Segmenter | None = None) -> None:
         self.segmenter = segmenter
-        self._pos: jieba.posseg.POSTokenizer | None = None
+        self._table: dict[str, str] | None = None
+        self._tk: Any = None
         self._memo: dict[str, bool] = {}
         self._lock = threading.Lock()
 
     def _tags(self, word: str) -> list[tuple[str, str]]:
-        if self._pos is None:
+        """The word's parts and their dictionary tags, as ``jieba.posseg`` gives them with HMM
+        off: a dictionary word keeps its own tag; anything else is cut by the segmenter's own
+        tokenizer and each part looked up (untagged: "x", Latin: "eng", digits: "m")."""
+        if self._table is None:
             with self._lock:
-                if self._pos is None:
+                if self._table is None:
                     seg = self.segmenter or get_segmenter()
-                    self._pos = jieba.posseg.POSTokenizer(seg.tokenizer)
-        return [(p.word, p.flag) for p in self._pos.lcut(word, HMM=False)]
+                    self._tk = seg.tokenizer
+                    dictionary = getattr(self._tk, "dictionary", None)
+                    self._table = (
+                        _tag_table(dictionary)
+                        if isinstance(dictionary, str) and os.path.isfile(dictionary)
+                        else {}
+                    )
+        tag = self._table.get(word)
+        if tag is not None:
+            return [(word, tag)]
+        out = []
+        for part in self._tk.lcut(word, HMM=False):
+            guess = "eng" if part.isascii() and part.isalpha() else "m" if part.isdigit() else "x"
+            out.append((part, self._table.get(part, guess)))
+        return out or [(word, "x")]
 
     def is_content(self, word: str) -> bool:
         """True when ``word`` can name a theme or be one of its keywords."""
@@ -124,15 +190,18 @@ def vocabulary(segmenter: Segmenter | None) -> Vocabulary:
     return Vocabulary(segmenter)
 
 
-def term_parts(docs: Sequence[Sequence[str]]) -> dict[str, tuple[str, ...]]:
-    """Each unigram and adjacent bigram term (as `features._word_terms` writes it) -> its words."""
-    out: dict[str, tuple[str, ...]] = {}
-    for doc in docs:
-        for tok in doc:
-            out.setdefault(tok, (tok,))
-        for a, b in itertools.pairwise(doc):
-            out.setdefault(_join((a, b)), (a, b))
-    return out
+def split_term(term: str, words: set[str]) -> tuple[str, ...]:
+    """A unigram or bigram term (as `features._word_terms` writes it) back into its words:
+    Latin pairs are joined with a space, Chinese pairs touch, so the split point is the one
+    whose halves are both known words (the term itself when none is)."""
+    if " " in term:
+        return tuple(term.split(" ", 1))
+    if term in words:
+        return (term,)
+    for i in range(1, len(term)):
+        if term[:i] in words and term[i:] in words:
+            return (term[:i], term[i:])
+    return (term,)
 
 
 def doc_freq(docs: Sequence[Sequence[str]], n: int) -> Counter[tuple[str, ...]]:
@@ -143,20 +212,42 @@ def doc_freq(docs: Sequence[Sequence[str]], n: int) -> Counter[tuple[str, ...]]:
     return out
 
 
+class PooledCounts:
+    """The n-gram counts of all themes together, read through the themes' own counters (no
+    second copy of every n-gram: it is looked up only for the few candidate phrases)."""
+
+    def __init__(self, per_theme: Sequence[dict[int, Counter[tuple[str, ...]]]]) -> None:
+        self.per_theme = per_theme
+
+    def __getitem__(self, n: int) -> _Pooled:
+        return _Pooled(self.per_theme, n)
+
+
+class _Pooled:
+    def __init__(self, per_theme: Sequence[dict[int, Counter[tuple[str, ...]]]], n: int) -> None:
+        self.per_theme, self.n = per_theme, n
+
+    def get(self, gram: tuple[str, ...], default: int = 0) -> int:
+        total = sum(d[self.n].get(gram, 0) for d in self.per_theme)
+        return total or default
+
+
 def phrase_label(
     theme_docs: Sequence[Sequence[str]],
-    all_df: dict[int, Counter[tuple[str, ...]]],
+    all_df: PooledCounts | dict[int, Counter[tuple[str, ...]]],
     n_all: int,
     vocab: Vocabulary,
     *,
     central_texts: Sequence[str] = (),
     keyword_weight: dict[str, float] | None = None,
+    theme_df: dict[int, Counter[tuple[str, ...]]] | None = None,
 ) -> str:
     """A short phrase naming a theme (see the module docstring); '' when nothing fits.
 
     ``theme_docs`` are the token lists of the theme's distinct comments, ``all_df`` the document
     frequency of every n-gram (n = 1, 2, 3) over all distinct comments, ``central_texts`` the
-    raw texts of the theme's comments nearest its centre, most central first."""
+    raw texts of the theme's comments nearest its centre, most central first; ``theme_df``,
+    when given, the theme's own n-gram counts (saves counting them again)."""
     n_in = len(theme_docs)
     if not n_in:
         return ""
@@ -164,7 +255,8 @@ def phrase_label(
     top = set(list(keyword_weight or {})[:3])
     best: tuple[float, tuple[str, ...]] | None = None
     for n in (3, 2):
-        for gram, count in doc_freq(theme_docs, n).items():
+        counts = theme_df[n] if theme_df is not None else doc_freq(theme_docs, n)
+        for gram, count in counts.items():
             named = sum(1 for w in gram if w in top)
             # a sequence holding a top keyword needs only two comments; others a share
             if count < (2 if named else need) or not vocab.keep_term(gram) or len(set(gram)) < n:
