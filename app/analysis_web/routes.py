@@ -202,6 +202,12 @@ def theme_page(consultation_id: int, key: str):
         ).all()
     )
     extra = dict((snapshot.working or {}).get("themes", {}).get(theme.key) or {})
+    secondary = {
+        int(cid): key
+        for cid, key in ((snapshot.working or {}).get("secondary") or {}).items()
+        if key != theme.key
+    }
+    labels = {t.key: t.label for t in views.themes_of(snapshot)}
     split = [cid for cid in extra.get("split") or [] if cid in confidence]
     texts = views.visible_comments(
         ids + list(theme.representative_ids or []) + list(theme.pinned_ids or []) + split
@@ -215,6 +221,7 @@ def theme_page(consultation_id: int, key: str):
         member_ids=ids,
         confidence=confidence,
         extra=extra,
+        secondary={cid: (key, labels[key]) for cid, key in secondary.items() if key in labels},
         suggested_split=split,
         texts=texts,
         q=q,

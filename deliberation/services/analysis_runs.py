@@ -402,6 +402,7 @@ def execute_run(
                 duplicates=duplicates,
             )
             confidence = model.assignments_
+            key_of = {theme.id: key for key, theme in zip(keys, model.themes_, strict=True)}
             for position, (key, theme) in enumerate(zip(keys, model.themes_, strict=True)):
                 state.themes[key] = curation.DraftTheme(
                     key=key,
@@ -425,6 +426,12 @@ def execute_run(
                 "unassigned": len(model.unassigned_ids_),
                 "themes": state.extras,
                 "examples": len(params.get("examples") or {}),
+                # a comment's secondary theme (multi-label: shown, never counted twice)
+                "secondary": {
+                    cid: key_of[a["secondary"]]
+                    for cid, a in confidence.items()
+                    if a.get("secondary") in key_of
+                },
             }
             _write_state(session, run, state)
             run.status = AnalysisStatus.DONE.value

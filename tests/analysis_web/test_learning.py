@@ -178,3 +178,24 @@ def test_a_move_becomes_an_example_and_the_next_guided_run_learns_it(filled, sta
     assert moved not in first.working["machine"][themes[b]]
     assert _members(second)[themes[b]][moved] == 1.0
     assert analysis_runs.latest_run(db.session, consultation.id).id == second.id
+
+
+def test_a_comment_on_two_themes_shows_its_secondary_theme_and_counts_once(analysed, client):
+    consultation, run, staff = analysed.consultation, analysed.run, analysed.staff
+    secondary = {int(c): k for c, k in run.working["secondary"].items()}
+    members = _members(run)
+    primary = {cid: key for key, m in members.items() for cid in m}
+    shown = [(c, k) for c, k in secondary.items() if primary.get(c) not in (None, k)]
+    assert shown, "the synthetic set has comments on two themes"
+    cid, other = shown[0]
+    key = primary[cid]
+    # counted once: every comment is a member of exactly one theme
+    assert sum(len(m) for m in members.values()) == len(primary)
+    page = sorted(members[key]).index(cid) // 25 + 1
+    login(client, staff)
+    html = client.get(
+        f"/staff/consultations/{consultation.id}/themes/{key}?page={page}&lang=en"
+    ).get_data(as_text=True)
+    item = html[html.index(f'id="c{cid}"') :]
+    item = item[: item.index("</li>")]
+    assert "Also about" in item and f"/themes/{other}" in item
