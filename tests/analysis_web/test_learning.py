@@ -199,3 +199,24 @@ def test_a_comment_on_two_themes_shows_its_secondary_theme_and_counts_once(analy
     item = html[html.index(f'id="c{cid}"') :]
     item = item[: item.index("</li>")]
     assert "Also about" in item and f"/themes/{other}" in item
+
+
+def test_citizens_see_the_opinion_map_once_enough_people_voted(analysed, client, monkeypatch):
+    from deliberation.services import analysis_queries
+
+    consultation, run = analysed.consultation, analysed.run
+    groups = run.groups
+    assert len(groups["groups"]) >= 2
+    page = f"/consultations/{consultation.id}?lang=en"
+    # 12 voters: below the threshold of 20 clustered participants, no map
+    assert groups["n_clustered"] < analysis_queries.OPINION_MAP_MIN_PARTICIPANTS
+    assert "Opinion map" not in client.get(page).get_data(as_text=True)
+    monkeypatch.setattr(analysis_queries, "OPINION_MAP_MIN_PARTICIPANTS", 2)
+    html = client.get(page).get_data(as_text=True)  # anonymous: the page is public
+    assert "Opinion map" in html and "<caption>" in html and 'scope="row"' in html
+    assert "Statements that unite all groups" in html
+    for n, group in enumerate(groups["groups"], 1):
+        assert f"Group {n}</th>" in html
+        assert f"<td>{group['size']}</td>" in html
+    zh = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert "意見地圖" in zh and "各群體都贊同的意見" in zh
