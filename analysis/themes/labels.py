@@ -102,8 +102,9 @@ def describe_themes(
     all_df = phrases.PooledCounts(theme_df)
     unigrams = {str(w) for w in terms}
     dup_size = np.bincount(dup)
-    row_of_group = {int(dup[i]): r for r, i in enumerate(rows)}
-    comment_row = np.array([row_of_group.get(int(g), -1) for g in dup])
+    group_row = np.full(int(dup.max()) + 1, -1, dtype=np.int64)
+    group_row[dup[rows]] = np.arange(len(rows))
+    comment_row = group_row[dup]
     agree = None
     if votes is not None:
         group_votes = np.zeros((int(dup.max()) + 1, 2))
@@ -193,9 +194,9 @@ def describe_themes(
     ok = (final >= 0) & (comment_row >= 0)
     comment_conf[ok] = row_conf[comment_row[ok]]
     second[ok] = row_second[comment_row[ok]]
-    for i in np.flatnonzero(ok):
-        if themes[final[i]].seed is not None:
-            comment_conf[i] = conf[i]
+    seeded_theme = np.array([t.seed is not None for t in themes] + [False])
+    guided_ok = ok & seeded_theme[final]
+    comment_conf[guided_ok] = conf[guided_ok]
     return final, themes, np.round(comment_conf, 3), second
 
 
