@@ -6,6 +6,8 @@ Bad input gives a one-line error on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import sys
 from collections.abc import Sequence
@@ -81,9 +83,33 @@ def _load_seeds(path: str) -> list[dict[str, Any]]:
     return seeds
 
 
+def _load_examples(path: str) -> dict[str, str]:
+    """EXAMPLES.csv (columns comment-id, theme): comments staff placed under a seed theme."""
+    p = Path(path)
+    try:
+        raw = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"{p}: examples file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{p}: cannot read examples ({exc.__class__.__name__})") from None
+    reader = csv.DictReader(io.StringIO(raw))
+    if not reader.fieldnames or not {"comment-id", "theme"} <= set(reader.fieldnames):
+        raise UsageError(f"{p}: expected the columns comment-id,theme")
+    out: dict[str, str] = {}
+    for n, row in enumerate(reader, 2):
+        cid, theme = (row.get("comment-id") or "").strip(), (row.get("theme") or "").strip()
+        if not cid or not theme:
+            raise UsageError(f"{p}: line {n}: comment-id and theme are both needed")
+        out[cid] = theme
+    return out
+
+
 def run_themes(args: argparse.Namespace) -> int:
     """Polis comments.csv -> themes JSON."""
     seeds = _load_seeds(args.seed_themes) if args.seed_themes else None
+    examples = _load_examples(args.examples) if args.examples else None
+    if examples and not seeds:
+        raise UsageError("--examples needs --seed-themes (each example names a seed theme)")
     comments = read_comments(args.comments)
     if len(comments) < 2:
         raise InputError(f"{args.comments}: only one comment; themes need at least 2")
@@ -91,11 +117,17 @@ def run_themes(args: argparse.Namespace) -> int:
         raise UsageError("--k must be at least 1")
     seg = _segmenter(args.words)
     model = ThemeModel(
-        n_themes=args.k, seed_themes=seeds, random_state=args.random_state, segmenter=seg
+        n_themes=args.k,
+        seed_themes=seeds,
+        examples=examples,
+        random_state=args.random_state,
+        segmenter=seg,
     )
+    texts = [c.text for c in comments]
     model.fit(
-        seg.tokens_many(c.text for c in comments),
+        seg.tokens_many(texts),
         ids=[c.id for c in comments],
+        texts=texts,
         votes=[(c.agrees, c.disagrees) for c in comments],
     )
     result = model.to_dict()
@@ -132,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", required=True, metavar="OUT", help="output file ('-' for stdout)")
     p.add_argument("--k", type=int, help="number of themes (default: chosen automatically)")
     p.add_argument("--seed-themes", metavar="FILE", help='JSON [{"name", "keywords"}, ...]')
+    p.add_argument(
+        "--examples",
+        metavar="FILE",
+        help="CSV comment-id,theme: comments placed under a seed theme (with --seed-themes)",
+    )
     p.add_argument("--words", metavar="FILE", help="extra dictionary words, whitespace-separated")
     p.add_argument("--random-state", type=int, default=0)
     p.set_defaults(func=run_themes)

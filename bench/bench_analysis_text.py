@@ -27,7 +27,16 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
+# ../shared/data next to the repository (a worktree one level deeper: ../../shared/data),
+# else the vendored copies in tests/data
+DATA = next(
+    (
+        p
+        for p in (ROOT.parent / "shared" / "data", ROOT.parents[1] / "shared" / "data")
+        if p.exists()
+    ),
+    ROOT / "tests" / "data",
+)
 sys.path.insert(0, str(ROOT))
 
 
@@ -158,12 +167,13 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--child", type=int)
     ap.add_argument("--quality", action="store_true")
+    ap.add_argument("--states", type=int, default=5, help="random states for --quality")
     args = ap.parse_args()
     if args.child:
         bench_themes_child(args.child)
         return
     if args.quality:
-        bench_quality()
+        bench_quality(args.states)
         return
     print(f"machine: {machine()}")
     seg = bench_segment()
@@ -254,7 +264,243 @@ def bench_quality(states: int = 5) -> None:
             f"{ms(guided)} | {ms(acc)} |"
         )
     print()
+    staff_quality(seg)
+    print()
     seed_agreement(seg, states)
+
+
+# the filler staff found in labels and keyword lists (issue 16): counted as function words by
+# the judge below, which is independent of the analysis package's own Vocabulary
+ISSUE_FILLER = frozenset(["不然", "公里", "一天", "一個", "有關", "相關", "什麼", "進行"])
+FUNCTION_FLAGS = frozenset(
+    [
+        "m",
+        "q",
+        "mq",
+        "r",
+        "rr",
+        "rz",
+        "c",
+        "d",
+        "p",
+        "u",
+        "uj",
+        "ul",
+        "y",
+        "e",
+        "o",
+        "f",
+        "M",
+        "C",
+        "ADV",
+        "DET",
+        "P",
+        "T",
+        "POST",
+        "ASP",
+        "DE",
+        "SHI",
+    ]
+)
+_JUDGE_TK: list[Any] = []
+
+
+def _judge_tokenizer() -> Any:
+    """A fresh jieba.Tokenizer on the zh-TW dictionary (not the analysis package's instance,
+    nor its policy words), so that the judge splits and tags words independently."""
+    if not _JUDGE_TK:
+        import jieba
+
+        from analysis.segment import traditional_dictionary
+
+        path = traditional_dictionary()
+        _JUDGE_TK.append(jieba.Tokenizer(str(path)) if path else jieba.Tokenizer())
+    return _JUDGE_TK[0]
+
+
+def _judge() -> Any:
+    """is_function(word): stop word, issue filler or a function part of speech in the zh-TW
+    dictionary (`_judge_tokenizer`, independent of the analysis package's Vocabulary)."""
+    import jieba.posseg
+
+    from analysis.segment import load_stopwords
+
+    pos = jieba.posseg.POSTokenizer(_judge_tokenizer())
+    stop = load_stopwords()
+
+    def is_function(word: str) -> bool:
+        w = word.strip().casefold()
+        if w in stop or w in ISSUE_FILLER:
+            return True
+        if not re.search(r"[\u4e00-\u9fff]", w):
+            return False
+        parts = pos.lcut(w, HMM=False)
+        return parts[0].flag in FUNCTION_FLAGS or parts[-1].flag in FUNCTION_FLAGS
+
+    return is_function
+
+
+def _words(text: str) -> list[str]:
+    tk = _judge_tokenizer()
+    return [w for w in tk.lcut(text.replace(" · ", " "), HMM=False) if w.strip(" ·")]
+
+
+def naive_themes(texts: list[str], k: int, rs: int) -> dict[str, Any]:
+    """The naive pipeline: jieba's stock dictionary + TF-IDF + k-means with the true k; labels
+    and keywords the centroid's top terms, quotes the comments nearest the centroid."""
+    import jieba
+    import numpy as np
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    tk = jieba.Tokenizer()
+    vec = TfidfVectorizer(
+        tokenizer=lambda t: tk.lcut(t, HMM=False), token_pattern=None, lowercase=True
+    )
+    x = vec.fit_transform(texts)
+    km = KMeans(k, n_init=3, random_state=rs).fit(x)
+    terms = np.array(vec.get_feature_names_out())
+    themes = []
+    for t in range(k):
+        top = [str(w) for w in terms[np.argsort(-km.cluster_centers_[t])] if str(w).strip()][:8]
+        mem = np.flatnonzero(km.labels_ == t)
+        d = np.asarray(x[mem] @ km.cluster_centers_[t]).ravel()
+        themes.append(
+            {
+                "label": " · ".join(top[:3]),
+                "keywords": top,
+                "members": mem.tolist(),
+                "quotes": mem[np.argsort(-d)][:5].tolist(),
+            }
+        )
+    return {"labels": km.labels_, "themes": themes, "x": x, "vec": vec}
+
+
+def _purity(themes: list[dict[str, Any]], labels: list[str]) -> float:
+    pure = total = 0
+    for t in themes:
+        votes = [labels[i] for i in t["members"]]
+        if not votes:
+            continue
+        major = max(set(votes), key=votes.count)
+        pure += sum(labels[i] == major for i in t["quotes"])
+        total += len(t["quotes"])
+    return pure / max(total, 1)
+
+
+def _function_rate(themes: list[dict[str, Any]], is_function: Any) -> tuple[float, float]:
+    lab = [w for t in themes for w in _words(t["label"])]
+    kw = [w for t in themes for k in t["keywords"] for w in _words(k)]
+    rate = lambda ws: sum(map(is_function, ws)) / max(len(ws), 1)  # noqa: E731
+    return rate(lab), rate(kw)
+
+
+def staff_quality(seg: Any, examples_per_theme: int = 3) -> None:
+    """What staff read, ours beside the naive pipeline in the same run (random state 0):
+    unguided AMI, guided accuracy with seeds only and with 3 examples per theme (the first
+    three misplaced by seeds-only guidance, as staff would correct them; accuracy counted on
+    the other comments), quote purity, and the function-word rate of labels and keywords.
+    Naive guided = plain keyword match (most seed keywords in the text; none: off-topic);
+    naive + examples = keyword hits plus cosine to the nearest example of each seed."""
+    import numpy as np
+    from sklearn.metrics import adjusted_mutual_info_score as ami
+
+    from analysis.themes import ThemeModel
+
+    sys.path.insert(0, str(ROOT / "tests" / "unit" / "analysis"))
+    from _data import SEED_CODES, SEEDS, load_labelled
+
+    is_function = _judge()
+    print(
+        "| set | unguided AMI | guided acc., seeds | guided acc., seeds + 3 examples/theme "
+        "| quote purity, auto k; true k | function words, labels | function words, keywords |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for name, codes in SEED_CODES.items():
+        ids, texts, labels, votes = load_labelled(name)
+        toks = seg.tokens_many(texts)
+        k = len(set(labels))
+        seeds = json.loads((SEEDS / f"{name}.json").read_text(encoding="utf-8"))
+        by_name = {s["name"]: c for s, c in zip(seeds, codes, strict=True)}
+        ours = ThemeModel(random_state=0).fit(toks, ids=ids, texts=texts, votes=votes)
+        pos = {c: i for i, c in enumerate(ids)}
+        o_themes = [
+            {
+                "label": t.label,
+                "keywords": t.keywords,
+                "members": [pos[c] for c in t.comment_ids],
+                "quotes": [pos[c] for c in t.representative_ids],
+            }
+            for t in ours.themes_
+        ]
+        naive = naive_themes(texts, k, 0)
+        at_k = ThemeModel(k, random_state=0).fit(toks, ids=ids, texts=texts, votes=votes)
+        k_themes = [
+            {
+                "members": [pos[c] for c in t.comment_ids],
+                "quotes": [pos[c] for c in t.representative_ids],
+            }
+            for t in at_k.themes_
+        ]
+
+        def pred_of(m: Any, by_name: dict[str, str] = by_name) -> list[str]:
+            return [
+                by_name[m.themes_[t].seed] if t >= 0 and m.themes_[t].seed else "OFFTOPIC"
+                for t in m.labels_
+            ]
+
+        g0 = ThemeModel(seed_themes=seeds, random_state=0).fit(toks, ids=ids)
+        p0 = pred_of(g0)
+        name_of = {c: s["name"] for s, c in zip(seeds, codes, strict=True)}
+        examples: dict[str, str] = {}
+        for code in codes:
+            wrong = [c for c, y, p in zip(ids, labels, p0, strict=True) if y == code != p]
+            examples |= {c: name_of[code] for c in wrong[:examples_per_theme]}
+        g1 = ThemeModel(seed_themes=seeds, examples=examples, random_state=0).fit(toks, ids=ids)
+        p1 = pred_of(g1)
+        rest = [i for i, c in enumerate(ids) if c not in examples]
+
+        def acc(pred: list[str], labels: list[str] = labels, rest: list[int] = rest) -> float:
+            return float(np.mean([pred[i] == labels[i] for i in rest]))
+
+        # naive guided: plain keyword match, then + nearest example
+        hits = np.array(
+            [[sum(kw in t for kw in s["keywords"]) for s in seeds] for t in texts], dtype=float
+        )
+        k0 = [codes[int(h.argmax())] if h.max() > 0 else "OFFTOPIC" for h in hits]
+        x = naive["x"]
+        near = np.zeros_like(hits)
+        for j, s in enumerate(seeds):
+            rows = [pos[c] for c, n in examples.items() if n == s["name"]]
+            if rows:
+                near[:, j] = np.asarray((x @ x[rows].T).max(axis=1).todense()).ravel()
+        score = hits + near
+        k1 = [codes[int(h.argmax())] if h.max() > 0 else "OFFTOPIC" for h in score]
+        fo, fn = _function_rate(o_themes, is_function), _function_rate(naive["themes"], is_function)
+        print(
+            f"| {name} | {ami(labels, ours.labels_):.3f} (naive {ami(labels, naive['labels']):.3f})"
+            f" | {acc(p0):.3f} (keyword match {acc(k0):.3f})"
+            f" | {acc(p1):.3f} (keyword match + examples {acc(k1):.3f})"
+            f" | {_purity(o_themes, labels):.3f}; at k = {k}: {_purity(k_themes, labels):.3f}"
+            f" (naive {_purity(naive['themes'], labels):.3f})"
+            f" | {fo[0]:.3f} (naive {fn[0]:.3f}) | {fo[1]:.3f} (naive {fn[1]:.3f}) |"
+        )
+    # Polis conversations (no theme labels): the function-word rate only
+    from analysis.polis import read_comments
+
+    for path in sorted(DATA.glob("polis-opendata/*/comments.csv")):
+        comments = read_comments(path)
+        texts = [c.text for c in comments]
+        ours = ThemeModel(random_state=0).fit(
+            seg.tokens_many(texts), ids=[c.id for c in comments], texts=texts
+        )
+        o_themes = [{"label": t.label, "keywords": t.keywords} for t in ours.themes_]
+        naive = naive_themes(texts, max(ours.k_, 2), 0)
+        fo, fn = _function_rate(o_themes, is_function), _function_rate(naive["themes"], is_function)
+        print(
+            f"| {path.parent.name} | | | | | {fo[0]:.3f} (naive {fn[0]:.3f}) "
+            f"| {fo[1]:.3f} (naive {fn[1]:.3f}) |"
+        )
 
 
 def seed_agreement(seg: Any, states: int) -> None:

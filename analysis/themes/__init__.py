@@ -1,6 +1,7 @@
 """Themes in short comments: a scikit-learn-style estimator over pre-segmented tokens.
 
-Modules: ``model`` (``ThemeModel``: near-duplicates, clustering, the choice of k), ``features``
+Modules: ``model`` (``ThemeModel``: clustering, the choice of k), ``duplicates``
+(near-duplicate search), ``features``
 (tokens as text, word and character TF-IDF), ``labels`` (keywords, labels, representatives,
 stable ids across runs), ``guided`` (seed themes), ``agreement`` (AMI), ``results`` (what a fit
 returns). Everything public is importable from ``analysis.themes``.
@@ -32,20 +33,18 @@ Method (docs/analysis.md has the reasoning and the measured figures):
    best overlap), keeping the previous id and name; splits and merges are reported.
 """
 
+from .duplicates import EXACT_PAIRS_MAX, MINHASH_BLOCK, find_near_duplicates
 from .model import (
     BLAS_THREADS,
-    EXACT_PAIRS_MAX,
     MAX_CHAR_FEATURES,
     MAX_WORD_FEATURES,
     MIN_AVG_THEME_SIZE,
-    MINHASH_BLOCK,
     OTHER,
     SELECTION_FEATURES,
     SELECTION_FOLDS,
     SELECTION_MAX_ITER,
     SELECTION_TOL,
     ThemeModel,
-    find_near_duplicates,
 )
 from .results import DuplicateGroup, Theme, ThemeChanges, ThemeError
 

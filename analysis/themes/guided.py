@@ -65,13 +65,51 @@ def seed_matrix(
     return normalize(sp.vstack(vecs).tocsr()).astype(np.float32)
 
 
+def example_rows(
+    examples: Mapping[str, str] | None,
+    seeds: list[dict[str, Any]],
+    ids: Sequence[str],
+    dup: np.ndarray,
+    row_of_group: Mapping[int, int],
+) -> dict[int, int]:
+    """Staff examples (comment id -> seed name) as distinct row -> seed index. An example of an
+    unknown seed is an error; one naming a comment not in the input is skipped (it may have
+    been hidden since)."""
+    if not examples:
+        return {}
+    seed_index = {s["name"]: i for i, s in enumerate(seeds)}
+    position = {cid: i for i, cid in enumerate(ids)}
+    out: dict[int, int] = {}
+    for cid, name in examples.items():
+        if name not in seed_index:
+            raise ThemeError(f"example {cid!r}: no seed theme named {name!r}")
+        i = position.get(str(cid))
+        r = row_of_group.get(int(dup[i])) if i is not None else None
+        if r is not None:
+            out[r] = seed_index[name]
+    return out
+
+
 def assign_seeds(
-    x: sp.csr_matrix, q: np.ndarray, other_threshold: float
+    x: sp.csr_matrix,
+    q: np.ndarray,
+    other_threshold: float,
+    *,
+    examples: Mapping[int, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Seeded centroids, refined by self-training: each round a seed's centre is the mean of
     the comments it holds plus its keyword vector; a comment goes to the most similar centre,
     or to "other" when no centre reaches ``other_threshold`` (cosine). ``q`` holds the seeds'
-    keyword vectors (`seed_matrix`, dense), one row per seed."""
+    keyword vectors (`seed_matrix`, dense), one row per seed.
+
+    ``examples`` maps a row to the seed staff put it under (semi-supervised: seeds and examples
+    together): it stays there, and a comment at least ``NEAR_EXAMPLE`` similar to an example,
+    and ``NEAR_MARGIN`` times more like it than like its own centre, follows the example. The centres are not moved
+    by the examples: measured on the labelled sets, a few atypical comments pulling a centre
+    cost more than they teach. Returns labels and confidences."""
+    ex = dict(examples or {})
+    ex_rows = np.array(sorted(ex), dtype=np.int64)
+    ex_seed = np.array([ex[r] for r in ex_rows], dtype=np.int64)
     sim = np.asarray(x @ q.T)
     labels = np.where(sim.max(axis=1) > 0, sim.argmax(axis=1), -1)
     for _ in range(10):
@@ -86,9 +124,24 @@ def assign_seeds(
             break
         labels = new
     # confidence: softmax over the seed similarities (temperature 0.05); for "other", how far
-    # below the threshold the best similarity stays
+    # below the threshold the best similarity stays; a staff example is certain
     e = np.exp((sim - sim.max(axis=1, keepdims=True)) / 0.05)
     conf = (e.max(axis=1) / e.sum(axis=1)).astype(float)
     best = sim.max(axis=1)
     conf = np.where(labels >= 0, conf, 1.0 - np.clip(best / other_threshold, 0, 1))
+    if len(ex_rows):
+        near = np.asarray((x @ x[ex_rows].T).todense())
+        near[ex_rows, np.arange(len(ex_rows))] = 0.0
+        j = near.argmax(axis=1)
+        top = near[np.arange(x.shape[0]), j]
+        own = np.where(labels >= 0, sim[np.arange(len(labels)), np.maximum(labels, 0)], 0.0)
+        follow = (top >= NEAR_EXAMPLE) & (top > NEAR_MARGIN * own)
+        labels[follow] = ex_seed[j[follow]]
+        conf[follow] = np.clip(top[follow], 0, 1)
+        labels[ex_rows] = ex_seed
+        conf[ex_rows] = 1.0
     return labels, conf
+
+
+NEAR_EXAMPLE = 0.5  # cosine to a staff example at which a comment may follow it
+NEAR_MARGIN = 1.5  # ... when also this many times more like the example than its own centre

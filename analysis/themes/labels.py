@@ -1,5 +1,6 @@
-"""Describing themes: their labels and keywords (class-based TF-IDF), representative comments,
-stance, the near-duplicate groups, and carrying ids and names over from a previous run.
+"""Describing themes: their labels (a phrase, `phrases`) and keywords (class-based TF-IDF,
+content words only), representative quotes, confidence and coherence (`quotes`), stance, the
+near-duplicate groups, and carrying ids and names over from a previous run.
 
 The functions here take the fitted rows and matrices from `model.ThemeModel` and return plain
 results (`Theme`, `DuplicateGroup`, `ThemeChanges`); changing how a theme is labelled changes
@@ -9,15 +10,19 @@ this module only.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
+from . import phrases, quotes
 from .features import _is_cjk
 from .results import DuplicateGroup, Theme, ThemeChanges
+
+PHRASE_SAMPLE = 20000  # distinct comments the phrase statistics are counted on
+QUOTE_POOL = 200  # quote candidates per theme, nearest its centre
 
 
 def describe_themes(
@@ -35,15 +40,21 @@ def describe_themes(
     ids: list[str],
     n_keywords: int,
     n_representatives: int,
-) -> tuple[np.ndarray, list[Theme]]:
-    """The final label per comment (seed themes first, then by size; empty themes dropped) and
-    each theme described: label, keywords, members, representatives, stance, confidence.
+    docs: Sequence[Sequence[str]],
+    texts: Sequence[str] | None = None,
+    vocab: phrases.Vocabulary | None = None,
+    random_state: int = 0,
+) -> tuple[np.ndarray, list[Theme], np.ndarray, np.ndarray]:
+    """The final label per comment (seed themes first, then by size; empty themes dropped),
+    each theme described (label, keywords, members, quotes, stance, coherence), and per comment
+    its confidence and secondary theme (-1 for none).
 
     ``labels`` is the raw theme index per comment, ``meta`` one dict per raw theme (``seed``:
     its name, ``other``: clustered from what no seed claimed), ``rows`` the comment index of
     each distinct row of ``x`` / ``word_x``, ``terms`` the word columns, ``dup`` the
-    near-duplicate group per comment and ``conf`` the guided assignment confidence."""
-    group_rows = {int(dup[i]): r for r, i in enumerate(rows)}
+    near-duplicate group per comment, ``conf`` the guided assignment confidence, ``docs`` the
+    (canonical) token lists of all comments and ``texts`` their raw texts when known."""
+    vocab = vocab or phrases.Vocabulary()
     # theme order: seeds first (in the order given), then by size; empty themes dropped
     present = [t for t in range(len(meta)) if (labels == t).any()]
     seeded = [t for t in present if "seed" in meta[t]]
@@ -55,7 +66,7 @@ def describe_themes(
     final = np.array([remap.get(int(v), -1) for v in labels], dtype=np.int64)
 
     # class-based TF-IDF on the distinct rows (a campaign counts once)
-    row_theme = np.array([final[i] for i in rows])
+    row_theme = np.array([final[i] for i in rows], dtype=np.int64)
     k = len(order)
     counts = (word_x > 0).astype(np.float32)
     member = sp.csr_matrix(
@@ -70,20 +81,83 @@ def describe_themes(
     avg = tf.sum() / max(k, 1)
     idf = np.log1p(avg / np.maximum(tf.sum(axis=0), 1e-9))
     ctfidf = normalize(tf, norm="l1") * idf[None, :]
+    df_share = np.asarray(counts.sum(axis=0)).ravel() / max(len(rows), 1)
 
-    centre = normalize(np.asarray((member @ x).todense()))
-    sims = np.zeros(len(rows))
-    for t in range(k):  # cosine of each row to its own theme centre, one theme at a time
-        sel = np.flatnonzero(row_theme == t)
-        sims[sel] = np.asarray(x[sel] @ centre[t]).ravel()
+    # similarity of every row to every theme centre: quotes, confidence, coherence
+    _, sims, coherence = quotes.centre_similarities(x, row_theme, k)
+    row_conf, row_second = quotes.confidences(sims, row_theme)
+    sizes = np.bincount(final[final >= 0], minlength=k)
+    mixed = quotes.mixed_themes(coherence[:k], sizes)
+    # phrase statistics on at most PHRASE_SAMPLE distinct comments (large inputs: a sample)
+    sampled = np.ones(len(rows), dtype=bool)
+    if len(rows) > PHRASE_SAMPLE:
+        sampled[:] = False
+        rng = np.random.default_rng(random_state)
+        sampled[rng.choice(len(rows), PHRASE_SAMPLE, replace=False)] = True
+    # n-gram counts per theme, summed for all: each distinct comment counted once
+    theme_df = [
+        {n: phrases.doc_freq([docs[rows[r]] for r in trows if sampled[r]], n) for n in (2, 3)}
+        for trows in (np.flatnonzero(row_theme == t) for t in range(k))
+    ]
+    all_df = phrases.PooledCounts(theme_df)
+    unigrams = {str(w) for w in terms}
+    dup_size = np.bincount(dup)
+    group_row = np.full(int(dup.max()) + 1, -1, dtype=np.int64)
+    group_row[dup[rows]] = np.arange(len(rows))
+    comment_row = group_row[dup]
+    agree = None
+    if votes is not None:
+        group_votes = np.zeros((int(dup.max()) + 1, 2))
+        np.add.at(group_votes, dup, votes)
+        gv = group_votes[dup[rows]]
+        agree = (gv[:, 0] + 1) / (gv.sum(axis=1) + 2)
 
     themes = []
     for t in range(k):
         members = np.flatnonzero(final == t).tolist()
-        keywords = top_keywords(ctfidf[t], tf[t], terms, n_keywords)
+        trows = np.flatnonzero(row_theme == t)
+        in_share = tf[t] / max(len(trows), 1)
+
+        def keep(j: int, share: np.ndarray = in_share) -> bool:
+            return _keyword_ok(j, terms, unigrams, vocab, df_share, share)
+
+        keywords = top_keywords(ctfidf[t], tf[t], terms, n_keywords, keep=keep)
         m = meta[order[t]]
-        label = m["seed"] if "seed" in m else " · ".join(keywords[:3]) or f"theme {t + 1}"
-        reps = representatives(members, rows, sims, dup, votes, ids, group_rows, n_representatives)
+        by_centre = trows[np.argsort(-sims[trows, t], kind="stable")]
+        central = by_centre[:8]
+        label = m.get("seed") or phrases.phrase_label(
+            [docs[rows[r]] for r in trows if sampled[r]],
+            all_df,
+            int(sampled.sum()),
+            vocab,
+            central_texts=[texts[rows[r]] for r in central] if texts is not None else (),
+            keyword_weight={kw: float(len(keywords) - i) for i, kw in enumerate(keywords)},
+            theme_df=theme_df[t],
+        )
+        others = sims[trows].copy()
+        others[:, t] = -np.inf
+        best_other = others.max(axis=1) if k > 1 else np.zeros(len(trows))
+        groups = dup[rows[trows]]
+        campaign = None
+        first = None
+        if len(trows) and dup_size[groups].max() >= quotes.MIN_CAMPAIGN:
+            r = int(trows[int(np.argmax(dup_size[groups]))])
+            first = r
+            campaign = {"comment_id": ids[int(rows[r])], "size": int(dup_size[dup[rows[r]]])}
+        # quote candidates: the QUOTE_POOL rows nearest the centre (and the campaign)
+        pool = np.isin(trows, by_centre[:QUOTE_POOL]) | (trows == first)
+        cand = trows[pool]
+        content = np.array([sum(vocab.is_content(w) for w in docs[rows[r]]) for r in cand])
+        picked = quotes.pick_quotes(
+            cand,
+            x,
+            sims[cand, t],
+            best_other[pool],
+            content,
+            n_representatives,
+            agree=agree[cand] if agree is not None else None,
+            first=first,
+        )
         stance = None
         if votes is not None:
             a, d = votes[members].sum(axis=0)
@@ -92,28 +166,65 @@ def describe_themes(
                 "disagree": round(float(d / (a + d)), 3) if a + d else 0.0,
                 "votes": int(a + d),
             }
+        split = None
+        if mixed[t]:
+            part = set(quotes.suggest_split(x, trows, random_state).tolist())
+            split = [ids[i] for i in members if int(comment_row[i]) in part]
         themes.append(
             Theme(
                 id=f"t{t + 1}",
-                label=label,
+                label=label or f"theme {t + 1}",
                 keywords=keywords,
                 size=len(members),
                 comment_ids=[ids[i] for i in members],
-                representative_ids=reps,
+                representative_ids=[ids[int(rows[r])] for r in picked],
                 stance=stance,
                 seed=m.get("seed"),
                 other=bool(m.get("other")),
                 confidence=round(float(conf[members].mean()), 3) if seeds else None,
+                coherence=round(float(coherence[t]), 3),
+                mixed=bool(mixed[t]),
+                split_suggestion=split,
+                campaign=campaign,
             )
         )
-    return final, themes
+    # per comment: guided confidence inside a seed theme, the centre margin elsewhere
+    comment_conf = np.zeros(len(final))
+    second = np.full(len(final), -1, dtype=np.int64)
+    ok = (final >= 0) & (comment_row >= 0)
+    comment_conf[ok] = row_conf[comment_row[ok]]
+    second[ok] = row_second[comment_row[ok]]
+    seeded_theme = np.array([t.seed is not None for t in themes] + [False])
+    guided_ok = ok & seeded_theme[final]
+    comment_conf[guided_ok] = conf[guided_ok]
+    return final, themes, np.round(comment_conf, 3), second
+
+
+def _keyword_ok(
+    j: int,
+    terms: np.ndarray,
+    unigrams: set[str],
+    vocab: phrases.Vocabulary,
+    df_share: np.ndarray,
+    in_share: np.ndarray,
+) -> bool:
+    """A keyword: content words at both ends, and distinctive when it is common overall."""
+    if not vocab.keep_term(phrases.split_term(str(terms[j]), unigrams)):
+        return False
+    return not (
+        df_share[j] > phrases.GENERIC_SHARE and in_share[j] < phrases.MIN_LIFT * df_share[j]
+    )
 
 
 def top_keywords(
-    scores: np.ndarray, tf: np.ndarray, terms: np.ndarray, n_keywords: int
+    scores: np.ndarray,
+    tf: np.ndarray,
+    terms: np.ndarray,
+    n_keywords: int,
+    keep: Callable[[int], bool] | None = None,
 ) -> list[str]:
     """A theme's keywords: its highest class-based TF-IDF terms, skipping single characters,
-    terms from one comment and terms contained in one already taken."""
+    terms from one comment, terms contained in one already taken and what ``keep`` rejects."""
     out: list[str] = []
     for j in np.argsort(-scores, kind="stable"):
         if len(out) >= n_keywords or scores[j] <= 0:
@@ -125,45 +236,10 @@ def top_keywords(
             continue
         if any(term in o or o in term for o in out):  # 機車行 vs 機車行 轉型: keep one
             continue
+        if keep is not None and not keep(int(j)):
+            continue
         out.append(term)
     return out
-
-
-def representatives(
-    members: list[int],
-    rows: np.ndarray,
-    sims: np.ndarray,
-    dup: np.ndarray,
-    votes: np.ndarray | None,
-    ids: list[str],
-    group_rows: dict[int, int],
-    n_representatives: int,
-) -> list[str]:
-    """The comments closest to the theme centre (one per near-duplicate group), re-ranked by
-    their smoothed agree rate when votes are given."""
-    seen_groups: set[int] = set()
-    cands: list[tuple[float, int]] = []
-    for i in members:
-        g = int(dup[i])
-        if g in seen_groups:
-            continue
-        seen_groups.add(g)
-        r = group_rows.get(g)
-        if r is None:
-            continue
-        cands.append((float(sims[r]), int(rows[r])))
-    cands.sort(key=lambda c: (-c[0], ids[c[1]]))
-    top = cands[: max(n_representatives * 2, 10)]
-    if votes is not None:
-        # prefer comments many people agreed with, among those near the centre
-        def score(c: tuple[float, int]) -> float:
-            g = int(dup[c[1]])
-            grp = [i for i in members if int(dup[i]) == g]
-            a, d = votes[grp].sum(axis=0)
-            return c[0] * (0.5 + (a + 1) / (a + d + 2))
-
-        top.sort(key=lambda c: (-score(c), ids[c[1]]))
-    return [ids[i] for _, i in top[:n_representatives]]
 
 
 def duplicate_groups(

@@ -17,11 +17,10 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.decomposition import NMF, TruncatedSVD
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
@@ -30,17 +29,17 @@ from analysis.segment import Segmenter, get_segmenter, load_synonyms
 from . import guided
 from . import labels as describe
 from .agreement import _ami
+from .duplicates import find_near_duplicates
 from .features import (
     _canonical,
-    _char_ngram_keys,
     _CharTfidf,
-    _count_matrix,
     _identity,
     _join,
     _Vectorizer,
     _word_terms,
     _WordTfidf,
 )
+from .phrases import vocabulary
 from .results import ThemeChanges, ThemeError
 
 OTHER = "other"
@@ -53,161 +52,7 @@ SELECTION_MAX_ITER = 30
 SELECTION_TOL = 1e-3
 SELECTION_FOLDS = 8  # k-selection runs, each leaving out one fold of the sample
 BLAS_THREADS = 1
-EXACT_PAIRS_MAX = 20000  # distinct texts; MinHash LSH above
-MINHASH_BLOCK = 50000  # rows (or candidate pairs) per block in the large-input duplicate search
 MIN_AVG_THEME_SIZE = 5  # k is capped at n / 5: a theme should hold a handful of comments
-
-
-# -- near-duplicates ---------------------------------------------------------------------------
-
-
-def find_near_duplicates(
-    docs: Sequence[str], threshold: float = 0.4, *, shingle: int = 4, min_chars: int = 10
-) -> np.ndarray:
-    """Group label per document: near-duplicates share a label (connected components of pairs with
-    shingle Jaccard >= threshold). Texts shorter than ``min_chars`` are never grouped, except
-    exact copies."""
-    n = len(docs)
-    labels = np.arange(n)
-    if n < 2:
-        return labels
-    # Exact copies first (O(n)); they also shrink the all-pairs step.
-    first: dict[str, int] = {}
-    rep = np.empty(n, dtype=np.int64)
-    for i, d in enumerate(docs):
-        rep[i] = first.setdefault(d, i) if d else i
-    uniq = np.unique(rep)
-    long_idx = np.array([i for i in uniq if len(docs[i]) >= min_chars], dtype=np.int64)
-    rows: list[np.ndarray] = [np.arange(n)]
-    cols: list[np.ndarray] = [rep]
-    if len(long_idx) > 1:
-        pi, pj = _similar_pairs([docs[i] for i in long_idx], threshold, shingle)
-        rows.append(long_idx[pi])
-        cols.append(long_idx[pj])
-    r = np.concatenate(rows)
-    c = np.concatenate(cols)
-    graph = sp.coo_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    return labels
-
-
-def _similar_pairs(
-    docs: list[str], threshold: float, shingle: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs (i < j) whose shingle sets have Jaccard >= threshold."""
-    n = len(docs)
-    if n <= EXACT_PAIRS_MAX:
-        x = _shingle_matrix(docs, shingle)
-        if x is not None:
-            return _pairs_exact(x, np.diff(x.indptr).astype(np.float32), threshold)
-        vec: CountVectorizer | HashingVectorizer = CountVectorizer(
-            analyzer="char",
-            ngram_range=(shingle, shingle),
-            binary=True,
-            lowercase=False,
-            dtype=np.float32,
-        )
-    else:
-        # large inputs: shingles hashed into 2^24 columns instead of a vocabulary of every
-        # distinct shingle (millions of strings); a collision between two given comments has
-        # odds of about (shingles per comment) / 2^24, far below what moves a Jaccard threshold
-        vec = HashingVectorizer(
-            analyzer="char",
-            ngram_range=(shingle, shingle),
-            binary=True,
-            lowercase=False,
-            alternate_sign=False,
-            norm=None,
-            n_features=1 << 24,
-            dtype=np.float32,
-        )
-    x = vec.fit_transform(docs).tocsr()
-    sizes = np.asarray(x.sum(axis=1)).ravel()
-    if n <= EXACT_PAIRS_MAX:
-        return _pairs_exact(x, sizes, threshold)
-    return _pairs_minhash(x, sizes, threshold)
-
-
-def _shingle_matrix(docs: list[str], shingle: int) -> sp.csr_matrix | None:
-    """Binary doc x shingle matrix: what CountVectorizer(analyzer="char", binary=True) gives, up
-    to the column order (the pairs only need the sets); None when the ids do not fit."""
-    found = _char_ngram_keys(docs, (shingle,))
-    if found is None:
-        return None
-    _, doc, key = found
-    _, col = np.unique(key, return_inverse=True)
-    return _count_matrix(doc, col.ravel(), (len(docs), int(col.max(initial=-1)) + 1), binary=True)
-
-
-def _pairs_exact(
-    x: sp.csr_matrix, sizes: np.ndarray, threshold: float
-) -> tuple[np.ndarray, np.ndarray]:
-    n = x.shape[0]
-    out_i: list[np.ndarray] = []
-    out_j: list[np.ndarray] = []
-    for start in range(0, n, 2000):  # chunked so the pair matrix stays small
-        # only the pairs i < j are needed: a block of rows against the rows from its own start
-        inter = (x[start : start + 2000] @ x[start:].T).tocoo()
-        i = inter.row + start
-        j = inter.col + start
-        keep = i < j
-        i, j, v = i[keep], j[keep], inter.data[keep]
-        jac = v / np.maximum(sizes[i] + sizes[j] - v, 1)
-        ok = jac >= threshold
-        out_i.append(i[ok])
-        out_j.append(j[ok])
-    return np.concatenate(out_i), np.concatenate(out_j)
-
-
-def _pairs_minhash(
-    x: sp.csr_matrix, sizes: np.ndarray, threshold: float, bands: int = 12, rows: int = 2
-) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs by MinHash LSH (bands x rows hashes), verified by exact Jaccard.
-
-    Within a bucket every member is compared with the bucket's first member only, which keeps the
-    work linear; near-duplicate groups still connect through their many high-similarity pairs."""
-    n = x.shape[0]
-    p = np.uint64((1 << 61) - 1)
-    rng = np.random.default_rng(0)
-    a = rng.integers(1, 1 << 31, size=bands * rows, dtype=np.uint64)
-    b = rng.integers(0, 1 << 31, size=bands * rows, dtype=np.uint64)
-    nonempty = np.diff(x.indptr) > 0
-    sig = np.full((n, bands * rows), np.iinfo(np.uint64).max, dtype=np.uint64)
-    # signatures a block of rows at a time: the hashed shingle arrays of a block stay small
-    for lo in range(0, n, MINHASH_BLOCK):
-        hi = min(n, lo + MINHASH_BLOCK)
-        blk = np.arange(lo, hi)[nonempty[lo:hi]]
-        if not len(blk):
-            continue
-        cols = x.indices[x.indptr[lo] : x.indptr[hi]].astype(np.uint64)
-        starts = x.indptr[blk] - x.indptr[lo]
-        for h in range(bands * rows):
-            hv = (a[h] * cols + b[h]) % p
-            sig[blk, h] = np.minimum.reduceat(hv, starts)
-    cand_i: list[np.ndarray] = []
-    cand_j: list[np.ndarray] = []
-    idx = np.flatnonzero(nonempty)
-    for band in range(bands):
-        key = sig[idx, band * rows : (band + 1) * rows]
-        _, first, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
-        leader = idx[first][inv.ravel()]
-        m = leader != idx
-        cand_i.append(np.minimum(leader[m], idx[m]))
-        cand_j.append(np.maximum(leader[m], idx[m]))
-    if not cand_i:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    pairs = np.unique(np.stack([np.concatenate(cand_i), np.concatenate(cand_j)], axis=1), axis=0)
-    if len(pairs) == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    i, j = pairs[:, 0], pairs[:, 1]
-    ok = np.zeros(len(i), dtype=bool)
-    for lo in range(0, len(i), MINHASH_BLOCK):  # verified a block of pairs at a time
-        bi, bj = i[lo : lo + MINHASH_BLOCK], j[lo : lo + MINHASH_BLOCK]
-        inter = np.asarray(x[bi].multiply(x[bj]).sum(axis=1)).ravel()
-        ok[lo : lo + MINHASH_BLOCK] = (
-            inter / np.maximum(sizes[bi] + sizes[bj] - inter, 1) >= threshold
-        )
-    return i[ok], j[ok]
 
 
 # -- the estimator -----------------------------------------------------------------------------
@@ -218,7 +63,9 @@ class ThemeModel:
 
     Parameters are stored as given; ``fit`` returns self and sets ``themes_``, ``labels_``
     (theme index per comment, -1 for comments without content), ``duplicates_``, ``k_``,
-    ``k_scores_``, ``assignments_`` (guided mode) and ``changes_`` (when ``previous`` is given).
+    ``k_scores_``, ``confidence_`` and ``secondary_`` (per comment; ``assignments_`` by id) and
+    ``changes_`` (when ``previous`` is given). ``examples`` (comment id -> seed name, guided
+    mode) are comments staff placed: they pull their seed's centre and stay where placed.
     """
 
     def __init__(
@@ -237,6 +84,7 @@ class ThemeModel:
         synonyms: bool = True,
         other_threshold: float = 0.05,
         segmenter: Segmenter | None = None,
+        examples: Mapping[str, str] | None = None,
     ) -> None:
         self.n_themes = n_themes
         self.k_range = k_range
@@ -251,6 +99,7 @@ class ThemeModel:
         self.synonyms = synonyms
         self.other_threshold = other_threshold
         self.segmenter = segmenter
+        self.examples = examples
 
     # the constructor's parameter names, in order: what get_params returns and set_params takes
     _PARAMS = tuple(inspect.signature(__init__).parameters)[1:]
@@ -281,6 +130,7 @@ class ThemeModel:
             "max_quality_docs": self.max_quality_docs,
             "other_threshold": self.other_threshold,
             "seed_themes": len(self.seed_themes) if self.seed_themes else 0,
+            "examples": len(self.examples) if self.examples else 0,
         }
 
     # -- public API ----------------------------------------------------------------------------
@@ -294,7 +144,9 @@ class ThemeModel:
     ) -> ThemeModel:
         """Segment raw texts with the default segmenter, then :meth:`fit`."""
         seg = self.segmenter or get_segmenter()
-        return self.fit(seg.tokens_many(texts), ids=ids, votes=votes, previous=previous)
+        return self.fit(
+            seg.tokens_many(texts), ids=ids, texts=texts, votes=votes, previous=previous
+        )
 
     def fit(
         self,
@@ -306,8 +158,8 @@ class ThemeModel:
     ) -> ThemeModel:
         """Find themes in pre-segmented comments (one token list per comment); returns self.
 
-        ``votes`` is (agrees, disagrees) per comment; ``texts`` is accepted for API symmetry and
-        not needed (everything is computed from tokens); ``previous`` is a previous run's themes
+        ``votes`` is (agrees, disagrees) per comment; ``texts`` (optional) are the raw texts,
+        used only to word a label as a clause when no phrase is shared; ``previous`` is a previous run's themes
         (dicts with id, label, comment_ids) whose ids and names carry over.
         """
         # The matrices are small or sparse: BLAS threads bring nothing but contention, and on a
@@ -363,7 +215,12 @@ class ThemeModel:
                 synonyms=load_synonyms() if self.synonyms else {},
                 char_weight=self.char_weight,
             )
-            seed_labels, seed_conf = guided.assign_seeds(x, q.toarray(), self.other_threshold)
+            seed_labels, seed_conf = guided.assign_seeds(
+                x,
+                q.toarray(),
+                self.other_threshold,
+                examples=guided.example_rows(self.examples, seeds, ids_, dup, row_of_group),
+            )
             row_labels[:] = seed_labels
             row_conf[:] = seed_conf
             theme_meta = [{"seed": s["name"]} for s in seeds]
@@ -391,17 +248,8 @@ class ThemeModel:
             if r is not None and has_content[i]:
                 labels[i] = row_labels[r]
                 conf[i] = row_conf[r]
-        self.assignments_ = (
-            {
-                ids_[i]: {"theme": int(labels[i]), "confidence": round(float(conf[i]), 3)}
-                for i in range(n)
-            }
-            if seeds
-            else {}
-        )
-
         # 5. describe the themes (empty ones dropped, ids in size order)
-        self.labels_, self.themes_ = describe.describe_themes(
+        self.labels_, self.themes_, self.confidence_, self.secondary_ = describe.describe_themes(
             labels,
             theme_meta,
             rows,
@@ -415,6 +263,10 @@ class ThemeModel:
             ids=ids_,
             n_keywords=self.n_keywords,
             n_representatives=self.n_representatives,
+            docs=docs,
+            texts=texts,
+            vocab=vocabulary(self.segmenter),
+            random_state=self.random_state,
         )
         if not hasattr(self, "path_"):
             self.path_ = "quality"
@@ -423,12 +275,30 @@ class ThemeModel:
         self.changes_ = self.match_previous(previous) if previous is not None else None
         return self
 
+    @property
+    def assignments_(self) -> dict[str, dict[str, Any]]:
+        """Per assigned comment id: its theme id, confidence (0-1) and secondary theme id."""
+        out: dict[str, dict[str, Any]] = {}
+        for i, cid in enumerate(self.ids_):
+            t = int(self.labels_[i])
+            if t < 0:
+                continue
+            entry: dict[str, Any] = {
+                "theme": self.themes_[t].id,
+                "confidence": float(self.confidence_[i]),
+            }
+            if self.secondary_[i] >= 0:
+                entry["secondary"] = self.themes_[int(self.secondary_[i])].id
+            out[cid] = entry
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """The result as the CLI's JSON shape."""
         out: dict[str, Any] = {
             "themes": [t.to_dict() for t in self.themes_],
             "duplicates": [d.to_dict() for d in self.duplicates_],
             "unassigned": self.unassigned_ids_,
+            "assignments": [{"comment_id": c, **a} for c, a in self.assignments_.items()],
             "params": {**self.summary_params(), "k": self.k_, "path": self.path_},
         }
         if self.changes_ is not None:

@@ -24,15 +24,20 @@ class Theme:
     seed: str | None = None  # the seed theme's name in guided mode
     other: bool = False  # guided mode: clustered from comments no seed claimed
     confidence: float | None = None  # guided mode: mean assignment confidence
+    coherence: float | None = None  # 0-1: how alike its comments are (quotes.py)
+    mixed: bool = False  # coherence well below the run's median: possibly two themes
+    split_suggestion: list[str] | None = None  # when mixed: the comments of a suggested split
+    campaign: dict[str, Any] | None = None  # its largest near-duplicate campaign: id, size
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict; optional fields only when set."""
         d = asdict(self)
-        for key in ("stance", "seed", "confidence"):
+        for key in ("stance", "seed", "confidence", "coherence", "split_suggestion", "campaign"):
             if d[key] is None:
                 del d[key]
-        if not d["other"]:
-            del d["other"]
+        for key in ("other", "mixed"):
+            if not d[key]:
+                del d[key]
         return d
 
 

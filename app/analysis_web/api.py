@@ -6,7 +6,7 @@ from flask import jsonify
 
 from deliberation.errors import NotFound
 from deliberation.outbox import after_commit
-from deliberation.services import analysis_runs, curation, theme_settings
+from deliberation.services import analysis_runs, curation, theme_learning, theme_settings
 
 from ..extensions import db, limiter
 from ..params import int_field, int_list, json_body, str_field
@@ -75,12 +75,18 @@ def themes(consultation_id: int):
     if run is None:
         raise NotFound("no_analysis")
     members = views.members_by_theme(run)
+    extras = (run.working or {}).get("themes", {})
     active = analysis_runs.active_run(db.session, consultation.id)
     return jsonify(
         {
             "run": views.run_json(run, stale=analysis_runs.is_stale(db.session, run)),
             "active_run": views.run_json(active) if active is not None else None,
-            "themes": [views.theme_json(t, members.get(t.id, [])) for t in views.themes_of(run)],
+            "themes": [
+                views.theme_json(t, members.get(t.id, []), extras.get(t.key))
+                for t in views.themes_of(run)
+            ],
+            "to_confirm": theme_learning.to_review(db.session, run),
+            "confirmed": theme_learning.confirmed_count(db.session, consultation.id),
             "groups": run.groups or {},
         }
     )
@@ -90,7 +96,7 @@ def themes(consultation_id: int):
 @limiter.limit("120 per minute")
 def curate(consultation_id: int, key: str, action: str):
     """rename {label} · merge {target} · split {comment_ids, label} · move {comment_ids, target}
-    · discard {undo?} · pin {comment_id, undo?}."""
+    · discard {undo?} · pin {comment_id, undo?} · confirm {comment_ids}."""
     actor = current_actor()
     consultation = views.consultation_for(consultation_id, actor, curate=True)
     data = json_body()
@@ -116,6 +122,10 @@ def curate(consultation_id: int, key: str, action: str):
     elif action == "pin":
         comment_id = int_field(data, "comment_id", required=True)
         done = curation.pin(s, consultation, key, comment_id, undo=undo, actor=actor)
+    elif action == "confirm":
+        done = curation.edit(
+            s, consultation, "confirm", {"key": key, "comment_ids": ids()}, actor=actor
+        )
     else:
         raise NotFound("not_found")
     return jsonify(

@@ -14,7 +14,7 @@ from deliberation import analysis_rules, participation
 from deliberation.errors import Conflict, DomainError, NotFound, ValidationError
 from deliberation.models import AnalysisStatus, Comment, Consultation, Theme, ThemeMember, User
 from deliberation.outbox import after_commit
-from deliberation.services import analysis_runs, curation, theme_settings
+from deliberation.services import analysis_runs, curation, theme_learning, theme_settings
 
 from ..errors import message_for
 from ..extensions import db
@@ -23,7 +23,7 @@ from ..transaction import discard_changes
 from . import RUN, bp, views
 
 PER_PAGE = 25
-ACTIONS = ("rename", "merge", "split", "move", "discard", "pin")
+ACTIONS = ("rename", "merge", "split", "move", "discard", "pin", "confirm")
 
 
 @bp.app_context_processor
@@ -71,7 +71,8 @@ def _workspace_page(
     )
     themes = views.themes_of(snapshot) if snapshot is not None else []
     groups = (snapshot.groups or {}) if snapshot is not None else {}
-    wanted: set[int] = set()
+    review = theme_learning.to_review(db.session, snapshot) if snapshot is not None else []
+    wanted: set[int] = {entry["comment_id"] for entry in review}
     for theme in themes:
         wanted.update(theme.representative_ids or [])
         wanted.update(theme.pinned_ids or [])
@@ -89,6 +90,9 @@ def _workspace_page(
         edits_since=views.edits_since(snapshot) if snapshot is not None else 0,
         participation=participation.figures(db.session, [consultation.id]),
         themes=themes,
+        extras=((snapshot.working or {}).get("themes", {}) if snapshot is not None else {}),
+        review=review,
+        confirmed=theme_learning.confirmed_count(db.session, consultation.id),
         groups=groups,
         texts=views.visible_comments(wanted),
         can_curate=analysis_rules.can_curate(actor, consultation),
@@ -192,8 +196,23 @@ def theme_page(consultation_id: int, key: str):
             query.order_by(ThemeMember.comment_id).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
         )
     )
+    confidence = dict(
+        db.session.execute(
+            select(ThemeMember.comment_id, ThemeMember.weight).where(
+                ThemeMember.theme_id == theme.id
+            )
+        ).all()
+    )
+    extra = dict((snapshot.working or {}).get("themes", {}).get(theme.key) or {})
+    secondary = {
+        int(cid): key
+        for cid, key in ((snapshot.working or {}).get("secondary") or {}).items()
+        if key != theme.key
+    }
+    labels = {t.key: t.label for t in views.themes_of(snapshot)}
+    split = [cid for cid in extra.get("split") or [] if cid in confidence]
     texts = views.visible_comments(
-        ids + list(theme.representative_ids or []) + list(theme.pinned_ids or [])
+        ids + list(theme.representative_ids or []) + list(theme.pinned_ids or []) + split
     )
     return render_template(
         "analysis_web/theme.html",
@@ -202,6 +221,10 @@ def theme_page(consultation_id: int, key: str):
         theme=theme,
         others=[t for t in views.themes_of(snapshot) if t.key != theme.key],
         member_ids=ids,
+        confidence=confidence,
+        extra=extra,
+        secondary={cid: (key, labels[key]) for cid, key in secondary.items() if key in labels},
+        suggested_split=split,
         texts=texts,
         q=q,
         page=page,
@@ -252,6 +275,15 @@ def curate(consultation_id: int, key: str, action: str):
             )
         elif action == "discard":
             done = curation.discard(db.session, consultation, key, undo=undo, actor=actor)
+        elif action == "confirm":
+            done = curation.edit(
+                db.session,
+                consultation,
+                "confirm",
+                {"key": key, "comment_ids": _selected()},
+                actor=actor,
+            )
+            back = url_for(".workspace", consultation_id=consultation.id) + "#review"
         else:
             raw = (form.get("comment_id") or "").strip()
             if not raw.isdigit():

@@ -102,18 +102,23 @@ def themes_of(run: AnalysisRun) -> list[Theme]:
     )
 
 
-def members_by_theme(run: AnalysisRun) -> dict[int, list[int]]:
-    out: dict[int, list[int]] = {}
-    for theme_id, cid in db.session.execute(
-        select(ThemeMember.theme_id, ThemeMember.comment_id)
+def members_by_theme(run: AnalysisRun) -> dict[int, list[tuple[int, float]]]:
+    """Per theme id: its members as (comment id, confidence), by comment id."""
+    out: dict[int, list[tuple[int, float]]] = {}
+    for theme_id, cid, weight in db.session.execute(
+        select(ThemeMember.theme_id, ThemeMember.comment_id, ThemeMember.weight)
         .where(ThemeMember.run_id == run.id)
         .order_by(ThemeMember.comment_id)
     ):
-        out.setdefault(theme_id, []).append(cid)
+        out.setdefault(theme_id, []).append((cid, float(weight)))
     return out
 
 
-def theme_json(theme: Theme, member_ids: list[int] | None = None) -> dict[str, Any]:
+def theme_json(
+    theme: Theme,
+    members: list[tuple[int, float]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "key": theme.key,
         "label": theme.label,
@@ -126,8 +131,15 @@ def theme_json(theme: Theme, member_ids: list[int] | None = None) -> dict[str, A
         "duplicate_groups": list(theme.duplicate_groups or []),
         "discarded": theme.discarded,
     }
-    if member_ids is not None:
-        out["member_comment_ids"] = member_ids
+    if members is not None:
+        out["member_comment_ids"] = [cid for cid, _ in members]
+        # 0-1: how sure the analysis is of each member (1: staff confirmed, moved or pinned it)
+        out["confidence"] = {str(cid): round(w, 3) for cid, w in members}
+    extra = extra or {}
+    out["coherence"] = extra.get("coherence")
+    out["possibly_mixed"] = bool(extra.get("mixed"))
+    out["suggested_split"] = list(extra.get("split") or [])
+    out["campaign"] = extra.get("campaign")
     return out
 
 

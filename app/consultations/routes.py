@@ -15,6 +15,8 @@ from deliberation import rules
 from deliberation.errors import DomainError
 from deliberation.models import Flag, Thread, User, utcnow
 from deliberation.services import comments, consultations, moderation
+from deliberation.models import utcnow
+from deliberation.services import analysis_queries, comments, consultations
 
 from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..errors import message_for, status_for
@@ -56,6 +58,7 @@ def consultation(consultation_id: int):
         counts=counts,
         can_manage=rules.can_manage_consultation(actor, item),
         is_open=rules.accepts_comments(item, utcnow()),
+        opinion_map=analysis_queries.opinion_map(db.session, item.id),
     )
 
 

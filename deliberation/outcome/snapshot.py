@@ -24,6 +24,7 @@ from ..models import (
 from ..rules import exportable_text
 from ..sanitize import plain_text
 from ..services.analysis_runs import is_stale
+from ..services.theme_learning import confirmed_count
 from .structure import GroupOut, Quote, ResponseOut, RunInfo, Statement, ThemeOut, permalink
 from .words import format_date, iso, platform_name, text
 
@@ -55,6 +56,8 @@ def run_info(session: Session, run: AnalysisRun, lang: str, zone: ZoneInfo) -> R
         summary += ("；" if lang == "zh-TW" else "; ") + text(
             lang, "run_inputs", inputs=("、" if lang == "zh-TW" else ", ").join(parts)
         )
+    confirmed = confirmed_count(session, run.consultation_id)
+    summary += ("。" if lang == "zh-TW" else ". ") + text(lang, "confirmed", n=confirmed)
     return RunInfo(
         id=run.id,
         finished_at=iso(run.finished_at, zone),

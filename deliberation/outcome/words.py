@@ -73,6 +73,7 @@ TEXT: dict[str, dict[str, str]] = {
         "run": "分析版本",
         "run_line": "第 %(id)s 次分析，完成於 %(finished)s，程式版本 %(version)s",
         "run_inputs": "分析所用資料：%(inputs)s",
+        "confirmed": "承辦人員已確認 %(n)s 則留言的主題歸屬。",
         "stale": "【分析快照已過時】",
         "stale_note": "本分析完成後，諮詢之留言、投票或管理狀態已有變動。主題歸屬仍依此快照，"
         "留言數與投票數則依目前可見之留言重新計算；請重新執行分析以更新主題。",
@@ -168,6 +169,7 @@ TEXT: dict[str, dict[str, str]] = {
         "run": "Analysis",
         "run_line": "Run %(id)s, finished %(finished)s, code version %(version)s",
         "run_inputs": "Computed from: %(inputs)s",
+        "confirmed": "Staff confirmed the theme of %(n)s comments.",
         "stale": "[Stale analysis snapshot]",
         "stale_note": "Comments, votes or moderation changed after this analysis. Theme membership "
         "still follows the snapshot; comment and vote counts are recomputed from the comments "

@@ -107,3 +107,57 @@ def get_run(session: Session, run_id: int, *, actor: User | None) -> AnalysisRun
         raise NotFound("analysis_run_not_found")
     analysis_rules.require_view(actor, run.consultation)
     return run
+
+
+# The citizens' opinion map is shown once the latest finished analysis clustered at least this
+# many participants (each with at least 7 votes, Polis's rule) into two groups or more: with
+# fewer, a "group" is a handful of people and its statements say little about anyone.
+OPINION_MAP_MIN_PARTICIPANTS = 20
+OPINION_MAP_STATEMENTS = 3  # statements shown per group
+
+
+def opinion_map(session: Session, consultation_id: int) -> dict | None:
+    """What the consultation page shows citizens about the opinion groups of the latest
+    finished analysis, or None below the threshold: each group's size and the statements it
+    agrees on most distinctively (agree share), and the statements every group agreed with
+    (group-informed consensus). Only comments visible now are quoted."""
+    run = latest_run(session, consultation_id)
+    groups = (run.groups or {}) if run is not None else {}
+    if (
+        len(groups.get("groups") or []) < 2
+        or int(groups.get("n_clustered") or 0) < OPINION_MAP_MIN_PARTICIPANTS
+    ):
+        return None
+    wanted: list[tuple[int, int, float]] = []  # (group index, comment id, agree share)
+    for g, group in enumerate(groups["groups"]):
+        agreed = [e for e in group.get("representative", []) if e.get("repful_for") == "agree"]
+        wanted += [(g, int(e["comment_id"]), float(e.get("rate", 0))) for e in agreed]
+    uniting = [
+        int(e["comment_id"]) for e in groups.get("consensus", []) if e.get("direction") == "agree"
+    ]
+    ids = {cid for _, cid, _ in wanted} | set(uniting)
+    html = (
+        dict(
+            session.execute(
+                select(Comment.id, Comment.html).where(
+                    Comment.id.in_(ids), Comment.status == CommentStatus.VISIBLE.value
+                )
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    out_groups = []
+    for g, group in enumerate(groups["groups"]):
+        statements = [
+            {"comment_id": cid, "html": html[cid], "agree": rate}
+            for gg, cid, rate in wanted
+            if gg == g and cid in html
+        ][:OPINION_MAP_STATEMENTS]
+        out_groups.append({"number": g + 1, "size": int(group["size"]), "statements": statements})
+    return {
+        "run_id": run.id if run is not None else None,
+        "participants": int(groups.get("n_clustered") or 0),
+        "groups": out_groups,
+        "uniting": [{"comment_id": cid, "html": html[cid]} for cid in uniting if cid in html],
+    }

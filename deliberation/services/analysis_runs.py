@@ -37,7 +37,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import curation, theme_settings
+from . import curation, theme_learning, theme_settings
 from .analysis_queries import active_run as active_run
 from .analysis_queries import get_run as get_run
 from .analysis_queries import input_fingerprint as input_fingerprint
@@ -338,6 +338,16 @@ def execute_run(
             params.pop("n_themes", None)
             params.pop("seed_themes", None)
             params.update(own)
+        # staff placements (moves, confirmations, pins) teach a guided run
+        if params.get("seed_themes"):
+            examples = theme_learning.examples_for_run(
+                session,
+                run.consultation_id,
+                latest_run(session, run.consultation_id),
+                [seed["name"] for seed in params["seed_themes"]],
+            )
+            if examples:
+                params["examples"] = examples
         model = ThemeModel(random_state=0, **params)
         run.params = {"min_comments": min_comments, "themes": model.summary_params()}
         if params.get("seed_themes"):
@@ -360,6 +370,7 @@ def execute_run(
             model.fit(
                 token_lists,
                 ids=[str(c.id) for c in comments],
+                texts=[c.text or "" for c in comments],
                 votes=[(tally[c.id][0], tally[c.id][1]) for c in comments],
             )
         except ThemeError as err:
@@ -390,17 +401,22 @@ def execute_run(
                 comment_votes={cid: (v[0], v[1], v[2]) for cid, v in tally.items()},
                 duplicates=duplicates,
             )
+            confidence = model.assignments_
+            key_of = {theme.id: key for key, theme in zip(keys, model.themes_, strict=True)}
             for position, (key, theme) in enumerate(zip(keys, model.themes_, strict=True)):
                 state.themes[key] = curation.DraftTheme(
                     key=key,
                     label=theme.label[:200],
                     keywords=list(theme.keywords),
-                    members={int(i): 1.0 for i in theme.comment_ids},
+                    # a member's weight is the model's confidence in it (1: staff placed it)
+                    members={int(i): float(confidence[i]["confidence"]) for i in theme.comment_ids},
                     representative_ids=[int(i) for i in theme.representative_ids],
                     position=position,
                 )
+                state.extras[key] = _theme_extras(theme)
             machine = {key: sorted(new_sets[j]) for j, key in enumerate(keys)}
             applied = curation.replay(session, run.consultation_id, state)
+            curation.refresh(session, None, state)
             run.groups = groups
             run.working = {
                 "machine": machine,
@@ -408,6 +424,14 @@ def execute_run(
                 "duplicates": duplicates,
                 "edits_applied": applied,
                 "unassigned": len(model.unassigned_ids_),
+                "themes": state.extras,
+                "examples": len(params.get("examples") or {}),
+                # a comment's secondary theme (multi-label: shown, never counted twice)
+                "secondary": {
+                    cid: key_of[a["secondary"]]
+                    for cid, a in confidence.items()
+                    if a.get("secondary") in key_of
+                },
             }
             _write_state(session, run, state)
             run.status = AnalysisStatus.DONE.value
@@ -425,6 +449,21 @@ def execute_run(
     else:
         session.flush()
     return run
+
+
+def _theme_extras(theme: Any) -> dict[str, Any]:
+    """What the workspace shows beside a machine theme: coherence, the 可能混雜 flag with its
+    suggested split, and the campaign its first quote stands for."""
+    return {
+        "coherence": theme.coherence,
+        "mixed": theme.mixed,
+        "split": [int(i) for i in theme.split_suggestion or []],
+        "campaign": (
+            {"comment_id": int(theme.campaign["comment_id"]), "size": theme.campaign["size"]}
+            if theme.campaign
+            else None
+        ),
+    }
 
 
 def _fail(run: AnalysisRun, error: str) -> None:

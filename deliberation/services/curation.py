@@ -26,8 +26,9 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..models import AnalysisRun, Consultation, Theme, ThemeEdit, ThemeMember, User
 from ..sanitize import clean_line
 from .analysis_queries import latest_run
+from .theme_learning import CONFIRMED, refresh_quotes
 
-ACTIONS = ("rename", "merge", "split", "move", "discard", "undiscard", "pin", "unpin")
+ACTIONS = ("rename", "merge", "split", "move", "discard", "undiscard", "pin", "unpin", "confirm")
 MAX_LABEL = 200
 MAX_PINS = 10
 MAX_SELECTED = 1000
@@ -60,6 +61,9 @@ class RunState:
     themes: dict[str, DraftTheme]
     comment_votes: dict[int, tuple[int, int, int]] = field(default_factory=dict)
     duplicates: list[list[int]] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)  # themes whose members changed: new quotes
+    confirmed: set[int] = field(default_factory=set)  # comments staff placed (weight 1)
+    extras: dict[str, dict[str, Any]] = field(default_factory=dict)  # per theme: coherence ...
 
     def theme_of(self, comment_id: int) -> str | None:
         for key, theme in self.themes.items():
@@ -111,7 +115,10 @@ def _move(state: RunState, comment_ids: Iterable[int], target: DraftTheme) -> in
         if key is None or key == target.key:
             continue
         source = state.themes[key]
-        target.members[cid] = source.members.pop(cid)
+        source.members.pop(cid)
+        target.members[cid] = CONFIRMED
+        state.touched.update((key, target.key))
+        state.confirmed.add(cid)
         moved += 1
     return moved
 
@@ -149,6 +156,7 @@ def apply_edit(
         target.pinned_ids += [p for p in source.pinned_ids if p not in target.pinned_ids]
         target.pinned_ids = target.pinned_ids[:MAX_PINS]
         del state.themes[source.key]
+        state.touched.add(target.key)
         return {"source": source.key, "target": target.key}
 
     if action == "split":
@@ -234,11 +242,30 @@ def apply_edit(
                     raise ValidationError("too_many_pins", max=MAX_PINS)
                 return None
             theme.pinned_ids.append(cid)
+            theme.members[cid] = CONFIRMED
+            state.confirmed.add(cid)
         else:
             if cid not in theme.pinned_ids:
                 return None
             theme.pinned_ids.remove(cid)
         return {"key": theme.key, "comment_id": cid}
+
+    if action == "confirm":
+        theme = _theme(state, payload.get("key"), strict)
+        if theme is None:
+            return None
+        ids = _ids(payload.get("comment_ids")) if strict else list(payload.get("comment_ids") or [])
+        if strict:
+            missing = [cid for cid in ids if cid not in theme.members]
+            if missing:
+                raise ValidationError("comment_not_in_theme", id=missing[0], key=theme.key)
+        ids = [cid for cid in ids if cid in theme.members]
+        if not ids:
+            return None
+        for cid in ids:
+            theme.members[cid] = CONFIRMED
+        state.confirmed.update(ids)
+        return {"key": theme.key, "comment_ids": ids}
 
     if strict:
         raise ValidationError("invalid_theme_action", field="action")
@@ -306,7 +333,25 @@ def load_state(session: Session, run: AnalysisRun) -> RunState:
     ):
         by_id[theme_id].members[cid] = weight
     votes, dups = snapshot_extras(run)
-    return RunState(themes=themes, comment_votes=votes, duplicates=dups)
+    extras = {k: dict(v) for k, v in (run.working or {}).get("themes", {}).items()}
+    return RunState(themes=themes, comment_votes=votes, duplicates=dups, extras=extras)
+
+
+def refresh(session: Session, run: AnalysisRun | None, state: RunState) -> None:
+    """New quotes for the themes an edit (or a replay) changed, and their extras kept with the
+    run (a theme merged away loses its extras)."""
+    refresh_quotes(
+        session,
+        state.themes,
+        sorted(state.touched),
+        duplicates=state.duplicates,
+        votes=state.comment_votes,
+        extras=state.extras,
+    )
+    state.touched.clear()
+    state.extras = {k: v for k, v in state.extras.items() if k in state.themes}
+    if run is not None:
+        run.working = {**(run.working or {}), "themes": state.extras}
 
 
 def save_state(session: Session, run: AnalysisRun, state: RunState) -> None:
@@ -348,6 +393,16 @@ def save_state(session: Session, run: AnalysisRun, state: RunState) -> None:
                 )
                 .values(theme_id=theme_id)
             )
+    confirmed = sorted(state.confirmed)
+    for start in range(0, len(confirmed), 500):
+        session.execute(
+            update(ThemeMember)
+            .where(
+                ThemeMember.run_id == run.id,
+                ThemeMember.comment_id.in_(confirmed[start : start + 500]),
+            )
+            .values(weight=CONFIRMED)
+        )
     gone = [row.id for key, row in rows.items() if key not in state.themes]
     if gone:
         session.execute(delete(ThemeMember).where(ThemeMember.theme_id.in_(gone)))
@@ -423,6 +478,7 @@ def edit(
     logged = apply_edit(state, action, payload, strict=True)
     if logged is None:
         return None
+    refresh(session, run, state)
     save_state(session, run, state)
     row = ThemeEdit(
         consultation_id=consultation.id,

@@ -13,6 +13,7 @@ from sklearn.metrics import adjusted_mutual_info_score
 
 from analysis.segment import get_segmenter
 from analysis.themes import ThemeError, ThemeModel, find_near_duplicates
+from analysis.themes import duplicates as dup_mod
 from analysis.themes import model as themes_mod
 
 from ._data import SEED_CODES as CODES
@@ -160,15 +161,15 @@ def test_small_input_duplicate_search_finds_the_exact_pairs(corpora) -> None:
 
 def test_shingle_keys_need_four_characters_to_fit_in_64_bits() -> None:
     wide = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 20000))
-    assert themes_mod._char_ngram_keys([wide], (4,)) is not None
+    assert dup_mod._char_ngram_keys([wide], (4,)) is not None
     wider = wide + "".join(map(chr, range(0x20000, 0x30000)))  # > 65,535 distinct characters
-    assert themes_mod._char_ngram_keys([wider], (4,)) is None
-    assert themes_mod._char_ngram_keys([wider], (2, 3)) is not None
+    assert dup_mod._char_ngram_keys([wider], (4,)) is None
+    assert dup_mod._char_ngram_keys([wider], (2, 3)) is not None
 
 
 def test_duplicate_search_falls_back_when_characters_do_not_pack(monkeypatch) -> None:
     """More distinct characters than fit four to a 64-bit key: scikit-learn counts them."""
-    monkeypatch.setattr(themes_mod, "_char_ngram_keys", lambda *a, **k: None)
+    monkeypatch.setattr(dup_mod, "_char_ngram_keys", lambda *a, **k: None)
     labels = find_near_duplicates(TWO_ALIKE_ONE_NOT, 0.4)
     assert labels[0] == labels[1] != labels[2]
 
@@ -284,7 +285,7 @@ def test_large_input_duplicate_search_finds_a_campaign(monkeypatch) -> None:
     sizes = np.bincount(a[camp])
     assert sizes.max() >= 0.7 * len(camp)  # LSH with leader-only links: recall below 1
     assert len(set(a[:20100].tolist())) == 20100
-    monkeypatch.setattr(themes_mod, "MINHASH_BLOCK", 997)
+    monkeypatch.setattr(dup_mod, "MINHASH_BLOCK", 997)
     b = find_near_duplicates(docs, 0.4)
     assert np.array_equal(a, b)
 
