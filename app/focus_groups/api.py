@@ -25,9 +25,7 @@ def summary(consultation_id: int):
         "panel_size": group.panel_size,
         "pool_size": queries.pool_size(db.session, group),
         "draw": queries.public_summary(queries.latest_draw(db.session, group)),
-        "me": None
-        if mine is None
-        else {"status": mine.status, "probability": mine.probability},
+        "me": None if mine is None else {"status": mine.status, "probability": mine.probability},
     }
     return jsonify(body)
 

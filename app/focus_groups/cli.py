@@ -16,7 +16,9 @@ from deliberation.models import Consultation, utcnow
 from ..extensions import db
 from ..transaction import cli_unit
 
-focus_groups = AppGroup("focus-groups", help="The 政策提案座談會 lottery: pool, quotas, draw, replay.")
+focus_groups = AppGroup(
+    "focus-groups", help="The 政策提案座談會 lottery: pool, quotas, draw, replay."
+)
 
 DEFAULT_RETENTION_DAYS = 180
 
@@ -74,10 +76,14 @@ def import_pool(consultation_id: int, pool_csv: str) -> None:
 @click.argument("consultation_id", type=int)
 @click.option("--size", type=int, default=None, help="Panel size (default: the group's, 12).")
 @click.option("--seed", type=int, required=True, help="The published random seed (1 or more).")
-@click.option("--algorithm", type=click.Choice(lottery.ALGORITHMS), default=lottery.DEFAULT_ALGORITHM)
+@click.option(
+    "--algorithm", type=click.Choice(lottery.ALGORITHMS), default=lottery.DEFAULT_ALGORITHM
+)
 @click.option("--audit", "audit_path", type=click.Path(dir_okay=False), default=None)
 @cli_unit
-def draw(consultation_id: int, size: int | None, seed: int, algorithm: str, audit_path: str | None) -> None:
+def draw(
+    consultation_id: int, size: int | None, seed: int, algorithm: str, audit_path: str | None
+) -> None:
     """Draw the panel; print the selected ids, one a line; write the audit record."""
     group = _group(consultation_id)
     row = operations.draw(
@@ -93,8 +99,13 @@ def draw(consultation_id: int, size: int | None, seed: int, algorithm: str, audi
 
 @focus_groups.command("replay")
 @click.argument("audit_json", type=click.Path(exists=True, dir_okay=False))
-@click.option("--pool", "pool_csv", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Replay from this POOL.csv instead of the consultation's pool in the database.")
+@click.option(
+    "--pool",
+    "pool_csv",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Replay from this POOL.csv instead of the consultation's pool in the database.",
+)
 @cli_unit
 def replay(audit_json: str, pool_csv: str | None) -> None:
     """Draw again from AUDIT.json and the pool: print the same ids, or say what differs."""

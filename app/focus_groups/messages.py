@@ -12,8 +12,12 @@ MESSAGES.update(
         "focus_staff_only": _l("Only the consultation's staff can manage its focus group."),
         "focus_no_quotas": _l("Set the categories and their quotas first."),
         "focus_bad_size": _l("The panel size must be between 1 and 200 (got %(size)s)."),
-        "focus_bad_seed": _l("The seed must be a whole number of 1 or more, published before the draw."),
-        "focus_bad_algorithm": _l("Unknown algorithm “%(algorithm)s”: use maximin, nash or leximin."),
+        "focus_bad_seed": _l(
+            "The seed must be a whole number of 1 or more, published before the draw."
+        ),
+        "focus_bad_algorithm": _l(
+            "Unknown algorithm “%(algorithm)s”: use maximin, nash or leximin."
+        ),
         "focus_pool_too_small": _l(
             "The pool has %(pool)s people, fewer than the %(size)s seats of the panel."
         ),
@@ -33,9 +37,7 @@ MESSAGES.update(
         "focus_quota_min_over_max": _l(
             "Line %(line)s: the minimum for %(category)s / %(feature)s is above its maximum."
         ),
-        "focus_quota_duplicate": _l(
-            "Line %(line)s: %(category)s / %(feature)s is listed twice."
-        ),
+        "focus_quota_duplicate": _l("Line %(line)s: %(category)s / %(feature)s is listed twice."),
         "focus_too_many_categories": _l("At most %(max)s categories: ask only what is needed."),
         "focus_pool_missing_category": _l("The pool file has no column “%(category)s”."),
         "focus_pool_too_large": _l("A pool can have at most %(max)s people."),

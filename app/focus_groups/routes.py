@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, time
+from typing import Any
 
-from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from deliberation.errors import DomainError, Forbidden, NotAuthenticated, NotFound, ValidationError
@@ -93,8 +95,10 @@ def volunteer(consultation_id: int):
     if actor is None:
         raise NotAuthenticated()
     group = queries.require_group(db.session, consultation_id)
-    given = {c: request.form.get(f"attr_{i}", "") for i, c in enumerate(
-        rules.categories_of(queries.quotas_of(group)))}
+    given = {
+        c: request.form.get(f"attr_{i}", "")
+        for i, c in enumerate(rules.categories_of(queries.quotas_of(group)))
+    }
     try:
         operations.volunteer(
             db.session,
@@ -151,7 +155,7 @@ def _render_staff(consultation: Consultation, *, error: str | None = None, statu
     )
 
 
-def _staff_action(consultation: Consultation, action) -> Response | tuple:
+def _staff_action(consultation: Consultation, action: Callable[[], None]) -> Any:
     try:
         action()
     except DomainError as error:
@@ -217,7 +221,9 @@ def run_draw(consultation_id: int):
     return _staff_action(consultation, act)
 
 
-@bp.post("/staff/consultations/<int:consultation_id>/focus-group/volunteers/<int:volunteer_id>/withdraw")
+@bp.post(
+    "/staff/consultations/<int:consultation_id>/focus-group/volunteers/<int:volunteer_id>/withdraw"
+)
 def withdraw_member(consultation_id: int, volunteer_id: int):
     consultation, actor = consultation_for_staff(consultation_id)
 
@@ -228,11 +234,23 @@ def withdraw_member(consultation_id: int, volunteer_id: int):
             raise NotFound("focus_volunteer_not_found")
         replacement = operations.withdraw(db.session, group, person, actor=actor)
         if replacement is not None:
-            flash(_("%(id)s withdrew; %(new)s from the reserve takes the seat.",
-                    id=person.pool_id, new=replacement.pool_id), "success")
+            flash(
+                _(
+                    "%(id)s withdrew; %(new)s from the reserve takes the seat.",
+                    id=person.pool_id,
+                    new=replacement.pool_id,
+                ),
+                "success",
+            )
         elif person.status == "withdrawn":
-            flash(_("%(id)s withdrew; nobody in the reserve keeps every quota, so the seat "
-                    "stays empty.", id=person.pool_id), "warning")
+            flash(
+                _(
+                    "%(id)s withdrew; nobody in the reserve keeps every quota, so the seat "
+                    "stays empty.",
+                    id=person.pool_id,
+                ),
+                "warning",
+            )
 
     return _staff_action(consultation, act)
 

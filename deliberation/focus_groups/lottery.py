@@ -99,7 +99,9 @@ def people_of(pool: Mapping[str, Mapping[str, str]], fc: FeatureCollection) -> P
     return people
 
 
-def check_feasible(pool: Mapping[str, Mapping[str, str]], quotas: Sequence[Quota], size: int) -> None:
+def check_feasible(
+    pool: Mapping[str, Mapping[str, str]], quotas: Sequence[Quota], size: int
+) -> None:
     """Refuse, naming the category, what cannot be drawn: run before any draw."""
     if not quotas:
         raise ValidationError("focus_no_quotas")
@@ -155,7 +157,7 @@ def draw(
         "seed": seed,
         "algorithm": algorithm,
     }
-    child = subprocess.run(  # noqa: S603  (our own module, our own interpreter)
+    child = subprocess.run(  # our own module, our own interpreter
         [sys.executable, "-m", "deliberation.focus_groups.lottery"],
         input=json.dumps(request, ensure_ascii=False),
         capture_output=True,

@@ -48,9 +48,9 @@ def pool_of(session: Session, group: FocusGroup) -> dict[str, dict[str, str]]:
 
 
 def pool_size(session: Session, group: FocusGroup) -> int:
-    return session.scalar(
-        select(func.count()).where(FocusVolunteer.focus_group_id == group.id)
-    ) or 0
+    return (
+        session.scalar(select(func.count()).where(FocusVolunteer.focus_group_id == group.id)) or 0
+    )
 
 
 def volunteer_of(session: Session, group: FocusGroup, user: User | None) -> FocusVolunteer | None:
@@ -84,7 +84,9 @@ def public_summary(draw: FocusDraw | None) -> dict[str, Any] | None:
     return {k: r[k] for k in keys} | {"drawn_at": draw.created_at.isoformat()}
 
 
-def feature_counts(pool: dict[str, dict[str, str]], quotas: list[Quota]) -> dict[tuple[str, str], int]:
+def feature_counts(
+    pool: dict[str, dict[str, str]], quotas: list[Quota]
+) -> dict[tuple[str, str], int]:
     """How many in the pool have each feature (staff's feasibility view)."""
     counts = {(q.category, q.feature): 0 for q in quotas}
     for attributes in pool.values():

@@ -72,7 +72,9 @@ def parse_quotas(text: str) -> list[Quota]:
     """QUOTAS.csv (category,feature,min,max) → quotas; every error names its line."""
     head, body = _rows(text)
     if [h.lower() for h in head] != list(QUOTA_COLUMNS):
-        raise ValidationError("focus_csv_columns", expected=",".join(QUOTA_COLUMNS), got=",".join(head))
+        raise ValidationError(
+            "focus_csv_columns", expected=",".join(QUOTA_COLUMNS), got=",".join(head)
+        )
     quotas: list[Quota] = []
     seen: set[tuple[str, str]] = set()
     for line, row in enumerate(body, start=2):
@@ -83,10 +85,14 @@ def parse_quotas(text: str) -> list[Quota]:
             raise ValidationError("focus_csv_name", line=line)
         low, high = _int(row[2], line, "min"), _int(row[3], line, "max")
         if high < low:
-            raise ValidationError("focus_quota_min_over_max", line=line, category=category, feature=feature)
+            raise ValidationError(
+                "focus_quota_min_over_max", line=line, category=category, feature=feature
+            )
         key = (category.lower(), feature.lower())
         if key in seen:
-            raise ValidationError("focus_quota_duplicate", line=line, category=category, feature=feature)
+            raise ValidationError(
+                "focus_quota_duplicate", line=line, category=category, feature=feature
+            )
         seen.add(key)
         quotas.append(Quota(category, feature, low, high))
     if len(categories_of(quotas)) > MAX_CATEGORIES:
@@ -111,7 +117,9 @@ def parse_pool(text: str, quotas: Sequence[Quota]) -> dict[str, dict[str, str]]:
     pool: dict[str, dict[str, str]] = {}
     for line, row in enumerate(body, start=2):
         if len(row) != len(head):
-            raise ValidationError("focus_csv_row_length", line=line, expected=len(head), got=len(row))
+            raise ValidationError(
+                "focus_csv_row_length", line=line, expected=len(head), got=len(row)
+            )
         pid = row[0].strip()
         if not pid or len(pid) > 64:
             raise ValidationError("focus_csv_name", line=line)

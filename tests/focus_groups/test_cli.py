@@ -32,7 +32,9 @@ def _volunteers() -> int:
     return db.session.scalar(select(func.count()).select_from(FocusVolunteer)) or 0
 
 
-def test_draw_prints_the_panel_and_replay_prints_the_same_ids(app, session, make_consultation, tmp_path):
+def test_draw_prints_the_panel_and_replay_prints_the_same_ids(
+    app, session, make_consultation, tmp_path
+):
     consultation = make_consultation()
     quotas, pool_file = _files(tmp_path, pool())
     assert "4 quotas in 2 categories" in _run(app, "quotas", consultation.id, quotas).output
@@ -58,10 +60,14 @@ def test_draw_prints_the_panel_and_replay_prints_the_same_ids(app, session, make
     assert differs.exit_code == 1 and "DIFFERS pool_hash" in differs.output
     # A lottery is not run twice.
     again = _run(app, "draw", consultation.id, "--seed", 7)
-    assert again.exit_code != 0 and db.session.scalar(select(func.count()).select_from(FocusDraw)) == 1
+    assert (
+        again.exit_code != 0 and db.session.scalar(select(func.count()).select_from(FocusDraw)) == 1
+    )
 
 
-def test_impossible_quotas_exit_non_zero_naming_the_category(app, session, make_consultation, tmp_path):
+def test_impossible_quotas_exit_non_zero_naming_the_category(
+    app, session, make_consultation, tmp_path
+):
     consultation = make_consultation()
     men_only = {k: v | {"gender": "男"} for k, v in pool().items()}
     quotas, pool_file = _files(tmp_path, men_only)
@@ -105,7 +111,9 @@ def test_bad_quota_csv_is_refused_with_its_line(app, session, make_consultation,
     assert queries.group_of(db.session, consultation.id) is None  # nothing half-written
 
 
-def test_purge_erases_attributes_after_the_retention_date(app, session, make_consultation, tmp_path):
+def test_purge_erases_attributes_after_the_retention_date(
+    app, session, make_consultation, tmp_path
+):
     consultation = make_consultation()
     quotas, pool_file = _files(tmp_path, pool(4))
     _run(app, "quotas", consultation.id, quotas)

@@ -33,14 +33,21 @@ def _count() -> int:
     return db.session.scalar(select(func.count()).select_from(FocusVolunteer)) or 0
 
 
-def test_a_citizen_volunteers_after_agreeing_to_the_notice(client, group, make_user, login, csrf_from):
+def test_a_citizen_volunteers_after_agreeing_to_the_notice(
+    client, group, make_user, login, csrf_from
+):
     group, _ = group
     citizen = make_user()
     login(client, citizen)
     page = client.get(f"/consultations/{group.consultation_id}/focus-group").get_data(as_text=True)
     assert rules.NOTICE_VERSION in page and "2" in page
     token = csrf_from(page)
-    form = {"csrf_token": token, "notice_version": rules.NOTICE_VERSION, "attr_0": "40+", "attr_1": "女"}
+    form = {
+        "csrf_token": token,
+        "notice_version": rules.NOTICE_VERSION,
+        "attr_0": "40+",
+        "attr_1": "女",
+    }
     refused = client.post(f"/consultations/{group.consultation_id}/focus-group", data=form)
     assert refused.status_code == 400 and _count() == 0  # no consent, nothing kept
     ok = client.post(
@@ -48,17 +55,24 @@ def test_a_citizen_volunteers_after_agreeing_to_the_notice(client, group, make_u
     )
     assert ok.status_code == 302
     row = db.session.scalar(select(FocusVolunteer))
-    assert row.attributes == {"age": "40+", "gender": "女"} and row.notice_version == rules.NOTICE_VERSION
+    assert (
+        row.attributes == {"age": "40+", "gender": "女"}
+        and row.notice_version == rules.NOTICE_VERSION
+    )
     twice = client.post(
         f"/consultations/{group.consultation_id}/focus-group", data=form | {"consent": "yes"}
     )
     assert twice.status_code == 409 and _count() == 1
 
 
-def test_an_unknown_feature_is_refused_and_nothing_is_kept(client, group, make_user, login, csrf_from):
+def test_an_unknown_feature_is_refused_and_nothing_is_kept(
+    client, group, make_user, login, csrf_from
+):
     group, _ = group
     login(client, make_user())
-    token = csrf_from(client.get(f"/consultations/{group.consultation_id}/focus-group").get_data(as_text=True))
+    token = csrf_from(
+        client.get(f"/consultations/{group.consultation_id}/focus-group").get_data(as_text=True)
+    )
     form = {"csrf_token": token, "notice_version": rules.NOTICE_VERSION, "consent": "yes",
             "attr_0": "99", "attr_1": "女"}  # fmt: skip
     response = client.post(f"/consultations/{group.consultation_id}/focus-group", data=form)
@@ -78,7 +92,9 @@ def test_after_the_draw_a_volunteer_sees_their_own_chance_and_everyone_the_summa
     operations.draw(db.session, group, actor=staff, seed=42)
     db.session.commit()
     mine = queries.volunteer_of(db.session, group, citizen)
-    public = client.get(f"/consultations/{group.consultation_id}/focus-group").get_data(as_text=True)
+    public = client.get(f"/consultations/{group.consultation_id}/focus-group").get_data(
+        as_text=True
+    )
     assert "min-probability" in public and "focus-probability" not in public
     assert "18-39" not in public  # nobody's attributes on the public page
     login(client, citizen)
@@ -96,7 +112,9 @@ def test_staff_draw_on_the_page_then_a_withdrawal_is_filled_keeping_the_quotas(
     operations.import_pool(db.session, group, pool(14), actor=staff)
     db.session.commit()
     login(client, staff)
-    page = client.get(f"/staff/consultations/{group.consultation_id}/focus-group").get_data(as_text=True)
+    page = client.get(f"/staff/consultations/{group.consultation_id}/focus-group").get_data(
+        as_text=True
+    )
     assert "p01" in page and "女" in page  # the staff see the attributes
     token = csrf_from(page)
     bad = client.post(
@@ -133,12 +151,19 @@ def test_impossible_quotas_on_the_page_name_the_category(client, group, login, c
     operations.import_pool(db.session, group, pool(14), actor=staff)
     db.session.commit()
     login(client, staff)
-    token = csrf_from(client.get(f"/staff/consultations/{group.consultation_id}/focus-group").get_data(as_text=True))
+    token = csrf_from(
+        client.get(f"/staff/consultations/{group.consultation_id}/focus-group").get_data(
+            as_text=True
+        )
+    )
     quotas = QUOTAS_CSV.replace("age,40+,2,4", "age,40+,5,6")
-    assert client.post(
-        f"/staff/consultations/{group.consultation_id}/focus-group/quotas",
-        data={"csrf_token": token, "quotas_csv": quotas},
-    ).status_code == 302
+    assert (
+        client.post(
+            f"/staff/consultations/{group.consultation_id}/focus-group/quotas",
+            data={"csrf_token": token, "quotas_csv": quotas},
+        ).status_code
+        == 302
+    )
     response = client.post(
         f"/staff/consultations/{group.consultation_id}/focus-group/draw",
         data={"csrf_token": token, "seed": "42", "size": "6"},

@@ -68,7 +68,9 @@ def _call(client, users, ids, role, route):
     path = template.format(**ids)
     if role != "anonymous":
         login(client, users[role])
-    token = csrf_from(client.get("/login" if role == "anonymous" else "/help").get_data(as_text=True))
+    token = csrf_from(
+        client.get("/login" if role == "anonymous" else "/help").get_data(as_text=True)
+    )
     if method == "GET":
         return client.get(path)
     if method == "JSON":
@@ -110,7 +112,10 @@ def test_volunteering_needs_an_account(client, world, role, route):
 
 
 def test_every_focus_group_route_is_in_the_matrix(app):
-    listed = {t.replace("{c}", "<int:consultation_id>").replace("{v}", "<int:volunteer_id>") for _, t, _ in ALL_ROUTES}
+    listed = {
+        t.replace("{c}", "<int:consultation_id>").replace("{v}", "<int:volunteer_id>")
+        for _, t, _ in ALL_ROUTES
+    }
     routes = {
         r.rule
         for r in app.url_map.iter_rules()
