@@ -102,6 +102,9 @@ PAGES: tuple[Page, ...] = (
     Page("/admin/users/{citizen_id}", ("admin",), "trust_admin.user"),
     Page("/admin/reserved-names", ("admin",), "trust_admin.reserved_names"),
     Page("/admin/audit", ("admin",), "trust_admin.audit_log"),
+    Page("/focus-groups/lottery", PUBLIC, "focus_groups.explain"),
+    Page("/consultations/{draft}/focus-group", PUBLIC, "focus_groups.volunteer_page"),
+    Page("/staff/consultations/{draft}/focus-group", STAFF, "focus_groups.staff_page"),
 )
 
 # GET endpoints that are not HTML pages (files, redirects, exports).
@@ -114,6 +117,7 @@ NOT_PAGES = frozenset(
         "moderation.log_csv",
         "outcome.export",
         "outcome.chart",
+        "focus_groups.audit",  # the audit record, JSON
         # Reachable only halfway through a log-in (a password accepted, the code not yet given);
         # the enrolment template is checked as trust.my_setup, and both steps run in Chromium in
         # tests/e2e/test_two_factor_badge.py.

@@ -108,3 +108,18 @@ def test_pool_csv_refuses_duplicates_unknown_features_and_missing_columns():
     with pytest.raises(ValidationError) as caught:
         rules.parse_pool("id,age\np1,40+\n", QUOTAS)
     assert caught.value.code == "focus_pool_missing_category"
+
+
+def test_attributes_are_visible_to_the_consultations_staff_only():
+    from types import SimpleNamespace as U
+
+    consultation = U(agency_id=1, status="open", opens_at=None, closes_at=None)
+
+    def sees(role, agency=None):
+        user = U(id=1, role=role, agency_id=agency, is_active=True)
+        return rules.attributes_visible(user, consultation)
+
+    assert sees("staff", 1) and sees("admin")
+    assert not sees("staff", 2) and not sees("moderator") and not sees("reviewer")
+    assert not sees("citizen") and not rules.attributes_visible(None, consultation)
+    assert not rules.can_volunteer(None)
