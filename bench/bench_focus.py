@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from deliberation.focus_groups import lottery  # noqa: E402
+from deliberation.focus_groups import lottery
 
 CATEGORIES = {
     "age_band": ["18-24", "25-34", "35-49", "50-64", "65+"],
@@ -27,7 +27,9 @@ CATEGORIES = {
     "affected": ["直接受影響", "間接受影響", "不受影響"],
 }
 # Rough shares of a population: later features rarer, so the quotas bind.
-WEIGHTS = {name: [len(values) - i for i in range(len(values))] for name, values in CATEGORIES.items()}
+WEIGHTS = {
+    name: [len(values) - i for i in range(len(values))] for name, values in CATEGORIES.items()
+}
 
 
 def make_pool(n: int, seed: int = 0) -> dict[str, dict[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from deliberation.errors import ValidationError
-from deliberation.focus_groups import lottery, operations, queries
+from deliberation.focus_groups import lottery, operations, queries, rules
 from deliberation.services import consultations
 
 from ..extensions import db
@@ -45,5 +45,6 @@ def draw(consultation_id: int):
         seed=data["seed"],
         size=data.get("size") if isinstance(data.get("size"), int) else None,
         algorithm=str(data.get("algorithm", lottery.DEFAULT_ALGORITHM)),
+        max_pool=rules.WEB_DRAW_MAX,
     )
     return jsonify(row.record), 201

@@ -69,6 +69,10 @@ MESSAGES.update(
         "focus_notice_changed": _l("The notice has changed; please read it again and agree."),
         "focus_already_volunteered": _l("You have already volunteered for this focus group."),
         "focus_already_withdrawn": _l("This person has already withdrawn."),
+        "focus_pool_too_large_for_web": _l(
+            "The pool has %(pool)s people: a draw from the page is limited to %(max)s. Run it "
+            "with flask --app wsgi focus-groups draw on the server."
+        ),
         "focus_audit_invalid": _l("The audit record is not a valid focus-group audit JSON."),
         "focus_volunteer_not_found": _l("No such volunteer in this focus group."),
     }

@@ -215,6 +215,7 @@ def run_draw(consultation_id: int):
             seed=_int_field("seed"),
             size=_int_field("size", group.panel_size),
             algorithm=request.form.get("algorithm", lottery.DEFAULT_ALGORITHM),
+            max_pool=rules.WEB_DRAW_MAX,
         )
         flash(_("The panel was drawn."), "success")
 

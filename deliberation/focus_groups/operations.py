@@ -164,13 +164,18 @@ def draw(
     size: int | None = None,
     algorithm: str = lottery.DEFAULT_ALGORITHM,
     operator: bool = False,
+    max_pool: int | None = None,
 ) -> FocusDraw:
-    """The lottery, once: feasibility first, then the package's draw; the audit record stored."""
+    """The lottery, once: feasibility first, then the package's draw; the audit record stored.
+
+    `max_pool` (the web's limit) refuses a pool too large to draw within a request."""
     _require_staff(actor, group.consultation, operator)
     _require_open(session, group)
     size = size or group.panel_size
     quotas = queries.quotas_of(group)
     pool = queries.pool_of(session, group)
+    if max_pool is not None and len(pool) > max_pool:
+        raise Conflict("focus_pool_too_large_for_web", pool=len(pool), max=max_pool)
     result = lottery.draw(pool, quotas, size, seed, algorithm)
     probabilities = result.probabilities
     record = {

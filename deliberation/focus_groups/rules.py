@@ -22,6 +22,9 @@ MAX_NAME = 40
 MAX_FEATURE = 60
 MAX_POOL = 20000
 QUOTA_COLUMNS = ("category", "feature", "min", "max")
+# A draw from a page or the API runs inside the request; the solver's time grows with the pool
+# (bench/RESULTS.md: about 30 s for 300 on a loaded machine), so larger pools are drawn with the CLI.
+WEB_DRAW_MAX = 400
 
 
 def can_manage(user: rules.Actor | None, consultation: rules.ConsultationLike) -> bool:

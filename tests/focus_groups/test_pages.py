@@ -176,3 +176,24 @@ def test_impossible_quotas_on_the_page_name_the_category(client, group, login, c
 def test_the_lottery_is_explained_in_plain_words(client):
     page = client.get("/focus-groups/lottery", headers={"Accept-Language": "zh-TW"})
     assert page.status_code == 200 and "sortition-algorithms" in page.get_data(as_text=True)
+
+
+def test_a_pool_too_large_for_a_request_is_sent_to_the_cli(
+    client, group, login, csrf_from, monkeypatch
+):
+    group, staff = group
+    operations.import_pool(db.session, group, pool(14), actor=staff)
+    db.session.commit()
+    monkeypatch.setattr(rules, "WEB_DRAW_MAX", 10)
+    login(client, staff)
+    token = csrf_from(
+        client.get(f"/staff/consultations/{group.consultation_id}/focus-group").get_data(
+            as_text=True
+        )
+    )
+    response = client.post(
+        f"/staff/consultations/{group.consultation_id}/focus-group/draw",
+        data={"csrf_token": token, "seed": "42", "size": "6"},
+    )
+    assert response.status_code == 409 and "focus-groups draw" in response.get_data(as_text=True)
+    assert queries.latest_draw(db.session, group) is None
