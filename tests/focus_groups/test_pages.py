@@ -197,3 +197,35 @@ def test_a_pool_too_large_for_a_request_is_sent_to_the_cli(
     )
     assert response.status_code == 409 and "focus-groups draw" in response.get_data(as_text=True)
     assert queries.latest_draw(db.session, group) is None
+
+
+def test_when_no_reserve_keeps_the_quotas_the_seat_stays_empty(
+    session, make_consultation, make_user, make_agency
+):
+    staff = make_user("staff", agency=make_agency())
+    consultation = make_consultation(staff=staff)
+    group = operations.configure(
+        db.session,
+        consultation,
+        actor=staff,
+        panel_size=6,
+        retain_until=utcnow() + timedelta(days=30),
+    )
+    operations.set_quotas(
+        db.session,
+        group,
+        [lottery.Quota("gender", "女", 3, 3), lottery.Quota("gender", "男", 3, 3)],
+        actor=staff,
+    )
+    people = {f"w{i}": {"gender": "女"} for i in range(3)} | {
+        f"m{i}": {"gender": "男"} for i in range(5)
+    }
+    operations.import_pool(db.session, group, people, actor=staff)
+    operations.draw(db.session, group, actor=staff, seed=5)
+    woman = next(v for v in queries.volunteers(db.session, group) if v.pool_id == "w0")
+    assert woman.status == "selected" and woman.probability == pytest.approx(1.0)
+    assert operations.withdraw(db.session, group, woman, actor=staff) is None
+    seated = [v.pool_id for v in queries.volunteers(db.session, group) if v.status == "selected"]
+    assert len(seated) == 5 and "w0" not in seated  # no man may take a woman's seat
+    record = queries.latest_draw(db.session, group).record
+    assert record["replacements"] == [{"withdrawn": "w0", "replacement": None}]
