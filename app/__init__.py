@@ -18,6 +18,7 @@ from . import (
     consultations,
     database,
     errors,
+    focus_groups,
     i18n,
     links,
     logs,
@@ -59,6 +60,7 @@ AREAS = (
     analysis_web,  # analysis runs and the theme workspace (issue 6)
     plans,  # plans, responses, reviews (issue 6)
     outcome,  # the 政策溝通成效 section: page, exports, charts, API, CLI (issue 6)
+    focus_groups,  # the 政策提案座談會 lottery: pool, quotas, draw, replay (issue 18)
     trust,  # 2FA, server-side sessions, reserved names, the badge, admin (issue 13)
     vocabulary,  # the words for every stored code pages show (issue 15)
     plan_links,  # consent to link another agency's consultation (issue 17)

@@ -14,9 +14,7 @@ from deliberation import moderation as mod_policy
 from deliberation import rules
 from deliberation.errors import DomainError
 from deliberation.models import Flag, Thread, User, utcnow
-from deliberation.services import comments, consultations, moderation
-from deliberation.models import utcnow
-from deliberation.services import analysis_queries, comments, consultations
+from deliberation.services import analysis_queries, comments, consultations, moderation
 
 from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..errors import message_for, status_for

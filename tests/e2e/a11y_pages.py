@@ -114,6 +114,9 @@ PAGES: tuple[Page, ...] = (
     Page("/plan-link-requests", ("staff",), "plan_links.index"),
     Page("/open-data", PUBLIC, "opendata.index"),
     Page("/open-data/{ev}", PUBLIC, "opendata.dataset"),
+    Page("/focus-groups/lottery", PUBLIC, "focus_groups.explain"),
+    Page("/consultations/{draft}/focus-group", PUBLIC, "focus_groups.volunteer_page"),
+    Page("/staff/consultations/{draft}/focus-group", STAFF, "focus_groups.staff_page"),
 )
 
 # GET endpoints that are not HTML pages (files, redirects, exports).
@@ -127,6 +130,7 @@ NOT_PAGES = frozenset(
         "outcome.export",
         "outcome.chart",
         "opendata.download",  # the dataset ZIP
+        "focus_groups.audit",  # the audit record, JSON
         # Reachable only halfway through a log-in (a password accepted, the code not yet given);
         # the enrolment template is checked as trust.my_setup, and both steps run in Chromium in
         # tests/e2e/test_two_factor_badge.py.

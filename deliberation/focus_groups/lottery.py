@@ -1,0 +1,291 @@
+"""The draw itself, through the `sortition-algorithms` package (Flanigan et al., Nature 2021).
+
+Nothing here re-derives an algorithm: the package builds the fair distribution over panels
+(`find_distribution_maximin` / `find_distribution_nash`), standardises it and rounds it to one
+panel (`lottery_rounding`), from a seeded random provider, so the same pool, quotas, algorithm
+and seed give the same panel. This module only translates our rows into the package's
+FeatureCollection and People, and its errors into ours (naming the category).
+
+Why maximin by default: LEXIMIN (the fairest) needs the commercial Gurobi solver; without it
+the package itself falls back to maximin, which maximises the smallest selection probability —
+exactly the figure published as the draw's summary — and runs on the open-source HiGHS solver.
+Nash (maximising the product of probabilities, via cvxpy) is selectable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib.metadata import version
+
+from sortition_algorithms import errors as sa_errors
+from sortition_algorithms.committee_generation import (
+    GUROBI_AVAILABLE,
+    find_distribution_leximin,
+    find_distribution_maximin,
+    find_distribution_nash,
+    standardize_distribution,
+)
+from sortition_algorithms.core import lottery_rounding
+from sortition_algorithms.features import (
+    FeatureCollection,
+    FeatureValueMinMax,
+    report_min_max_against_number_to_select_structured,
+    report_min_max_error_details_structured,
+    set_default_max_flex,
+)
+from sortition_algorithms.people import People, check_people_per_feature_value
+from sortition_algorithms.utils import set_random_provider
+
+from ..errors import Conflict, ValidationError
+
+DEFAULT_ALGORITHM = "maximin"
+ALGORITHMS = ("maximin", "nash", "leximin")
+SOLVER = "highspy"  # the open-source HiGHS solver the package uses by default
+PACKAGE = "sortition-algorithms"
+
+
+@dataclass(frozen=True)
+class Quota:
+    category: str
+    feature: str
+    min: int
+    max: int
+
+
+@dataclass(frozen=True)
+class Draw:
+    panel: list[str]  # selected ids, sorted
+    reserve: list[str]  # the ranked reserve: first is asked first
+    probabilities: dict[str, float]  # each volunteer's selection probability
+    algorithm: str  # the algorithm that actually ran (leximin without Gurobi runs maximin)
+
+
+def package_version() -> str:
+    return version(PACKAGE)
+
+
+def pool_hash(pool: Mapping[str, Mapping[str, str]]) -> str:
+    """SHA-256 of the pool snapshot: ids and features, sorted, as canonical JSON."""
+    data = {pid: dict(sorted(pool[pid].items())) for pid in sorted(pool)}
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def feature_collection(quotas: Sequence[Quota]) -> FeatureCollection:
+    fc: FeatureCollection = {}
+    for q in quotas:
+        fc.setdefault(q.category, {})[q.feature] = FeatureValueMinMax(min=q.min, max=q.max)
+    set_default_max_flex(fc)
+    return fc
+
+
+def people_of(pool: Mapping[str, Mapping[str, str]], fc: FeatureCollection) -> People:
+    people = People(columns_to_keep=[])
+    for row, pid in enumerate(sorted(pool), start=2):
+        data = {cat: pool[pid].get(cat, "") for cat in fc}
+        try:
+            people.add(pid, data, fc, row)
+        except sa_errors.SelectionMultilineError as error:
+            raise ValidationError(
+                "focus_volunteer_feature_unknown", id=pid, detail="; ".join(error.all_lines)
+            ) from None
+    return people
+
+
+def check_feasible(
+    pool: Mapping[str, Mapping[str, str]], quotas: Sequence[Quota], size: int
+) -> None:
+    """Refuse, naming the category, what cannot be drawn: run before any draw."""
+    if not quotas:
+        raise ValidationError("focus_no_quotas")
+    if size < 1:
+        raise ValidationError("focus_bad_size", size=size)
+    if len(pool) < size:
+        raise Conflict("focus_pool_too_small", pool=len(pool), size=size)
+    fc = feature_collection(quotas)
+    issues = report_min_max_error_details_structured(fc, "category")
+    for issue in issues:
+        raise Conflict(
+            "focus_quotas_infeasible", category=issue.largest_minimum_feature, detail=issue.message
+        )
+    for issue in report_min_max_against_number_to_select_structured(fc, size, "category"):
+        raise Conflict("focus_quotas_infeasible", category=issue.feature_name, detail=issue.message)
+    people = people_of(pool, fc)
+    for short in check_people_per_feature_value(fc, people):
+        raise Conflict(
+            "focus_quotas_infeasible",
+            category=short.feature_name,
+            detail=(
+                f"Not enough people with the value '{short.value_name}' in category "
+                f"'{short.feature_name}' - the minimum is {short.min_required} but we only "
+                f"have {short.actual_count}"
+            ),
+        )
+
+
+def draw(
+    pool: Mapping[str, Mapping[str, str]],
+    quotas: Sequence[Quota],
+    size: int,
+    seed: int,
+    algorithm: str = DEFAULT_ALGORITHM,
+) -> Draw:
+    """One panel from the package's fair distribution, seeded; deterministic for equal input.
+
+    The package's heuristics iterate over sets of ids, whose order follows Python's string
+    hash, which differs per process unless PYTHONHASHSEED is fixed. So the draw runs in a
+    child process with PYTHONHASHSEED=0: the same input gives the same panel on any machine
+    with the same package version (the audit record names it)."""
+    if algorithm not in ALGORITHMS:
+        raise ValidationError("focus_bad_algorithm", algorithm=algorithm)
+    if seed < 1:
+        raise ValidationError("focus_bad_seed")
+    check_feasible(pool, quotas, size)
+    if os.environ.get("PYTHONHASHSEED") == "0":
+        return draw_here(pool, quotas, size, seed, algorithm)
+    request = {
+        "pool": pool,
+        "quotas": [q.__dict__ for q in quotas],
+        "size": size,
+        "seed": seed,
+        "algorithm": algorithm,
+    }
+    child = subprocess.run(  # our own module, our own interpreter
+        [sys.executable, "-m", "deliberation.focus_groups.lottery"],
+        input=json.dumps(request, ensure_ascii=False),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+        check=False,
+    )
+    answer = json.loads(child.stdout.strip().splitlines()[-1]) if child.stdout.strip() else {}
+    if "error" in answer:
+        kind = {"invalid": ValidationError}.get(answer["error"]["kind"], Conflict)
+        raise kind(answer["error"]["code"], **answer["error"]["params"])
+    if child.returncode != 0 or "panel" not in answer:
+        raise Conflict("focus_draw_failed", detail=child.stderr.strip()[-500:])
+    return Draw(**answer)
+
+
+def draw_here(
+    pool: Mapping[str, Mapping[str, str]],
+    quotas: Sequence[Quota],
+    size: int,
+    seed: int,
+    algorithm: str,
+) -> Draw:
+    """The draw in this process (see `draw` for why it normally runs in a child)."""
+    fc = feature_collection(quotas)
+    people = people_of(pool, fc)
+    ran = "maximin" if algorithm == "leximin" and not GUROBI_AVAILABLE else algorithm
+    find = {
+        "maximin": find_distribution_maximin,
+        "nash": find_distribution_nash,
+        "leximin": find_distribution_leximin,
+    }[ran]
+    set_random_provider(seed)
+    try:
+        committees, probabilities, _ = find(fc, people, size, [], SOLVER)
+    except sa_errors.InfeasibleQuotasError as error:
+        raise Conflict(
+            "focus_quotas_infeasible",
+            category=_changed_category(fc, error.features),
+            detail=" ".join(error.all_lines),
+        ) from None
+    except sa_errors.SortitionBaseError as error:
+        raise Conflict("focus_draw_failed", detail=str(error)) from None
+    committees, probabilities = standardize_distribution(committees, probabilities)
+    # Ids sorted inside each committee, committees in a stable order: the same panel in any process.
+    order = sorted(range(len(committees)), key=lambda i: sorted(committees[i]))
+    committees = [committees[i] for i in order]
+    probabilities = [probabilities[i] for i in order]
+    panel = sorted(lottery_rounding(committees, probabilities, 1)[0])
+    marginals = dict.fromkeys(sorted(pool), 0.0)
+    for committee, p in zip(committees, probabilities, strict=True):
+        for pid in committee:
+            marginals[pid] += p
+    rest = sorted(set(pool) - set(panel))
+    random.Random(f"{seed}:reserve").shuffle(rest)
+    return Draw(
+        panel=panel,
+        reserve=rest,
+        probabilities={k: round(min(v, 1.0), 6) for k, v in marginals.items()},
+        algorithm=ran,
+    )
+
+
+def replay(
+    record: Mapping[str, object], pool: Mapping[str, Mapping[str, str]]
+) -> tuple[list[str], list[str]]:
+    """Draw again from an audit record and the pool: (the panel, what differs from the record).
+
+    An empty list of differences means the same panel from the same inputs."""
+    differences: list[str] = []
+    if pool_hash(pool) != record.get("pool_hash"):
+        differences.append(
+            f"pool_hash: the pool given hashes to {pool_hash(pool)}, "
+            f"the record says {record.get('pool_hash')} ({len(pool)} people, "
+            f"the record {record.get('pool_size')})"
+        )
+    if record.get("package_version") != package_version():
+        differences.append(
+            f"package_version: {PACKAGE} {package_version()} installed, "
+            f"the record used {record.get('package_version')}"
+        )
+    quotas = [Quota(**q) for q in record["quotas"]]  # type: ignore[attr-defined]
+    result = draw(pool, quotas, int(record["size"]), int(record["seed"]), str(record["algorithm"]))  # type: ignore[call-overload]
+    expected = list(record.get("panel", []))  # type: ignore[call-overload]
+    missing = sorted(set(expected) - set(result.panel))
+    extra = sorted(set(result.panel) - set(expected))
+    if missing or extra:
+        differences.append(
+            f"panel: not drawn again: {', '.join(missing) or '-'}; drawn instead: {', '.join(extra) or '-'}"
+        )
+    return result.panel, differences
+
+
+def _changed_category(original: FeatureCollection, relaxed: FeatureCollection) -> str:
+    for category, features in original.items():
+        for feature, mm in features.items():
+            new = relaxed[category][feature]
+            if (new.min, new.max) != (mm.min, mm.max):
+                return category
+    return next(iter(original))
+
+
+def keeps_quotas(
+    members: Sequence[str], pool: Mapping[str, Mapping[str, str]], quotas: Sequence[Quota]
+) -> bool:
+    """Whether a panel of these ids meets every category's minimum and maximum."""
+    for q in quotas:
+        count = sum(1 for m in members if pool[m].get(q.category, "").lower() == q.feature.lower())
+        if not q.min <= count <= q.max:
+            return False
+    return True
+
+
+def _main() -> None:
+    """The child process of `draw`: a JSON request on stdin, the Draw as JSON on stdout."""
+    request = json.loads(sys.stdin.read())
+    quotas = [Quota(**q) for q in request["quotas"]]
+    try:
+        result = draw_here(
+            request["pool"], quotas, request["size"], request["seed"], request["algorithm"]
+        )
+    except (ValidationError, Conflict) as error:
+        kind = "invalid" if isinstance(error, ValidationError) else "conflict"
+        payload = {"error": {"kind": kind, "code": error.code, "params": error.params}}
+        print(json.dumps(payload, ensure_ascii=False))
+        return
+    print(json.dumps(result.__dict__, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    _main()
