@@ -21,6 +21,7 @@ from . import (
     links,
     logs,
     moderation,
+    notifications,
     outbox,
     outcome,
     plans,
@@ -49,6 +50,7 @@ AREAS = (
     analysis_web,  # analysis runs and the theme workspace (issue 6)
     plans,  # plans, responses, reviews (issue 6)
     outcome,  # the 政策溝通成效 section: page, exports, charts, API, CLI (issue 6)
+    notifications,  # 通知, follows, the live unread count (issue 14)
 )
 
 

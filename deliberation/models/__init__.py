@@ -4,6 +4,8 @@ Invariants live in the database as CHECK / UNIQUE constraints so that a bug in o
 cannot write a row the rest of the system would misread.
 """
 
+# Notifications live in their own package (deliberation/notifications); the name stays here.
+from ..notifications.models import Follow, FollowTarget, Notification
 from .base import (
     NAMING,
     Base,
@@ -33,7 +35,6 @@ from .moderation import (
     FlagReason,
     ModerationAction,
     ModerationSettings,
-    Notification,
     Sanction,
     SanctionKind,
 )
@@ -78,6 +79,8 @@ __all__ = [
     "Disposition",
     "Flag",
     "FlagReason",
+    "Follow",
+    "FollowTarget",
     "IdempotencyKey",
     "LinkPreview",
     "LinkStatus",

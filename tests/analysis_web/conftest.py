@@ -62,7 +62,7 @@ def analysed_once(app, module_scene) -> dict:
 
 
 @pytest.fixture
-def analysed(session, analysed_once) -> Analysed:  # noqa: ARG001
+def analysed(session, analysed_once) -> Analysed:
     """What `filled` gives plus `analyse(consultation)` done, in this test's session."""
     return Analysed(
         consultation=db.session.get(Consultation, analysed_once["consultation"]),

@@ -1,0 +1,71 @@
+"""notifications: read state, consultation and actor; follows
+
+Notifications move out of moderation into their own module (same table): a notification now
+knows its consultation, who caused it (the replier, the mentioner) and when it was read. The
+new `follows` table holds who follows which consultation, thread, comment or agency.
+
+Reviewed by hand:
+- `notifications` is rebuilt with a batch on SQLite (no table references it, so the rebuild is
+  safe) to add the two foreign keys; PostgreSQL alters it in place.
+- Notifications that existed before this migration are marked read (read_at = created_at):
+  moderation notices people have already seen on /me/notices must not appear as a sudden
+  unread count in the header.
+
+Revision ID: 0011
+Revises: 0006
+Create Date: 2026-12-05 11:30:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0011'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('consultation_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('actor_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('read_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f('fk_notifications_consultation_id_consultations'),
+            'consultations', ['consultation_id'], ['id'],
+        )
+        batch_op.create_foreign_key(
+            batch_op.f('fk_notifications_actor_id_users'), 'users', ['actor_id'], ['id']
+        )
+        batch_op.create_index('ix_notifications_user_read', ['user_id', 'read_at'], unique=False)
+    op.execute("UPDATE notifications SET read_at = created_at WHERE read_at IS NULL")
+
+    op.create_table('follows',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('target_type', sa.String(length=16), nullable=False),
+    sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("target_type IN ('consultation', 'thread', 'comment', 'agency')", name=op.f('ck_follows_target_type_valid')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_follows_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_follows')),
+    sa.UniqueConstraint('user_id', 'target_type', 'target_id', name='uq_follows_user_target')
+    )
+    with op.batch_alter_table('follows', schema=None) as batch_op:
+        batch_op.create_index('ix_follows_target', ['target_type', 'target_id'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('follows', schema=None) as batch_op:
+        batch_op.drop_index('ix_follows_target')
+    op.drop_table('follows')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_user_read')
+        batch_op.drop_constraint(batch_op.f('fk_notifications_actor_id_users'), type_='foreignkey')
+        batch_op.drop_constraint(
+            batch_op.f('fk_notifications_consultation_id_consultations'), type_='foreignkey'
+        )
+        batch_op.drop_column('read_at')
+        batch_op.drop_column('actor_id')
+        batch_op.drop_column('consultation_id')
