@@ -15,4 +15,5 @@ function show(count) {
 if (badge) {
   const socket = io("/notifications", { transports: ["websocket", "polling"] });
   socket.on("unread", (data) => show(data && data.count));
+  window.zhongyiUnread = socket; // for tests and debugging
 }
