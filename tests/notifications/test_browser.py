@@ -22,9 +22,7 @@ def live_server(empty_database_url, tmp_path) -> Iterator[dict]:
         server.stop()
 
 
-def test_a_reply_raises_my_header_count_live_and_the_notification_leads_to_it(
-    browser, live_server
-):
+def test_a_reply_raises_my_header_count_live_and_the_notification_leads_to_it(browser, live_server):
     base, thread_id = live_server["url"], live_server["thread_id"]
     context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="zh-TW")
     page = context.new_page()
@@ -36,7 +34,9 @@ def test_a_reply_raises_my_header_count_live_and_the_notification_leads_to_it(
 
     page.goto(f"{base}/consultations/{live_server['consultation_id']}")
     page.locator("form.follow-form[data-target-type=consultation] button").click()
-    page.locator("form.follow-form[data-target-type=consultation] button[aria-pressed=true]").wait_for()
+    page.locator(
+        "form.follow-form[data-target-type=consultation] button[aria-pressed=true]"
+    ).wait_for()
 
     mine = post(base, live_server["tokens"][0], thread_id, "補助應該包含二手車。")
     page.wait_for_function("() => window.zhongyiUnread && window.zhongyiUnread.connected")
