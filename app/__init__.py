@@ -27,6 +27,7 @@ from . import (
     plans,
     polis,
     realtime,
+    search,
     security,
     social,
     staff,
@@ -51,6 +52,7 @@ AREAS = (
     plans,  # plans, responses, reviews (issue 6)
     outcome,  # the 政策溝通成效 section: page, exports, charts, API, CLI (issue 6)
     notifications,  # 通知, follows, the live unread count (issue 14)
+    search,  # search over consultations, sections and comments (issue 14)
 )
 
 

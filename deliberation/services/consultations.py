@@ -24,7 +24,8 @@ from ..models import (
 from ..notifications import operations as notifications
 from ..notifications.rules import Kind
 from ..outbox import after_commit
-from ..sanitize import clean_line, render_markdown
+from ..sanitize import clean_line, plain_text, render_markdown
+from .comment_rows import tokens_of
 
 MAX_TITLE = 200
 MAX_SUMMARY = 2000
@@ -123,8 +124,21 @@ def create_consultation(
         session.flush()
         session.add(Thread(consultation_id=consultation.id, section_id=section.id))
     session.flush()
+    set_search_tokens(session, consultation)
     _announce(session, consultation, ConsultationStatus.DRAFT.value)
     return consultation
+
+
+def set_search_tokens(session: Session, consultation: Consultation) -> None:
+    """Write the search tokens of the consultation and its sections (deliberation/search)."""
+    consultation.tokens = tokens_of(
+        f"{consultation.title} {consultation.summary} {plain_text(consultation.body_html)}"
+    )
+    for section in session.scalars(
+        select(Section).where(Section.consultation_id == consultation.id)
+    ):
+        section.tokens = tokens_of(f"{section.title} {plain_text(section.body_html)}")
+    session.flush()
 
 
 def _announce(session: Session, consultation: Consultation, before: str) -> None:
@@ -176,6 +190,7 @@ def update_consultation(
     consultation.status = new_status
     consultation.updated_at = utcnow()
     session.flush()
+    set_search_tokens(session, consultation)
     _announce(session, consultation, before)
     if closing:
         after_commit(session, "analysis.run_on_close", consultation.id)  # closing starts one

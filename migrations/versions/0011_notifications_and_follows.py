@@ -1,4 +1,4 @@
-"""notifications: read state, consultation and actor; follows
+"""notifications: read state, consultation and actor; follows. search: tokens and full-text indexes
 
 Notifications move out of moderation into their own module (same table): a notification now
 knows its consultation, who caused it (the replier, the mentioner) and when it was read. The
@@ -7,6 +7,11 @@ new `follows` table holds who follows which consultation, thread, comment or age
 Reviewed by hand:
 - `notifications` is rebuilt with a batch on SQLite (no table references it, so the rebuild is
   safe) to add the two foreign keys; PostgreSQL alters it in place.
+- Search (deliberation/search): consultations and sections get a `tokens` column like comments.
+  PostgreSQL gets a GIN index on to_tsvector('simple', coalesce(tokens, '')) per table; SQLite
+  gets the FTS5 table `search_fts` and its triggers, filled from the comments' stored tokens.
+  The statements are those of deliberation/search/index.py (create_all runs the same ones).
+  Existing consultations and sections have no tokens until `flask search reindex` is run.
 - Notifications that existed before this migration are marked read (read_at = created_at):
   moderation notices people have already seen on /me/notices must not appear as a sudden
   unread count in the header.
@@ -18,6 +23,8 @@ Create Date: 2026-12-05 11:30:00
 """
 from alembic import op
 import sqlalchemy as sa
+
+from deliberation.search import index as search_index
 
 revision = '0011'
 down_revision = '0006'
@@ -56,7 +63,27 @@ def upgrade():
         batch_op.create_index('ix_follows_target', ['target_type', 'target_id'], unique=False)
 
 
+    op.add_column('consultations', sa.Column('tokens', sa.Text(), nullable=True))
+    op.add_column('sections', sa.Column('tokens', sa.Text(), nullable=True))
+    dialect = op.get_bind().dialect.name
+    if dialect == 'postgresql':
+        for statement in search_index.postgresql_statements():
+            op.execute(statement)
+    elif dialect == 'sqlite':
+        for statement in search_index.sqlite_statements() + search_index.sqlite_fill_statements():
+            op.execute(statement)
+
+
 def downgrade():
+    dialect = op.get_bind().dialect.name
+    if dialect == 'postgresql':
+        for name in search_index.PG_INDEXES.values():
+            op.execute(f'DROP INDEX IF EXISTS {name}')
+    elif dialect == 'sqlite':
+        for statement in search_index.sqlite_drop_statements():
+            op.execute(statement)
+    op.drop_column('sections', 'tokens')
+    op.drop_column('consultations', 'tokens')
     with op.batch_alter_table('follows', schema=None) as batch_op:
         batch_op.drop_index('ix_follows_target')
     op.drop_table('follows')
