@@ -10,5 +10,7 @@ MESSAGES.update(
     {
         "search_query_required": _l("Please type the words to look for."),
         "search_query_too_long": _l("A search can be at most %(max)s characters."),
+        "too_many_tags": _l("You can use at most %(max)s tags."),
+        "tag_too_long": _l("A tag can be at most %(max)s characters."),
     }
 )

@@ -7,6 +7,7 @@ cannot write a row the rest of the system would misread.
 # Notifications live in their own package (deliberation/notifications); the name stays here.
 from ..notifications.models import Follow, FollowTarget, Notification
 from ..search import index as _search_index  # noqa: F401  (full-text indexes with the schema)
+from ..search.models import ConsultationTag
 from .base import (
     NAMING,
     Base,
@@ -76,6 +77,7 @@ __all__ = [
     "CommentRevision",
     "CommentStatus",
     "Consultation",
+    "ConsultationTag",
     "ConsultationStatus",
     "Disposition",
     "Flag",

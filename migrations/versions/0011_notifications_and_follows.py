@@ -1,4 +1,4 @@
-"""notifications: read state, consultation and actor; follows. search: tokens and full-text indexes
+"""notifications: read state, consultation and actor; follows. search: tokens, full-text indexes, topic tags
 
 Notifications move out of moderation into their own module (same table): a notification now
 knows its consultation, who caused it (the replier, the mentioner) and when it was read. The
@@ -63,6 +63,16 @@ def upgrade():
         batch_op.create_index('ix_follows_target', ['target_type', 'target_id'], unique=False)
 
 
+    op.create_table('consultation_tags',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('tag', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultations.id'], name=op.f('fk_consultation_tags_consultation_id_consultations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation_tags')),
+    sa.UniqueConstraint('consultation_id', 'tag', name='uq_consultation_tags_consultation_tag')
+    )
+    with op.batch_alter_table('consultation_tags', schema=None) as batch_op:
+        batch_op.create_index('ix_consultation_tags_tag', ['tag'], unique=False)
     op.add_column('consultations', sa.Column('tokens', sa.Text(), nullable=True))
     op.add_column('sections', sa.Column('tokens', sa.Text(), nullable=True))
     dialect = op.get_bind().dialect.name
@@ -84,6 +94,9 @@ def downgrade():
             op.execute(statement)
     op.drop_column('sections', 'tokens')
     op.drop_column('consultations', 'tokens')
+    with op.batch_alter_table('consultation_tags', schema=None) as batch_op:
+        batch_op.drop_index('ix_consultation_tags_tag')
+    op.drop_table('consultation_tags')
     with op.batch_alter_table('follows', schema=None) as batch_op:
         batch_op.drop_index('ix_follows_target')
     op.drop_table('follows')
