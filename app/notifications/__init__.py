@@ -28,6 +28,8 @@ def init_app(app: Flask) -> None:
     outbox.register(app, operations.PUSH, "app.notifications.jobs:push", merge=True)
     outbox.register(app, operations.COMMENTS, "app.notifications.jobs:fan_out_comments", merge=True)
     outbox.register(app, operations.CONSULTATION, "app.notifications.jobs:fan_out_consultation")
+    outbox.register(app, operations.MAIL_NOW, "app.notifications.jobs:mail_now", merge=True)
+    outbox.register(app, "notifications.deliver", "app.notifications.jobs:deliver_job")
     socketio.on_namespace(NotificationsNamespace())
     app.cli.add_command(cli.group)
     app.jinja_env.globals["unread_notifications"] = _unread_for_header

@@ -10,7 +10,7 @@ from deliberation.models import Notification
 from deliberation.notifications import operations, queries
 
 from ..extensions import db
-from ..params import int_arg
+from ..params import int_arg, json_body
 from . import api_bp
 from .messages import describe, excerpt, target_url
 from .routes import me
@@ -94,3 +94,17 @@ def follow(target_type: str, target_id: int):
 def unfollow(target_type: str, target_id: int):
     row = operations.set_follow(db.session, target_type, target_id, actor=me(), active=False)
     return jsonify({"target_type": target_type, "target_id": target_id, "following": row.active})
+
+
+@api_bp.get("/notifications/settings")
+def settings():
+    """How I get each group by e-mail: {replies, answers, consultations, moderation}."""
+    return jsonify(operations.preferences(db.session, me()))
+
+
+@api_bp.put("/notifications/settings")
+def change_settings():
+    """Change some groups: {"replies": "weekly", ...}; immediate, daily, weekly or never."""
+    body = json_body()
+    choices = {str(k): str(v) for k, v in body.items()}
+    return jsonify(operations.set_preferences(db.session, choices, actor=me()))

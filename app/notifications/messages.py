@@ -31,6 +31,20 @@ FOLLOW_LABELS = {
 }
 
 
+GROUP_LABELS = {
+    "replies": _l("Replies, mentions and discussions you follow"),
+    "answers": _l("The agency's answers to themes with your comments"),
+    "consultations": _l("News of consultations you follow"),
+    "moderation": _l("Moderators' decisions about your comments and account"),
+}
+FREQUENCY_LABELS = {
+    "immediate": _l("At once"),
+    "daily": _l("Daily digest"),
+    "weekly": _l("Weekly digest"),
+    "never": _l("Never"),
+}
+
+
 def describe(item: Notification) -> str:
     """The sentence that says what happened, e.g. 「王小明回覆了您的留言：〈草案〉」."""
     who = item.actor.display_name if item.actor is not None else _("Someone")

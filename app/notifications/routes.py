@@ -5,15 +5,17 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from deliberation.errors import NotAuthenticated, ValidationError
+from deliberation.errors import NotAuthenticated, NotFound, ValidationError
 from deliberation.models import User
 from deliberation.notifications import operations, queries
+from deliberation.notifications.rules import MAIL_GROUPS
 
 from ..extensions import db
 from ..params import int_arg
-from ..security import current_actor
+from ..security import csrf_exempt, current_actor
 from . import bp
-from .messages import describe, excerpt, follow_label, target_url
+from .mail import read_token
+from .messages import FREQUENCY_LABELS, GROUP_LABELS, describe, excerpt, follow_label, target_url
 
 
 def me() -> User:
@@ -83,3 +85,45 @@ def follow():
     operations.set_follow(db.session, target_type, int(raw_id), actor=actor, active=active)
     flash(follow_label(target_type, active), "success")
     return redirect(_back(url_for(".index")), 303)
+
+
+# ---- e-mail: preferences and one-click unsubscribe -------------------------------------------
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+def settings():
+    """How I get each group of notifications by e-mail."""
+    actor = me()
+    if request.method == "POST":
+        choices = {g: request.form.get(g, "") for g in MAIL_GROUPS if g in request.form}
+        operations.set_preferences(db.session, choices, actor=actor)
+        flash(_("Your e-mail settings were saved."), "success")
+        return redirect(url_for(".settings"), 303)
+    return render_template(
+        "notifications/settings.html",
+        chosen=operations.preferences(db.session, actor),
+        groups=MAIL_GROUPS,
+        labels=GROUP_LABELS,
+        frequencies=FREQUENCY_LABELS,
+    )
+
+
+@bp.route("/notifications/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf_exempt  # RFC 8058: the mail program POSTs "List-Unsubscribe=One-Click", with no session
+def unsubscribe(token: str):
+    """Turn off the e-mail this signed link is for. GET asks (link scanners fetch pages); POST
+    (the button, or a mail program's one-click) does it."""
+    found = read_token(token)
+    if found is None:
+        raise NotFound()
+    user_id, groups = found
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    names = [str(GROUP_LABELS[g]) for g in groups]
+    if request.method == "POST":
+        operations.set_preferences(db.session, dict.fromkeys(groups, "never"), actor=user)
+        return render_template(
+            "notifications/unsubscribe.html", done=True, names=names, token=token
+        )
+    return render_template("notifications/unsubscribe.html", done=False, names=names, token=token)

@@ -5,7 +5,14 @@ cannot write a row the rest of the system would misread.
 """
 
 # Notifications live in their own package (deliberation/notifications); the name stays here.
-from ..notifications.models import Follow, FollowTarget, Notification
+from ..notifications.models import (
+    DigestRun,
+    EmailPreference,
+    Follow,
+    FollowTarget,
+    MailFrequency,
+    Notification,
+)
 from ..search import index as _search_index  # noqa: F401  (full-text indexes with the schema)
 from ..search.models import ConsultationTag
 from .base import (
@@ -79,7 +86,9 @@ __all__ = [
     "Consultation",
     "ConsultationTag",
     "ConsultationStatus",
+    "DigestRun",
     "Disposition",
+    "EmailPreference",
     "Flag",
     "FlagReason",
     "Follow",
@@ -87,6 +96,7 @@ __all__ = [
     "IdempotencyKey",
     "LinkPreview",
     "LinkStatus",
+    "MailFrequency",
     "ModerationAction",
     "ModerationSettings",
     "NAMING",

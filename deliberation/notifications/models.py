@@ -57,6 +57,11 @@ class Notification(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # E-mail, decided when the notification is made (a later preference changes nothing):
+    # immediate, daily, weekly or never; NULL for rows older than e-mail. emailed_at is set
+    # when it went out, alone or in a digest.
+    mail: Mapped[str | None] = mapped_column(String(16))
+    emailed_at: Mapped[datetime | None]
 
     comment: Mapped[Comment | None] = relationship()
     sanction: Mapped[Sanction | None] = relationship()
@@ -81,4 +86,43 @@ class Follow(Base):
     target_type: Mapped[str] = mapped_column(String(16))
     target_id: Mapped[int] = mapped_column(Integer)  # the id in the target's own table
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MailFrequency(enum.StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    NEVER = "never"
+
+
+class EmailPreference(Base):
+    """How one person wants one kind of notification by e-mail (no row: the kind's default)."""
+
+    __tablename__ = "email_preferences"
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", name="uq_email_preferences_user_kind"),
+        CheckConstraint(_in("frequency", MailFrequency), name="frequency_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(
+        String(32)
+    )  # a group of notification kinds (rules.MAIL_GROUPS)
+    frequency: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DigestRun(Base):
+    """One digest mail to one person for one period ("daily:2026-12-05", "weekly:2026-W49"):
+    the row that makes `send-digests` idempotent."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("user_id", "period", name="uq_digest_runs_user_period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    period: Mapped[str] = mapped_column(String(24))
+    notifications: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

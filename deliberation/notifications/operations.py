@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..errors import NotFound
+from ..errors import NotAuthenticated, NotFound
 from ..models import (
     Agency,
     Comment,
@@ -29,10 +29,20 @@ from ..models import (
 )
 from ..outbox import after_commit
 from ..rules import can_view_consultation
-from .models import Follow, FollowTarget, Notification
-from .rules import CLOSING_SOON_DAYS, COMMENT_KINDS, Kind, check_follow, mention_candidates
+from .models import EmailPreference, Follow, FollowTarget, Notification
+from .rules import (
+    CLOSING_SOON_DAYS,
+    COMMENT_KINDS,
+    MAIL_DEFAULTS,
+    Kind,
+    check_follow,
+    check_frequency,
+    mail_group,
+    mention_candidates,
+)
 from .rules import resolve_mentions as _resolve
 
+MAIL_NOW = "notifications.mail_now"  # [notification ids]: e-mail them one by one, now
 PUSH = "notifications.push"  # [user ids]: send their unread counts (merged per transaction)
 COMMENTS = "notifications.comments"  # [comment ids]: fan out replies, mentions, thread news
 CONSULTATION = "notifications.consultation"  # (consultation id, kind): fan out to followers
@@ -56,6 +66,7 @@ def notify(
     item = Notification(
         user_id=user_id,
         kind=kind,
+        mail=frequencies(session, [user_id], kind)[user_id],
         comment_id=comment_id,
         sanction_id=sanction_id,
         appeal_id=appeal_id,
@@ -67,7 +78,63 @@ def notify(
     )
     session.add(item)
     after_commit(session, PUSH, [user_id])
+    if item.mail == "immediate":
+        session.flush()
+        after_commit(session, MAIL_NOW, [item.id])
     return item
+
+
+def frequencies(session: Session, user_ids: Iterable[int], kind: str) -> dict[int, str]:
+    """How each person wants this kind by e-mail, now (their preference or the default)."""
+    group = mail_group(kind)
+    ids = sorted(set(user_ids))
+    chosen = dict.fromkeys(ids, MAIL_DEFAULTS[group])
+    for start in range(0, len(ids), 1000):
+        rows = session.execute(
+            select(EmailPreference.user_id, EmailPreference.frequency).where(
+                EmailPreference.user_id.in_(ids[start : start + 1000]),
+                EmailPreference.kind == group,
+            )
+        )
+        chosen.update({int(u): str(f) for u, f in rows})
+    return chosen
+
+
+def preferences(session: Session, user: User) -> dict[str, str]:
+    """A person's e-mail choice for every group (defaults filled in)."""
+    chosen = dict(MAIL_DEFAULTS)
+    for group, frequency in session.execute(
+        select(EmailPreference.kind, EmailPreference.frequency).where(
+            EmailPreference.user_id == user.id
+        )
+    ):
+        chosen[group] = frequency
+    return chosen
+
+
+def set_preferences(
+    session: Session, choices: Mapping[str, str], *, actor: User | None, now: datetime | None = None
+) -> dict[str, str]:
+    """Change how the actor gets e-mail per group. Affects only notifications made from now on."""
+    if actor is None:
+        raise NotAuthenticated()
+    for group, frequency in choices.items():
+        check_frequency(group, frequency)
+    rows = {
+        row.kind: row
+        for row in session.scalars(
+            select(EmailPreference).where(EmailPreference.user_id == actor.id)
+        )
+    }
+    for group, frequency in choices.items():
+        row = rows.get(group)
+        if row is None:
+            row = EmailPreference(user_id=actor.id, kind=group, frequency=frequency)
+            session.add(row)
+        row.frequency = frequency
+        row.updated_at = now or utcnow()
+    session.flush()
+    return preferences(session, actor)
 
 
 def mark_read(
@@ -213,10 +280,20 @@ def _followers(session: Session, target_type: FollowTarget, target_id: int) -> l
 
 
 def _insert(session: Session, rows: Sequence[Mapping[str, object]]) -> list[int]:
-    if rows:
-        session.execute(insert(Notification), list(rows))
-        after_commit(session, PUSH, sorted({int(r["user_id"]) for r in rows}))  # type: ignore[call-overload]
-    return [int(r["user_id"]) for r in rows]  # type: ignore[call-overload]
+    """Write many notifications of one kind at once, each with its recipient's e-mail choice."""
+    if not rows:
+        return []
+    users = [int(r["user_id"]) for r in rows]  # type: ignore[call-overload]
+    chosen = frequencies(session, users, str(rows[0]["kind"]))
+    written = session.execute(
+        insert(Notification).returning(Notification.id, Notification.mail),
+        [{**r, "mail": chosen[int(r["user_id"])]} for r in rows],  # type: ignore[call-overload]
+    ).all()
+    after_commit(session, PUSH, sorted(set(users)))
+    now = [int(i) for i, mail in written if mail == "immediate"]
+    if now:
+        after_commit(session, MAIL_NOW, now)
+    return users
 
 
 def mentioned_users(session: Session, text: str) -> list[User]:

@@ -28,6 +28,43 @@ class Kind(enum.StrEnum):
 
 CLOSING_SOON_DAYS = 3
 
+# E-mail is chosen per group of kinds; anything not listed is a moderation decision.
+MAIL_GROUPS: dict[str, tuple[str, ...]] = {
+    "replies": (Kind.REPLY, Kind.MENTION, Kind.THREAD_COMMENT),
+    "answers": (Kind.THEME_RESPONSE,),
+    "consultations": (
+        Kind.CONSULTATION_OPENED,
+        Kind.CONSULTATION_CLOSING,
+        Kind.CONSULTATION_CLOSED,
+        Kind.OUTCOME_PUBLISHED,
+    ),
+    "moderation": (),
+}
+MAIL_DEFAULTS = {  # the issue's defaults: digests for news, at once for decisions about you
+    "replies": "daily",
+    "answers": "daily",
+    "consultations": "daily",
+    "moderation": "immediate",
+}
+DIGESTS = ("daily", "weekly")
+
+
+def mail_group(kind: str) -> str:
+    """The e-mail preference group a notification kind belongs to."""
+    for group, kinds in MAIL_GROUPS.items():
+        if kind in kinds:
+            return group
+    return "moderation"
+
+
+def check_frequency(group: str, frequency: str) -> None:
+    """Refuse an unknown group or frequency."""
+    if group not in MAIL_GROUPS:
+        raise ValidationError("invalid_parameter", field="kind")
+    if frequency not in ("immediate", "daily", "weekly", "never"):
+        raise ValidationError("invalid_parameter", field=group)
+
+
 # A comment gives each person at most one notification: the strongest reason wins.
 COMMENT_KINDS = (Kind.REPLY, Kind.MENTION, Kind.THREAD_COMMENT)
 

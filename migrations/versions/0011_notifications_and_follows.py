@@ -37,6 +37,8 @@ def upgrade():
         batch_op.add_column(sa.Column('consultation_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('actor_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('read_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('mail', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('emailed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f('fk_notifications_consultation_id_consultations'),
             'consultations', ['consultation_id'], ['id'],
@@ -63,6 +65,27 @@ def upgrade():
         batch_op.create_index('ix_follows_target', ['target_type', 'target_id'], unique=False)
 
 
+    op.create_table('email_preferences',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('frequency', sa.String(length=16), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("frequency IN ('immediate', 'daily', 'weekly', 'never')", name=op.f('ck_email_preferences_frequency_valid')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_email_preferences_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_email_preferences')),
+    sa.UniqueConstraint('user_id', 'kind', name='uq_email_preferences_user_kind')
+    )
+    op.create_table('digest_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=24), nullable=False),
+    sa.Column('notifications', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_digest_runs_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_runs')),
+    sa.UniqueConstraint('user_id', 'period', name='uq_digest_runs_user_period')
+    )
     op.create_table('consultation_tags',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
@@ -97,6 +120,8 @@ def downgrade():
     with op.batch_alter_table('consultation_tags', schema=None) as batch_op:
         batch_op.drop_index('ix_consultation_tags_tag')
     op.drop_table('consultation_tags')
+    op.drop_table('digest_runs')
+    op.drop_table('email_preferences')
     with op.batch_alter_table('follows', schema=None) as batch_op:
         batch_op.drop_index('ix_follows_target')
     op.drop_table('follows')
@@ -106,6 +131,8 @@ def downgrade():
         batch_op.drop_constraint(
             batch_op.f('fk_notifications_consultation_id_consultations'), type_='foreignkey'
         )
+        batch_op.drop_column('emailed_at')
+        batch_op.drop_column('mail')
         batch_op.drop_column('read_at')
         batch_op.drop_column('actor_id')
         batch_op.drop_column('consultation_id')

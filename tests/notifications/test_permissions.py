@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
+from app.notifications.mail import unsubscribe_token
 from deliberation.models import User
 from deliberation.notifications import operations
 from tests.factories import (
@@ -37,6 +38,15 @@ EVERYONE = [
     ("DELETE", "/api/v1/follows/consultation/{consultation}", None, True),
     ("PUT", "/api/v1/follows/thread/{thread}", None, True),
     ("PUT", "/api/v1/follows/agency/{agency}", None, True),
+    ("GET", "/notifications/settings", None, False),
+    ("POST", "/notifications/settings", {"replies": "weekly"}, False),
+    ("GET", "/api/v1/notifications/settings", None, True),
+    ("PUT", "/api/v1/notifications/settings", {"answers": "never"}, True),
+]
+# a signed link: anyone holding it, logged in or not (the token is the permission)
+UNSUBSCRIBE = [
+    ("GET", "/notifications/unsubscribe/{token}", None, False),
+    ("POST", "/notifications/unsubscribe/{token}", {}, False),
 ]
 # the citizen's own notification: the owner only; everyone else gets 404
 OWNER_ONLY = [
@@ -49,7 +59,8 @@ DRAFT = ("PUT", "/api/v1/follows/consultation/{draft}", None, True)  # the staff
 
 
 @pytest.fixture(scope="module")
-def world(module_scene):  # type: ignore[no-untyped-def]
+def world(module_scene, app):  # type: ignore[no-untyped-def]
+    client_app_context = app.app_context
     with module_scene():
         agency = make_agency()
         staff = make_user("staff", agency=agency)
@@ -76,6 +87,8 @@ def world(module_scene):  # type: ignore[no-untyped-def]
             "agency": agency.id,
             "notification": note.id,
         }
+        with client_app_context():
+            ids["token"] = unsubscribe_token(citizen.id, ["replies"])
         return {role: user.id for role, user in users.items()}, ids
 
 
@@ -131,8 +144,22 @@ def test_a_draft_is_followed_only_by_those_who_can_see_it(client, world, role):
     _expect(_call(client, users, ids, role, DRAFT), role, role in {"staff", "admin"}, 404)
 
 
+@pytest.mark.parametrize("route", UNSUBSCRIBE, ids=lambda r: r[0])
+@pytest.mark.parametrize("role", ROLES)
+def test_an_unsubscribe_link_works_for_whoever_holds_it(client, world, role, route):
+    users, ids = world
+    method, template, _body, _api = route
+    if role != "anonymous":
+        login(client, db.session.get(User, users[role]))
+    path = template.format(**ids)
+    response = client.get(path) if method == "GET" else client.post(path)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    forged = client.get(path[:-4] + "xxxx") if method == "GET" else client.post(path[:-4] + "xx")
+    assert forged.status_code == 404
+
+
 def test_the_matrix_covers_every_notifications_route(app):
-    covered = {r[1] for r in [*EVERYONE, *OWNER_ONLY, OWN_COMMENT, DRAFT]}
+    covered = {r[1] for r in [*EVERYONE, *OWNER_ONLY, OWN_COMMENT, DRAFT, *UNSUBSCRIBE]}
     covered = {p.replace("{", "<").replace("}", ">") for p in covered}
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("notifications"):
