@@ -12,6 +12,7 @@ from config import Config, config_from_env
 from . import (
     analysis_web,
     api,
+    attachments,
     auth,
     cli,
     consultations,
@@ -53,6 +54,7 @@ AREAS = (
     outcome,  # the 政策溝通成效 section: page, exports, charts, API, CLI (issue 6)
     notifications,  # 通知, follows, the live unread count (issue 14)
     search,  # search over consultations, sections and comments (issue 14)
+    attachments,  # files attached to a consultation (issue 14)
 )
 
 

@@ -4,6 +4,8 @@ Invariants live in the database as CHECK / UNIQUE constraints so that a bug in o
 cannot write a row the rest of the system would misread.
 """
 
+from ..attachments.models import Attachment
+
 # Notifications live in their own package (deliberation/notifications); the name stays here.
 from ..notifications.models import (
     DigestRun,
@@ -77,6 +79,7 @@ __all__ = [
     "AnalysisRun",
     "AnalysisStatus",
     "Appeal",
+    "Attachment",
     "AppealStatus",
     "Base",
     "Comment",

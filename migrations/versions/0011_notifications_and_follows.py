@@ -1,4 +1,4 @@
-"""notifications: read state, consultation and actor; follows. search: tokens, full-text indexes, topic tags
+"""attachments; notifications: read state, consultation and actor; follows. search: tokens, full-text indexes, topic tags
 
 Notifications move out of moderation into their own module (same table): a notification now
 knows its consultation, who caused it (the replier, the mentioner) and when it was read. The
@@ -86,6 +86,26 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_runs')),
     sa.UniqueConstraint('user_id', 'period', name='uq_digest_runs_user_period')
     )
+    op.create_table('attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('stored_name', sa.String(length=80), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('removed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('size >= 0', name=op.f('ck_attachments_size_nonneg')),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultations.id'], name=op.f('fk_attachments_consultation_id_consultations')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_attachments_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attachments')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_attachments_stored_name'))
+    )
+    with op.batch_alter_table('attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attachments_consultation_id'), ['consultation_id'], unique=False)
     op.create_table('consultation_tags',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
@@ -121,6 +141,9 @@ def downgrade():
         batch_op.drop_index('ix_consultation_tags_tag')
     op.drop_table('consultation_tags')
     op.drop_table('digest_runs')
+    with op.batch_alter_table('attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attachments_consultation_id'))
+    op.drop_table('attachments')
     op.drop_table('email_preferences')
     with op.batch_alter_table('follows', schema=None) as batch_op:
         batch_op.drop_index('ix_follows_target')
