@@ -74,6 +74,7 @@ def _upload(client, consultation_id: int, name: str, data: bytes):
         f"/staff/consultations/{consultation_id}/attachments",
         data={"csrf_token": csrf_from(page), "file": (io.BytesIO(data), name)},
         content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},  # the flashed refusal is worded in this language
     )
 
 
