@@ -13,6 +13,7 @@ from . import (
     accounts,
     analysis_web,
     api,
+    attachments,
     auth,
     cli,
     consultations,
@@ -24,6 +25,7 @@ from . import (
     logs,
     mail,
     moderation,
+    notifications,
     opendata,
     outbox,
     outcome,
@@ -33,6 +35,7 @@ from . import (
     polis,
     ratelimit,
     realtime,
+    search,
     security,
     social,
     staff,
@@ -65,6 +68,9 @@ AREAS = (
     vocabulary,  # the words for every stored code pages show (issue 15)
     plan_links,  # consent to link another agency's consultation (issue 17)
     opendata,  # /open-data: datasets, ZIP downloads, /api/v1/open-data (issue 19)
+    notifications,  # 通知, follows, the live unread count (issue 14)
+    search,  # search over consultations, sections and comments (issue 14)
+    attachments,  # files attached to a consultation (issue 14)
 )
 
 

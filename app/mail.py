@@ -56,20 +56,23 @@ def backend() -> str:
     return str(_setting("MAIL_BACKEND", "file"))
 
 
-def build(item: Mapping[str, str]) -> EmailMessage:
-    """One MIME message: plain text, plus an HTML alternative when there is one."""
+def build(item: Mapping[str, Any]) -> EmailMessage:
+    """One MIME message: plain text, plus an HTML alternative when there is one, and any extra
+    headers the sender gives (List-Unsubscribe on notification mail)."""
     msg = EmailMessage()
     msg["From"] = str(_setting("MAIL_DEFAULT_SENDER", "noreply@zhongyi.localhost"))
     msg["To"] = item["to"]
     msg["Subject"] = item["subject"]
     msg["Message-ID"] = make_msgid(domain="zhongyi.localhost")
+    for name, value in (item.get("headers") or {}).items():
+        msg[name] = value
     msg.set_content(item.get("text") or item.get("body") or "")
     if item.get("html"):
         msg.add_alternative(item["html"], subtype="html")
     return msg
 
 
-def send(messages: Iterable[Mapping[str, str] | Message]) -> int:
+def send(messages: Iterable[Mapping[str, Any] | Message]) -> int:
     """Send each {to, subject, text[, html]} through the configured backend; returns how many
     went out. Failures are logged, never raised: the action that asked for mail is committed."""
     items = [m.as_dict() if isinstance(m, Message) else dict(m) for m in messages]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
 from flask import Flask, Response, g, request
 from flask_login import AnonymousUserMixin
 
@@ -11,6 +14,9 @@ from deliberation.services import accounts
 
 from . import sessions as web_sessions
 from .extensions import csrf, db, login
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Anonymous(AnonymousUserMixin):
@@ -26,6 +32,13 @@ def bearer_token() -> str | None:
     if header[:7].lower() == "bearer ":
         return header[7:].strip()
     return None
+
+
+def csrf_exempt(view: Callable[P, R]) -> Callable[P, R]:
+    """Mark a view that takes POSTs without a session: its URL carries a signed token (RFC 8058
+    one-click unsubscribe, POSTed by mail programs)."""
+    view.csrf_exempt = True  # type: ignore[attr-defined]
+    return view
 
 
 def current_actor() -> User | None:
@@ -78,6 +91,9 @@ def init_app(app: Flask) -> None:
             return
         if bearer_token() is not None:
             return
+        view = app.view_functions.get(request.endpoint or "")
+        if getattr(view, "csrf_exempt", False):
+            return  # a signed link (one-click unsubscribe); see `csrf_exempt`
         # The API checks who is asking before the CSRF token: a write with no credentials at
         # all is "log in first" (401), as a bad token is, not a stale form (400).
         api_route = request.path.startswith("/api/") and request.url_rule is not None

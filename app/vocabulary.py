@@ -21,9 +21,13 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from deliberation import models
+from deliberation.accounts.models import DocumentKind
+from deliberation.notifications.models import FollowTarget, MailFrequency
+from deliberation.plan_links.models import LinkRequestStatus
 
 from .errors import ROLE_LABELS
 from .moderation import labels as moderation
+from .notifications import messages as notification_messages
 from .plans import messages as plans
 
 CONSULTATION_STATUSES: dict[str, Any] = {
@@ -75,6 +79,24 @@ LOG_TARGETS: dict[str, Any] = {
 }
 
 # Every state enum of the models → its words.
+# What a person follows (deliberation/notifications: FollowTarget).
+FOLLOW_TARGETS: dict[str, Any] = {
+    "consultation": _l("Consultation"),
+    "thread": _l("Discussion thread"),
+    "comment": _l("Your comment"),
+    "agency": _l("Agency"),
+}
+# A request to link another agency's consultation to a plan (deliberation/plan_links).
+LINK_REQUEST_STATUSES: dict[str, Any] = {
+    "pending": _l("Awaiting a decision"),
+    "accepted": _l("Link accepted"),
+    "declined": _l("Link declined"),
+}
+# The privacy texts an admin edits (deliberation/accounts).
+DOCUMENT_KINDS: dict[str, Any] = {
+    "collection_notice": _l("Notice on the collection of personal data"),
+    "privacy_policy": _l("Privacy and information security policy"),
+}
 ENUMS: dict[type[enum.StrEnum], dict[str, Any]] = {
     models.Role: ROLE_LABELS,
     models.ConsultationStatus: CONSULTATION_STATUSES,
@@ -87,6 +109,10 @@ ENUMS: dict[type[enum.StrEnum], dict[str, Any]] = {
     models.AnalysisStatus: ANALYSIS_STATUSES,
     models.Disposition: plans.DISPOSITIONS,
     models.ReviewDecision: plans.DECISIONS,
+    FollowTarget: FOLLOW_TARGETS,
+    MailFrequency: notification_messages.FREQUENCY_LABELS,
+    LinkRequestStatus: LINK_REQUEST_STATUSES,
+    DocumentKind: DOCUMENT_KINDS,
 }
 # Other code tables pages print, by name (the test walks these too).
 TABLES: dict[str, dict[str, Any]] = {

@@ -14,8 +14,12 @@ Policy decisions:
 - Images are not allowed: a markdown image renders as its alt text (escaped), so the words survive
   and no third-party request is made from a reader's browser.
 - Raw HTML typed in markdown is shown as text (escaped), never silently removed.
-- Linkify is off: it needs linkify-it-py (not a dependency), and CommonMark autolinks
-  (``<https://example.org>``) already let users link a bare URL on purpose.
+- Linkify is on for bare ``http://`` and ``https://`` URLs only (linkify-it-py through
+  markdown-it-py; no ``www.``-style fuzzy links, no bare e-mail addresses, no ``ftp:`` or ``//``).
+  Chinese writers put a URL straight against their text ("請看https://youtu.be/abc，謝謝"), so a
+  linkified URL ends at the first full-width punctuation mark, and at the first CJK character
+  that follows a Latin one inside a path segment ("…/abc謝謝" ends before 謝謝, while
+  "…/wiki/臺灣" keeps 臺灣). The link then goes through the same cleaner as every other link.
 - Length limits are not this module's job.
 """
 
@@ -23,12 +27,14 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
 import bleach
 import html5lib
 from bleach.html5lib_shim import Filter
+from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = frozenset(
@@ -92,9 +98,64 @@ def _render_image_as_alt(self: Any, tokens: list[Any], idx: int, options: Any, e
     )
 
 
+_LINKED_SCHEMAS = ("http:", "https:")
+_SEGMENT_START = frozenset("/=?&#")
+
+
+def _is_cjk(ch: str) -> bool:
+    return ord(ch) >= 0x2E80 and unicodedata.category(ch).startswith("L")
+
+
+def _is_full_width_mark(ch: str) -> bool:
+    return ord(ch) >= 0x2E80 and not unicodedata.category(ch).startswith(("L", "N"))
+
+
+def url_end(url: str) -> int:
+    """Where a URL found in running Chinese text really ends (see the module's policy)."""
+    start = url.find("://") + 3
+    for i in range(start, len(url)):
+        ch, before = url[i], url[i - 1]
+        if _is_full_width_mark(ch):
+            return len(url[:i].rstrip(".,;:!?'\""))
+        if _is_cjk(ch) and before not in _SEGMENT_START and not _is_cjk(before):
+            return len(url[:i].rstrip(".,;:!?'\""))
+    return len(url)
+
+
+class _BareUrls(LinkifyIt):
+    """linkify-it limited to bare http(s) URLs, cut where Chinese text resumes.
+
+    markdown-it calls `match_at_start` at each "://" (its inline rule) and `match` on text
+    tokens (its core rule); both answers go through `_trim`."""
+
+    def __init__(self) -> None:
+        super().__init__(options={"fuzzy_email": False, "fuzzy_ip": False})
+        for schema in ("ftp:", "//", "mailto:"):
+            self.add(schema, None)
+
+    @staticmethod
+    def _trim(link: Any) -> Any:
+        if link is None or link.schema not in _LINKED_SCHEMAS:
+            return None  # fuzzy "example.com" and other schemes stay text
+        end = url_end(link.raw)
+        if end < len(link.raw):
+            link.raw = link.text = link.url = link.raw[:end]
+            link.last_index = link.index + end
+        return link
+
+    def match_at_start(self, text: str) -> Any:
+        return self._trim(super().match_at_start(text))
+
+    def match(self, text: str) -> list[Any] | None:
+        kept = [m for m in (self._trim(link) for link in super().match(text) or []) if m]
+        return kept or None
+
+
 # "html": False makes user-typed HTML literal text; "breaks": True turns single newlines into <br>,
 # which is how people write Chinese comments (no blank line between thoughts).
-_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False})
+_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": True})
+_markdown.linkify = _BareUrls()
+_markdown.enable("linkify")
 _markdown.add_render_rule("image", _render_image_as_alt)
 
 

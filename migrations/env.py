@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from deliberation.search.index import is_index_object
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -85,6 +87,10 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The full-text indexes (deliberation/search/index.py) live outside the metadata.
+    conf_args.setdefault(
+        "include_name", lambda name, type_, _parents: not is_index_object(name, type_)
+    )
 
     connectable = get_engine()
 

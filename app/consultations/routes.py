@@ -13,7 +13,8 @@ from sqlalchemy import select
 from deliberation import moderation as mod_policy
 from deliberation import rules
 from deliberation.errors import DomainError
-from deliberation.models import Flag, Thread, User, utcnow
+from deliberation.models import Agency, Flag, Thread, User, utcnow
+from deliberation.search import listing
 from deliberation.services import analysis_queries, comments, consultations, moderation
 
 from ..cache import cacheable_request, public_thread_state, serve_cached
@@ -38,9 +39,17 @@ def helpers() -> dict:
 
 @bp.route("/")
 def index():
-    items = consultations.list_consultations(db.session, current_actor())
-    counts = consultations.comment_totals(db.session, [c.id for c in items])
-    return render_template("consultations/index.html", consultations=items, counts=counts)
+    """The consultations list: filters (agency, status, tag, date), sort, 剩 N 天."""
+    filters = listing.parse_filters(request.args)
+    rows = listing.browse(db.session, current_actor(), filters)
+    return render_template(
+        "consultations/index.html",
+        rows=rows,
+        filters=filters,
+        agencies=db.session.scalars(select(Agency).order_by(Agency.code)).all(),
+        tags=listing.all_tags(db.session),
+        days_left=listing.days_left,
+    )
 
 
 @bp.route("/consultations/<int:consultation_id>")

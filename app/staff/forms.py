@@ -31,4 +31,5 @@ class ConsultationForm(FlaskForm):
     closes_at = DateTimeLocalField(
         _l("Closes at (Taiwan time)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
     )
+    tags = StringField(_l("Topic tags"))  # comma-separated; checked by deliberation/search/listing
     sections = FieldList(FormField(SectionForm), min_entries=1, max_entries=200)

@@ -12,6 +12,7 @@ from flask_login import login_required
 from deliberation import rules
 from deliberation.errors import DomainError
 from deliberation.models import Consultation
+from deliberation.search import listing
 from deliberation.services import consultations
 from deliberation.services.consultations import SectionInput
 
@@ -85,6 +86,7 @@ def new():
                 opens_at=_aware(form.opens_at.data),
                 closes_at=_aware(form.closes_at.data),
             )
+            listing.set_tags(db.session, item, form.tags.data or "", actor=actor)
         except DomainError as err:
             discard_changes()
             error, status = message_for(err.code, **err.params), status_for(err)
@@ -125,6 +127,7 @@ def edit(consultation_id: int):
                 "status": item.status,
                 "opens_at": _local(item.opens_at),
                 "closes_at": _local(item.closes_at),
+                "tags": "，".join(listing.tags_of(db.session, [item.id]).get(item.id, [])),
                 "sections": [
                     {"id": str(s.id), "title": s.title, "body": s.body} for s in item.sections
                 ],
@@ -146,6 +149,7 @@ def edit(consultation_id: int):
                     opens_at=_aware(form.opens_at.data),
                     closes_at=_aware(form.closes_at.data),
                 )
+                listing.set_tags(db.session, item, form.tags.data or "", actor=actor)
             except DomainError as err:
                 discard_changes()
                 error, status = message_for(err.code, **err.params), status_for(err)

@@ -4,6 +4,19 @@ Invariants live in the database as CHECK / UNIQUE constraints so that a bug in o
 cannot write a row the rest of the system would misread.
 """
 
+from ..attachments.models import Attachment
+
+# Notifications live in their own package (deliberation/notifications); the name stays here.
+from ..notifications.models import (
+    DigestRun,
+    EmailPreference,
+    Follow,
+    FollowTarget,
+    MailFrequency,
+    Notification,
+)
+from ..search import index as _search_index  # noqa: F401  (full-text indexes with the schema)
+from ..search.models import ConsultationTag
 from .base import (
     NAMING,
     Base,
@@ -33,7 +46,6 @@ from .moderation import (
     FlagReason,
     ModerationAction,
     ModerationSettings,
-    Notification,
     Sanction,
     SanctionKind,
 )
@@ -67,6 +79,7 @@ __all__ = [
     "AnalysisRun",
     "AnalysisStatus",
     "Appeal",
+    "Attachment",
     "AppealStatus",
     "Base",
     "Comment",
@@ -74,13 +87,19 @@ __all__ = [
     "CommentRevision",
     "CommentStatus",
     "Consultation",
+    "ConsultationTag",
     "ConsultationStatus",
+    "DigestRun",
     "Disposition",
+    "EmailPreference",
     "Flag",
     "FlagReason",
+    "Follow",
+    "FollowTarget",
     "IdempotencyKey",
     "LinkPreview",
     "LinkStatus",
+    "MailFrequency",
     "ModerationAction",
     "ModerationSettings",
     "NAMING",

@@ -133,6 +133,9 @@ class Consultation(Base):
     # Theme settings for its analysis runs (services/theme_settings.py): number of themes and
     # seed themes; None = automatic, unguided.
     analysis_settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Search tokens of title, summary and body (space-separated jieba tokens, written with the
+    # text; deliberation/search).
+    tokens: Mapped[str | None] = mapped_column(Text)
 
     agency: Mapped[Agency] = relationship()
     sections: Mapped[list[Section]] = relationship(
@@ -153,6 +156,7 @@ class Section(Base):
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
+    tokens: Mapped[str | None] = mapped_column(Text)  # search tokens of title and body
 
     consultation: Mapped[Consultation] = relationship(back_populates="sections")
     thread: Mapped[Thread | None] = relationship(back_populates="section", uselist=False)

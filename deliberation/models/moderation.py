@@ -166,27 +166,6 @@ class Appeal(Base):
     sanction: Mapped[Sanction | None] = relationship()
 
 
-class Notification(Base):
-    """A message to a user about a moderation decision that concerns them (shown on /me/notices)."""
-
-    __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_created", "user_id", "created_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    kind: Mapped[str] = mapped_column(String(32))  # comment_hidden, comment_held, muted, ...
-    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
-    sanction_id: Mapped[int | None] = mapped_column(ForeignKey("sanctions.id"))
-    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
-    reason: Mapped[str] = mapped_column(String(32), default="")
-    note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    comment: Mapped[Comment | None] = relationship()
-    sanction: Mapped[Sanction | None] = relationship()
-    appeal: Mapped[Appeal | None] = relationship()
-
-
 class ModerationSettings(Base):
     """Automatic-hold settings: one site row (consultation_id NULL) and optional per-consultation
     rows; a NULL field inherits the site value, and the site row's NULL the built-in default."""

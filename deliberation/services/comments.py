@@ -32,6 +32,7 @@ from ..models import (
     utcnow,
 )
 from ..moderation import Hold
+from ..notifications import operations as notifications
 from ..sanitize import render_markdown
 from . import links, screening
 from .comment_queries import SORTS as SORTS
@@ -151,8 +152,11 @@ def insert_comment(
     )
     if hold is not None:
         record_hold(session, comment, hold, before="", now=now)
+    notifications.follow_own_comment(session, comment, now=now)  # replies notify its author
     session.flush()
     links.attach(session, comment, now=now)  # link cards, fetched after the commit
+    if hold is None:
+        notifications.comment_visible(session, comment.id)  # replies, mentions: after the commit
     return comment
 
 

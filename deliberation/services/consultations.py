@@ -21,8 +21,11 @@ from ..models import (
     User,
     utcnow,
 )
+from ..notifications import operations as notifications
+from ..notifications.rules import Kind
 from ..outbox import after_commit
-from ..sanitize import clean_line, render_markdown
+from ..sanitize import clean_line, plain_text, render_markdown
+from .comment_rows import tokens_of
 
 MAX_TITLE = 200
 MAX_SUMMARY = 2000
@@ -121,7 +124,31 @@ def create_consultation(
         session.flush()
         session.add(Thread(consultation_id=consultation.id, section_id=section.id))
     session.flush()
+    set_search_tokens(session, consultation)
+    _announce(session, consultation, ConsultationStatus.DRAFT.value)
     return consultation
+
+
+def set_search_tokens(session: Session, consultation: Consultation) -> None:
+    """Write the search tokens of the consultation and its sections (deliberation/search)."""
+    consultation.tokens = tokens_of(
+        f"{consultation.title} {consultation.summary} {plain_text(consultation.body_html)}"
+    )
+    for section in session.scalars(
+        select(Section).where(Section.consultation_id == consultation.id)
+    ):
+        section.tokens = tokens_of(f"{section.title} {plain_text(section.body_html)}")
+    session.flush()
+
+
+def _announce(session: Session, consultation: Consultation, before: str) -> None:
+    """Tell followers (after the commit) that a consultation opened or closed."""
+    if consultation.status == before:
+        return
+    if consultation.status == ConsultationStatus.OPEN.value:
+        notifications.consultation_news(session, consultation.id, Kind.CONSULTATION_OPENED)
+    elif consultation.status == ConsultationStatus.CLOSED.value:
+        notifications.consultation_news(session, consultation.id, Kind.CONSULTATION_CLOSED)
 
 
 def update_consultation(
@@ -159,9 +186,12 @@ def update_consultation(
     consultation.closes_at = closes_at
     closed = ConsultationStatus.CLOSED.value
     closing = new_status == closed and consultation.status != closed
+    before = consultation.status
     consultation.status = new_status
     consultation.updated_at = utcnow()
     session.flush()
+    set_search_tokens(session, consultation)
+    _announce(session, consultation, before)
     if closing:
         after_commit(session, "analysis.run_on_close", consultation.id)  # closing starts one
     return consultation
@@ -222,9 +252,11 @@ def set_status(
         raise ValidationError("invalid_status", field="status")
     if not rules.transition_allowed(consultation.status, status):
         raise Conflict("invalid_transition", current=consultation.status, new=status)
+    before = consultation.status
     consultation.status = status
     consultation.updated_at = utcnow()
     session.flush()
+    _announce(session, consultation, before)
     if status == ConsultationStatus.CLOSED.value:
         after_commit(session, "analysis.run_on_close", consultation.id)  # closing starts one
     return consultation

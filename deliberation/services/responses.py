@@ -18,13 +18,14 @@ from ..models import (
     Comment,
     CommentStatus,
     Consultation,
-    Notification,
     Theme,
     ThemeMember,
     ThemeResponse,
     User,
     utcnow,
 )
+from ..notifications import operations as notifications
+from ..notifications.rules import Kind
 from ..sanitize import clean_line, plain_text, render_markdown
 from . import analysis_runs
 from .plans import plan_agency_ids_for_consultation
@@ -401,14 +402,14 @@ def publish(
             continue  # one notice per person per publish, whatever the number of themes
         seen.add(user_id)
         notified.append(user_id)
-        session.add(
-            Notification(
-                user_id=user_id,
-                kind=NOTICE_KIND,
-                comment_id=comment_id,
-                reason=answers[key].disposition,
-                note=themes[key].label,
-            )
+        notifications.notify(
+            session,
+            user_id,
+            NOTICE_KIND,
+            comment_id=comment_id,
+            consultation_id=consultation.id,
+            reason=answers[key].disposition,
+            note=themes[key].label,
         )
         mails.append(
             Mail(
@@ -421,4 +422,5 @@ def publish(
             )
         )
     session.flush()
+    notifications.consultation_news(session, consultation.id, Kind.OUTCOME_PUBLISHED)
     return PublishResult(responses=published, notified_user_ids=notified, mails=mails)

@@ -12,8 +12,8 @@ import pytest
 from app.extensions import db
 from deliberation.focus_groups import operations
 from deliberation.models import utcnow
-
 from tests.factories import csrf_from, login, make_agency, make_consultation, make_user
+
 from .helpers import QUOTAS, pool
 
 ROLES = ("anonymous", "citizen", "staff", "other_staff", "reviewer", "moderator", "admin")

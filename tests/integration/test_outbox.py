@@ -162,7 +162,14 @@ def test_every_follow_up_the_code_declares_has_a_handler(app):
     assert {"links.fetch_previews", "analysis.run_on_close"} <= declared
     registered = app_outbox.handlers(app)
     assert declared <= registered.keys()
-    for name in ("realtime.broadcast", "mail.send", "analysis.run"):
+    for name in (
+        "realtime.broadcast",
+        "mail.send",
+        "analysis.run",
+        "notifications.comments",  # declared through constants (deliberation/notifications)
+        "notifications.consultation",
+        "notifications.push",
+    ):
         assert name in registered
     for handler in registered.values():
         assert callable(jobs.resolve(handler.target))

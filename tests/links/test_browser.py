@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from app.links import jobs
-from deliberation.linkfetch import LinkFetcher
+from deliberation.linkfetch import FetchError, LinkFetcher
 
 from ..e2e.livesite import LiveSite, open_page, wait_live
 from .helpers import FakeSite, offline_resolver, og_page
@@ -201,3 +201,28 @@ def test_with_third_party_embeds_off_a_youtube_link_is_only_a_card(
         ]
         assert "youtube" not in csp
         reader_ctx.close(), writer_ctx.close()
+
+
+def test_a_pasted_bare_youtube_url_becomes_a_link_with_its_embed_even_if_the_card_fails(
+    browser,
+    fetch_policy,
+    cast_site,
+    monkeypatch,
+):
+    def fail(url: str):
+        raise FetchError("unreachable")
+
+    monkeypatch.setattr(jobs, "make_fetcher", lambda: fail)  # YouTube cannot be reached
+    with _site(cast_site, fetch_policy) as site:
+        writer_ctx, writer = open_page(browser, site, "p0")
+        comment_id = _post_through_the_page(writer, site, f"大家看這支影片{YOUTUBE} 講得很清楚")
+        comment = writer.locator(f"#c{comment_id}")
+        link = comment.locator(f'.comment-body a[href="{YOUTUBE}"]')
+        assert link.inner_text() == YOUTUBE
+        assert "講得很清楚" in comment.locator(".comment-body").inner_text()
+        comment.locator(".link-card.link-failed").wait_for(timeout=10000)  # filled in live
+        _assert_privacy_frame(comment.locator("iframe"))
+        writer.reload()
+        wait_live(writer)
+        _assert_privacy_frame(comment.locator("iframe"))
+        writer_ctx.close()

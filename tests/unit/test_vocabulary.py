@@ -4,6 +4,7 @@ zh-TW catalogue, and zh-TW text uses full-width punctuation next to Chinese char
 from __future__ import annotations
 
 import enum
+import sys
 import re
 from pathlib import Path
 
@@ -35,11 +36,15 @@ def _catalogue() -> dict[str, str]:
 
 
 def _state_enums() -> list[type[enum.StrEnum]]:
-    return [
+    """Every StrEnum of every module that defines a mapped model (feature packages included)."""
+    modules = {sys.modules[m.class_.__module__] for m in models.Base.registry.mappers}
+    found = {
         value
-        for value in vars(models).values()
+        for module in (models, *modules)
+        for value in vars(module).values()
         if isinstance(value, type) and issubclass(value, enum.StrEnum) and value is not enum.StrEnum
-    ]
+    }
+    return sorted(found, key=lambda cls: cls.__name__)
 
 
 def test_every_state_enum_of_the_models_has_a_word_table():

@@ -102,8 +102,10 @@ function buildEmbed(card) {
 
 function buildCard(card) {
   const href = safeHttp(card.url, false);
-  if (!href || card.status === "failed") return null;
-  const wrap = el("div", `link-card link-${card.status === "ready" ? "ready" : "pending"}`);
+  // A failed fetch shows no card, unless the URL is a known embed provider (the embed is ours).
+  if (!href || (card.status === "failed" && !card.embed)) return null;
+  const state = card.status === "ready" || card.status === "failed" ? card.status : "pending";
+  const wrap = el("div", `link-card link-${state}`);
   wrap.dataset.url = href;
   const embed = buildEmbed(card);
   if (embed) wrap.append(embed);
@@ -125,7 +127,7 @@ function buildCard(card) {
   if (card.status === "pending") {
     text.append(el("span", "link-card-title muted", WORDS.loading));
   } else {
-    text.append(el("strong", "link-card-title", card.title || ""));
+    text.append(el("strong", "link-card-title", card.title || (card.status === "failed" ? href : "")));
     if (card.description) {
       const d = card.description.length > 200 ? `${card.description.slice(0, 199)}…` : card.description;
       text.append(el("span", "link-card-desc", d));

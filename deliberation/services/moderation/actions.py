@@ -26,6 +26,7 @@ from ...models import (
     User,
     utcnow,
 )
+from ...notifications.operations import comment_visible
 from ...sanitize import render_markdown
 from ..comment_rows import shift_reply_counts, tokens_of
 from ..threadlog import record_event
@@ -187,6 +188,8 @@ def act_on_comment(
     }.get(action)
     if action == "approve" and before == PENDING:
         kind = "comment_approved"
+    if outcome.status == VISIBLE and before != VISIBLE:  # now public: replies, mentions
+        comment_visible(session, comment.id)
     if kind:
         notify(
             session,

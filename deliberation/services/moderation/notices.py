@@ -1,43 +1,27 @@
-"""A user's moderation notices: writing one (held, hidden, restored, redacted, sanctioned,
-appeal decided) and reading them with what the user has already appealed.
+"""A user's moderation notices (held, hidden, restored, redacted, sanctioned, appeal decided),
+read with what the user has already appealed. They are notifications like any other: written
+with `deliberation.notifications.operations.notify` (re-exported here).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from ...models import Appeal, Notification, Sanction, User, utcnow
+from ...models import Appeal, Notification, Sanction, User
+
+# `notify` lives with the notifications now; importable from here as before.
+from ...notifications.operations import notify
+from ...notifications.rules import Kind
 from ..screening import active_sanctions
 
+__all__ = ["Notices", "notices", "notify"]
 
-def notify(
-    session: Session,
-    user_id: int,
-    kind: str,
-    *,
-    comment_id: int | None = None,
-    sanction_id: int | None = None,
-    appeal_id: int | None = None,
-    reason: str = "",
-    note: str = "",
-    now: datetime | None = None,
-) -> Notification:
-    item = Notification(
-        user_id=user_id,
-        kind=kind,
-        comment_id=comment_id,
-        sanction_id=sanction_id,
-        appeal_id=appeal_id,
-        reason=reason,
-        note=note,
-        created_at=now or utcnow(),
-    )
-    session.add(item)
-    return item
+# Replies, mentions and consultation news are on the 通知 page only; the agency's answers stay
+# here too, as before.
+_NOT_NOTICES = [k.value for k in Kind if k != Kind.THEME_RESPONSE]
 
 
 @dataclass
@@ -49,11 +33,11 @@ class Notices:
 
 
 def notices(session: Session, user: User, *, limit: int = 50) -> Notices:
-    """A user's moderation notices, newest first, and what they have already appealed."""
+    """A user's moderation notices (and the agency's answers), newest first, and what they have already appealed."""
     items = list(
         session.scalars(
             select(Notification)
-            .where(Notification.user_id == user.id)
+            .where(Notification.user_id == user.id, Notification.kind.not_in(_NOT_NOTICES))
             .options(joinedload(Notification.comment), joinedload(Notification.sanction))
             .order_by(Notification.id.desc())
             .limit(limit)
