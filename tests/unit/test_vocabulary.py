@@ -4,8 +4,8 @@ zh-TW catalogue, and zh-TW text uses full-width punctuation next to Chinese char
 from __future__ import annotations
 
 import enum
-import sys
 import re
+import sys
 from pathlib import Path
 
 import pytest
