@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     DateTime,
     MetaData,
     TypeDecorator,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase
 
@@ -56,3 +58,41 @@ class Base(DeclarativeBase):
 def enum_check(column: str, enum_cls: type[enum.StrEnum]) -> str:
     values = ", ".join(f"'{m.value}'" for m in enum_cls)
     return f"{column} IN ({values})"
+
+
+def append_only(model: type[Base]) -> None:
+    """Make a log table append-only: the ORM refuses to update or delete its rows, and database
+    triggers (SQLite and PostgreSQL, created with the table) refuse any SQL that tries, bulk
+    UPDATE/DELETE and TRUNCATE included. Migrations that create such a table create the same
+    triggers."""
+    table = model.__tablename__
+    message = f"{table} is append-only"
+
+    def refuse(_mapper: Any, _connection: Any, target: Any) -> None:
+        raise PermissionError(f"{message} (row {target.id})")
+
+    event.listen(model, "before_update", refuse)
+    event.listen(model, "before_delete", refuse)
+    for ddl in (
+        DDL(
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        ).execute_if(dialect="sqlite"),
+        DDL(
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        ).execute_if(dialect="sqlite"),
+        DDL(
+            f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger "
+            f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{message}'; END $$"
+        ).execute_if(dialect="postgresql"),
+        DDL(
+            f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
+        ).execute_if(dialect="postgresql"),
+        DDL(
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()"
+        ).execute_if(dialect="postgresql"),
+    ):
+        event.listen(model.__table__, "after_create", ddl)

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
-    DDL,
     JSON,
     Boolean,
     CheckConstraint,
@@ -16,11 +15,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
+from .base import Base, append_only, utcnow
 from .base import enum_check as _in
 
 if TYPE_CHECKING:
@@ -192,35 +190,5 @@ class ModerationSettings(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-def _refuse_log_change(_mapper: Any, _connection: Any, target: ModerationAction) -> None:
-    raise PermissionError(f"moderation_actions is append-only (row {target.id})")
-
-
-event.listen(ModerationAction, "before_update", _refuse_log_change)
-event.listen(ModerationAction, "before_delete", _refuse_log_change)
-
-# The same guarantee for any SQL, including bulk UPDATE/DELETE that bypass the ORM.
-_APPEND_ONLY_MESSAGE = "moderation_actions is append-only"
-for _ddl in (
-    DDL(
-        "CREATE TRIGGER moderation_actions_no_update BEFORE UPDATE ON moderation_actions "
-        f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY_MESSAGE}'); END"
-    ).execute_if(dialect="sqlite"),
-    DDL(
-        "CREATE TRIGGER moderation_actions_no_delete BEFORE DELETE ON moderation_actions "
-        f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY_MESSAGE}'); END"
-    ).execute_if(dialect="sqlite"),
-    DDL(
-        "CREATE OR REPLACE FUNCTION moderation_actions_append_only() RETURNS trigger "
-        f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY_MESSAGE}'; END $$"
-    ).execute_if(dialect="postgresql"),
-    DDL(
-        "CREATE TRIGGER moderation_actions_no_change BEFORE UPDATE OR DELETE ON "
-        "moderation_actions FOR EACH ROW EXECUTE FUNCTION moderation_actions_append_only()"
-    ).execute_if(dialect="postgresql"),
-    DDL(
-        "CREATE TRIGGER moderation_actions_no_truncate BEFORE TRUNCATE ON moderation_actions "
-        "FOR EACH STATEMENT EXECUTE FUNCTION moderation_actions_append_only()"
-    ).execute_if(dialect="postgresql"),
-):
-    event.listen(ModerationAction.__table__, "after_create", _ddl)
+# The log is append-only, for the ORM and for any SQL (bulk UPDATE/DELETE, TRUNCATE).
+append_only(ModerationAction)

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    DDL,
     JSON,
     Boolean,
     ForeignKey,
@@ -16,11 +15,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..models import Base, User, utcnow
+from ..models.base import append_only
 
 
 class UserSession(Base):
@@ -122,36 +121,5 @@ class AccountAudit(Base):
     subject: Mapped[User | None] = relationship(foreign_keys=[subject_user_id])
 
 
-def _refuse_audit_change(_mapper: Any, _connection: Any, target: AccountAudit) -> None:
-    raise PermissionError(f"account_audit is append-only (row {target.id})")
-
-
-event.listen(AccountAudit, "before_update", _refuse_audit_change)
-event.listen(AccountAudit, "before_delete", _refuse_audit_change)
-
-APPEND_ONLY_MESSAGE = "account_audit is append-only"
-# The same guarantee for any SQL; migration 0008 creates the same triggers.
-AUDIT_TRIGGERS = (
-    DDL(
-        "CREATE TRIGGER account_audit_no_update BEFORE UPDATE ON account_audit "
-        f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END"
-    ).execute_if(dialect="sqlite"),
-    DDL(
-        "CREATE TRIGGER account_audit_no_delete BEFORE DELETE ON account_audit "
-        f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END"
-    ).execute_if(dialect="sqlite"),
-    DDL(
-        "CREATE OR REPLACE FUNCTION account_audit_append_only() RETURNS trigger "
-        f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}'; END $$"
-    ).execute_if(dialect="postgresql"),
-    DDL(
-        "CREATE TRIGGER account_audit_no_change BEFORE UPDATE OR DELETE ON account_audit "
-        "FOR EACH ROW EXECUTE FUNCTION account_audit_append_only()"
-    ).execute_if(dialect="postgresql"),
-    DDL(
-        "CREATE TRIGGER account_audit_no_truncate BEFORE TRUNCATE ON account_audit "
-        "FOR EACH STATEMENT EXECUTE FUNCTION account_audit_append_only()"
-    ).execute_if(dialect="postgresql"),
-)
-for _ddl in AUDIT_TRIGGERS:
-    event.listen(AccountAudit.__table__, "after_create", _ddl)
+# Append-only for the ORM and for any SQL; migration 0008 creates the same triggers.
+append_only(AccountAudit)
