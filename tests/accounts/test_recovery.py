@@ -153,7 +153,8 @@ def test_the_link_lives_one_hour():
 @pytest.mark.parametrize(
     "mangle",
     [
-        lambda t: t[:-2] + ("xy" if not t.endswith("xy") else "zw"),
+        # A character inside the signature (its last character may differ only in padding bits).
+        lambda t: t[:-10] + ("A" if t[-10] != "A" else "B") + t[-9:],
         lambda t: t.replace(".", ".x", 1),
         lambda t: "",
     ],

@@ -112,6 +112,16 @@ PAGES: tuple[Page, ...] = (
     Page("/me/account", ("citizen",), "accounts.settings"),
     Page("/admin/privacy/policy", ("admin",), "accounts.edit"),
     Page("/plan-link-requests", ("staff",), "plan_links.index"),
+    Page("/notifications", ("citizen", "moderator"), "notifications.index"),
+    Page("/notifications/settings", ("citizen",), "notifications.settings"),
+    # A broken one-click unsubscribe link: its refusal page is a page too.
+    Page(
+        "/notifications/unsubscribe/not-a-token",
+        ("anonymous",),
+        "notifications.unsubscribe",
+        status=404,
+    ),
+    Page("/search?q=電動機車", PUBLIC, "search.results"),
     Page("/open-data", PUBLIC, "opendata.index"),
     Page("/open-data/{ev}", PUBLIC, "opendata.dataset"),
     Page("/focus-groups/lottery", PUBLIC, "focus_groups.explain"),
@@ -136,6 +146,8 @@ NOT_PAGES = frozenset(
         # tests/e2e/test_two_factor_badge.py.
         "trust.login_code",
         "accounts.download",  # the personal-data JSON file
+        "attachments.download",  # a file, downloaded
+        "notifications.open_notification",  # marks it read and redirects to what it is about
         "trust.setup",
     }
 )

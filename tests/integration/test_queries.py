@@ -36,7 +36,10 @@ def test_thread_page_queries_do_not_grow_with_comments(client, count_queries):
     a = _queries(client, count_queries, f"/threads/{small.id}")
     b = _queries(client, count_queries, f"/threads/{large.id}")
     assert a == b, (a, b)
-    assert b <= 12
+    # A fixed budget for a logged-in reader: the thread, the user and their server-side session,
+    # the page of comments, votes, link cards, their sanctions and flags, the visible count,
+    # the unread notifications and the thread's follow button.
+    assert b <= 14
 
 
 def test_comments_api_queries_do_not_grow_with_comments(client, count_queries):
