@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-MAIL = "mail.send"  # follow-up: send a batch of {to, subject, body} e-mails after the commit
 bp = Blueprint("plans", __name__)
 api_bp = Blueprint("plans_api", __name__)
 

@@ -12,15 +12,15 @@ from flask_babel import gettext as _
 
 from deliberation.errors import ValidationError
 from deliberation.models import Consultation, Plan, PlanReview, ThemeResponse, utcnow
-from deliberation.outbox import after_commit
 from deliberation.services import responses
 
+from .. import mail as site_mail
 from ..api.serialize import iso
 from ..extensions import db
 from ..i18n import day
 from ..params import check_datetime
 from ..security import current_actor
-from . import MAIL, mail, messages
+from . import mail, messages
 
 # ---- dates: plans and due dates are days in Taiwan, stored as UTC instants ------------------
 
@@ -215,7 +215,7 @@ def queue_publish_mails(result: responses.PublishResult) -> None:
                 ),
             }
         )
-    after_commit(db.session, MAIL, batch)
+    site_mail.send_after_commit(db.session, batch)
 
 
 # ---- template helpers ----------------------------------------------------------------------------
