@@ -23,27 +23,15 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
-
-from sortition_algorithms import errors as sa_errors
-from sortition_algorithms.committee_generation import (
-    GUROBI_AVAILABLE,
-    find_distribution_leximin,
-    find_distribution_maximin,
-    find_distribution_nash,
-    standardize_distribution,
-)
-from sortition_algorithms.core import lottery_rounding
-from sortition_algorithms.features import (
-    FeatureCollection,
-    FeatureValueMinMax,
-    report_min_max_against_number_to_select_structured,
-    report_min_max_error_details_structured,
-    set_default_max_flex,
-)
-from sortition_algorithms.people import People, check_people_per_feature_value
-from sortition_algorithms.utils import set_random_provider
+from typing import TYPE_CHECKING
 
 from ..errors import Conflict, ValidationError
+
+# sortition-algorithms (with cvxpy and gspread) takes about 0.25 s to import, so the functions
+# that run the package load it; a process that only starts the web app never pays for it.
+if TYPE_CHECKING:
+    from sortition_algorithms.features import FeatureCollection
+    from sortition_algorithms.people import People
 
 DEFAULT_ALGORITHM = "maximin"
 ALGORITHMS = ("maximin", "nash", "leximin")
@@ -79,6 +67,8 @@ def pool_hash(pool: Mapping[str, Mapping[str, str]]) -> str:
 
 
 def feature_collection(quotas: Sequence[Quota]) -> FeatureCollection:
+    from sortition_algorithms.features import FeatureValueMinMax, set_default_max_flex
+
     fc: FeatureCollection = {}
     for q in quotas:
         fc.setdefault(q.category, {})[q.feature] = FeatureValueMinMax(min=q.min, max=q.max)
@@ -87,6 +77,9 @@ def feature_collection(quotas: Sequence[Quota]) -> FeatureCollection:
 
 
 def people_of(pool: Mapping[str, Mapping[str, str]], fc: FeatureCollection) -> People:
+    from sortition_algorithms import errors as sa_errors
+    from sortition_algorithms.people import People
+
     people = People(columns_to_keep=[])
     for row, pid in enumerate(sorted(pool), start=2):
         data = {cat: pool[pid].get(cat, "") for cat in fc}
@@ -103,6 +96,12 @@ def check_feasible(
     pool: Mapping[str, Mapping[str, str]], quotas: Sequence[Quota], size: int
 ) -> None:
     """Refuse, naming the category, what cannot be drawn: run before any draw."""
+    from sortition_algorithms.features import (
+        report_min_max_against_number_to_select_structured,
+        report_min_max_error_details_structured,
+    )
+    from sortition_algorithms.people import check_people_per_feature_value
+
     if not quotas:
         raise ValidationError("focus_no_quotas")
     if size < 1:
@@ -182,6 +181,17 @@ def draw_here(
     algorithm: str,
 ) -> Draw:
     """The draw in this process (see `draw` for why it normally runs in a child)."""
+    from sortition_algorithms import errors as sa_errors
+    from sortition_algorithms.committee_generation import (
+        GUROBI_AVAILABLE,
+        find_distribution_leximin,
+        find_distribution_maximin,
+        find_distribution_nash,
+        standardize_distribution,
+    )
+    from sortition_algorithms.core import lottery_rounding
+    from sortition_algorithms.utils import set_random_provider
+
     fc = feature_collection(quotas)
     people = people_of(pool, fc)
     ran = "maximin" if algorithm == "leximin" and not GUROBI_AVAILABLE else algorithm
