@@ -89,14 +89,15 @@ def rake(
 ) -> Rake:
     """Weights that make each category's weighted shares equal the margins (see module doc)."""
     n = check(columns, margins)
-    import polars as pl  # noqa: PLC0415  (heavy; loaded by the function that uses it)
-    import svy  # noqa: PLC0415
+    # Heavy (polars, the Rust core): loaded by the function that uses it.
+    import polars as pl
+    import svy
 
     # svy keys margins by column name; categories are user text, so the columns get safe names.
     names = {category: f"c{i}" for i, category in enumerate(margins)}
     data = {names[c]: pl.Series(names[c], list(columns[c]), dtype=pl.String) for c in margins}
     data["w0"] = pl.Series("w0", np.ones(n))
-    shares = {
+    shares: dict[str, dict[Any, Any]] = {
         names[c]: {f: float(s) for f, s in features.items() if f in set(columns[c])}
         for c, features in margins.items()
     }
@@ -107,7 +108,10 @@ def rake(
         )
     except svy.SvyError as error:
         raise RakingError("not_converged", detail=str(getattr(error, "title", error))) from None
-    weights = raked.data.get_column("rk_wgt").to_numpy().astype(np.float64)
+    frame = raked.data
+    if isinstance(frame, pl.LazyFrame):
+        frame = frame.collect()
+    weights = frame.get_column("rk_wgt").to_numpy().astype(np.float64)
     weights = weights * (n / weights.sum())
     worst = _worst_margin(columns, margins, weights)
     if worst[0] > max(tol * 100, 1e-4):

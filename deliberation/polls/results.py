@@ -115,7 +115,7 @@ def poll_results(session: Session, poll: Poll) -> PollResults:
             w = weight_of.get(i)
             if w is not None:
                 w_answered.append(float(w))
-            for k in picks:
+            for k in picks or []:
                 if 0 <= k < len(counts):
                     counts[k] += 1
                     if w is not None:
@@ -206,7 +206,7 @@ def _group(
             feature = (attributes or {}).get(category)
             if feature in features:
                 known[category] += 1
-                counts[category][feature] += 1  # type: ignore[index]
+                counts[category][feature] += 1
     return GroupShares(kind, len(people), known, counts)
 
 
