@@ -122,8 +122,6 @@ def test_results_are_public_after_the_close(client, world, role, route):
 def test_every_poll_route_is_in_the_matrix(app):
     listed = {t.replace("{c}", "<int:consultation_id>") for _, t, _ in ALL_ROUTES}
     routes = {
-        r.rule
-        for r in app.url_map.iter_rules()
-        if r.endpoint.startswith(("polls.", "polls_api."))
+        r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith(("polls.", "polls_api."))
     }
     assert routes <= listed, routes - listed
