@@ -54,11 +54,24 @@ class Rake:
     max_gap: float  # the largest |weighted share − target| left
 
 
+def _tally(values: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct values (sorted) and each respondent's index into them."""
+    levels, codes = np.unique(np.asarray(values, dtype=str), return_inverse=True)
+    return [str(v) for v in levels], codes.reshape(-1)
+
+
 def check(columns: Mapping[str, Sequence[str]], margins: Mapping[str, Mapping[str, float]]) -> int:
     """The checks `rake` makes before fitting; returns the number of respondents.
 
     Raises `RakingError` naming the first empty cell or unknown feature, category by category
     in the margins' order and feature by feature in each category's order."""
+    return len(_checked(columns, margins)[0])
+
+
+def _checked(
+    columns: Mapping[str, Sequence[str]], margins: Mapping[str, Mapping[str, float]]
+) -> tuple[np.ndarray, dict[str, tuple[list[str], np.ndarray]]]:
+    """`check`, returning a column of ones and each category's tally (computed once)."""
     if not margins:
         raise RakingError("no_margins")
     lengths = {len(columns.get(category, ())) for category in margins}
@@ -67,17 +80,17 @@ def check(columns: Mapping[str, Sequence[str]], margins: Mapping[str, Mapping[st
     n = lengths.pop()
     if n == 0:
         raise RakingError("no_respondents")
+    tallies: dict[str, tuple[list[str], np.ndarray]] = {}
     for category, shares in margins.items():
-        seen: dict[str, int] = {}
-        for feature in columns[category]:
-            seen[feature] = seen.get(feature, 0) + 1
-        for feature in seen:
+        levels, codes = tallies[category] = _tally(columns[category])
+        for feature in levels:
             if feature not in shares:
                 raise RakingError("unknown_feature", category=category, feature=feature)
+        seen = set(levels)
         for feature, share in shares.items():
-            if share > 0 and seen.get(feature, 0) == 0:
+            if share > 0 and feature not in seen:
                 raise RakingError("empty_cell", category=category, feature=feature)
-    return n
+    return np.ones(n), tallies
 
 
 def rake(
@@ -88,18 +101,20 @@ def rake(
     max_iter: int = DEFAULT_MAX_ITER,
 ) -> Rake:
     """Weights that make each category's weighted shares equal the margins (see module doc)."""
-    n = check(columns, margins)
+    ones, tallies = _checked(columns, margins)
+    n = len(ones)
     # Heavy (polars, the Rust core): loaded by the function that uses it.
     import polars as pl
     import svy
 
-    # svy keys margins by column name; categories are user text, so the columns get safe names.
+    # svy keys margins by column name and level; categories and features are user text, so
+    # the columns get safe names and carry each respondent's feature index. A feature nobody
+    # has is left out (check() refused it unless its share is 0).
     names = {category: f"c{i}" for i, category in enumerate(margins)}
-    data = {names[c]: pl.Series(names[c], list(columns[c]), dtype=pl.String) for c in margins}
-    data["w0"] = pl.Series("w0", np.ones(n))
+    data = {names[c]: pl.Series(names[c], tallies[c][1], dtype=pl.Int32) for c in margins}
+    data["w0"] = pl.Series("w0", ones)
     shares: dict[str, dict[Any, Any]] = {
-        names[c]: {f: float(s) for f, s in features.items() if f in set(columns[c])}
-        for c, features in margins.items()
+        names[c]: {i: float(margins[c][f]) for i, f in enumerate(tallies[c][0])} for c in margins
     }
     sample = svy.Sample(data=pl.DataFrame(data), design=svy.Design(wgt="w0"))
     try:
@@ -113,21 +128,24 @@ def rake(
         frame = frame.collect()
     weights = frame.get_column("rk_wgt").to_numpy().astype(np.float64)
     weights = weights * (n / weights.sum())
-    worst = _worst_margin(columns, margins, weights)
+    worst = _worst_margin(tallies, margins, weights)
     if worst[0] > max(tol * 100, 1e-4):
         raise RakingError("not_converged", category=worst[1])
     return Rake(weights, design_effect(weights), effective_n(weights), worst[0])
 
 
 def _worst_margin(
-    columns: Mapping[str, Sequence[str]],
+    tallies: Mapping[str, tuple[list[str], np.ndarray]],
     margins: Mapping[str, Mapping[str, float]],
     weights: np.ndarray,
 ) -> tuple[float, str]:
     """The largest gap between a weighted share and its target, and its category."""
     worst, where = 0.0, ""
+    total_w = float(weights.sum())
     for category, shares in margins.items():
-        achieved = weighted_shares(columns[category], weights)
+        levels, codes = tallies[category]
+        sums = np.bincount(codes, weights=weights, minlength=len(levels))
+        achieved = dict(zip(levels, (float(x) / total_w for x in sums), strict=True))
         total = sum(shares.values())
         for feature, share in shares.items():
             gap = abs(achieved.get(feature, 0.0) - share / total)
@@ -138,12 +156,11 @@ def _worst_margin(
 
 def weighted_shares(values: Sequence[str], weights: np.ndarray | None = None) -> dict[str, float]:
     """{value: weighted share} (unweighted when `weights` is None)."""
-    w = np.ones(len(values)) if weights is None else np.asarray(weights, dtype=np.float64)
-    total = float(w.sum())
-    out: dict[str, float] = {}
-    for value, weight in zip(values, w, strict=True):
-        out[value] = out.get(value, 0.0) + float(weight)
-    return {k: v / total for k, v in out.items()} if total > 0 else {}
+    levels, codes = _tally(values)
+    w = np.ones(len(codes)) if weights is None else np.asarray(weights, dtype=np.float64)
+    sums = np.bincount(codes, weights=w, minlength=len(levels))
+    total = float(sums.sum())
+    return {v: float(x) / total for v, x in zip(levels, sums, strict=True)} if total > 0 else {}
 
 
 def design_effect(weights: Sequence[float] | np.ndarray) -> float:
