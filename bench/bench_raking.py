@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.results import cpu_reference, write_section  # noqa: E402
+from bench.results import cpu_reference, write_section
 
 MARGINS = {
     "age": {"18-29": 19.0, "30-39": 17.0, "40-49": 18.0, "50-64": 26.0, "65+": 20.0},
