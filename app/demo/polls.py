@@ -3,13 +3,15 @@ invented answers, so the results page shows raw and weighted figures."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from deliberation.models import Consultation, User
 from deliberation.polls import operations, rules
 
 TITLE = "草案快速民調"
-QUESTIONS = [
+QUESTIONS: list[dict[str, Any]] = [
     {"kind": "single", "prompt": "您是否支持本要點草案？", "options": ["支持", "不支持", "沒有意見"]},
     {"kind": "multi", "prompt": "您最關心哪些部分？", "options": ["資訊公開", "民眾參與", "跨機關協調"]},
     {"kind": "scale", "prompt": "您認為推動本要點有多迫切？"},
