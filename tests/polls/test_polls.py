@@ -66,7 +66,7 @@ def test_an_unverified_account_cannot_answer(world, make_user, login, client, cs
     db.session.rollback()
     login(client, unverified)
     page = client.get(f"/consultations/{consultation.id}/poll").get_data(as_text=True)
-    assert "Verify your e-mail address to answer." in page
+    assert "請先驗證電子郵件地址再填答。" in page
     assert _responses() == 0
 
 
@@ -199,7 +199,7 @@ def test_an_empty_cell_refuses_weighting_and_says_which(world, make_user, login,
     assert body["weighted"] is False and body["refusal"] == "weighting_empty_cell"
     assert body["refusal_params"] == {"category": "age", "feature": "18-39"}
     page = client.get(f"/staff/consultations/{consultation.id}/poll").get_data(as_text=True)
-    assert "Weighted results are not available." in page and "18-39" in page
+    assert "無法提供加權結果。" in page and "18-39" in page
 
 
 def test_the_representativeness_table_counts_each_kind_of_participant(
