@@ -137,7 +137,10 @@ def answer(
         if poll.purged_at is not None:
             raise Conflict("poll_purged")
         categories = rules.categories_of(queries.margins_of(session, poll.consultation_id))
-        kept = check_attributes(given, categories, code="poll_feature_unknown")
+        # Each background question is optional on its own: keep those answered (weighting
+        # uses the respondents who answered all of them).
+        asked = {c: features for c, features in categories.items() if c in given}
+        kept = check_attributes(given, asked, code="poll_feature_unknown") or None
     row = queries.response_of(session, poll, actor)
     created = row is None
     if row is None:

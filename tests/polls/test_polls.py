@@ -239,3 +239,17 @@ def test_margins_lock_their_categories_once_background_answers_exist(world, make
         )
         == 4
     )
+
+
+def test_a_partial_background_is_kept_but_not_weighted(world, make_user):
+    _, poll, _ = world
+    q = poll.questions
+    row, _ = operations.answer(
+        db.session, poll, actor=make_user(), answers={str(q[0].id): 0},
+        demographics={"age": "40+", "gender": ""}, consent=True,
+        notice_version=poll.notice_version,
+    )  # fmt: skip
+    assert row.demographics == {"age": "40+"}
+    out = results.poll_results(db.session, poll)
+    assert out.respondents == 1 and out.with_demographics == 0
+    assert out.refusal == "poll_no_demographics"
