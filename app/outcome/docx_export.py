@@ -18,6 +18,7 @@ from docx.shared import Cm, Pt, RGBColor
 from deliberation.outcome import ConsultationOutcome, OutcomeSection
 from deliberation.polls.outcome import word as poll_word
 
+from ..polls import charts as poll_charts
 from . import charts
 from .tables import (
     disposition_text,
@@ -317,3 +318,9 @@ def _polls(doc: Any, section: OutcomeSection) -> None:
         for table in block.tables:
             doc.add_paragraph(table.caption).runs[0].italic = True
             _table(doc, table.header, table.rows)
+        data = poll_charts.render(block, section.lang, "png")
+        if data:
+            title = poll_word(section.lang, "chart")
+            shape = doc.add_picture(io.BytesIO(data), width=Cm(15.5))
+            shape._inline.docPr.set("descr", title)
+            shape._inline.docPr.set("title", title)

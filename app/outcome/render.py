@@ -25,6 +25,7 @@ from deliberation.outcome import (
 from deliberation.polls.outcome import word as poll_word
 
 from ..plans import messages as plan_messages
+from ..polls import charts as poll_charts
 from . import charts
 from .docx_export import to_docx
 from .tables import (
@@ -268,7 +269,12 @@ def section_context(section: OutcomeSection, *, base_url: str, chart_src) -> dic
         "format_day": lambda iso_day: format_day(iso_day, section.lang),
         "numbered": lambda heading, *path: numbered(section, heading, *path),
         "poll_word": lambda key: poll_word(section.lang, key),
+        "poll_chart": lambda block: _svg_uri(poll_charts.render(block, section.lang, "svg")),
     }
+
+
+def _svg_uri(data: bytes | None) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(data).decode() if data else ""
 
 
 def to_html(section: OutcomeSection, *, base_url: str = "") -> str:

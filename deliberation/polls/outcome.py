@@ -46,6 +46,7 @@ WORDS: dict[str, dict[str, str]] = {
         "representativeness": "參與者與母體比較（比例以背景已知者為分母；「不明」為背景未知者占該類參與者之比例）",
         "known_note": "平台僅由民調背景問題及座談會報名資料得知參與者背景；留言者與投票者僅於亦填答上述問題時方為已知。",
         "source": "母體資料來源：%(source)s",
+        "chart": "參與者與母體比較（%）",
     },
     "en": {
         "heading": "1.5 Quick polls and representativeness",
@@ -83,6 +84,7 @@ WORDS: dict[str, dict[str, str]] = {
         "questions and the focus-group pool; commenters and voters are known only if they also "
         "answered those.",
         "source": "Population source: %(source)s",
+        "chart": "Who took part against the population (%)",
     },
 }
 
@@ -108,6 +110,10 @@ class PollBlock:
     title: str
     paragraphs: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    # The representativeness chart's data: one label per feature and, per series (population
+    # first, then each kind of participant), its shares 0–1 (None where nobody is known).
+    chart_labels: list[str] = field(default_factory=list)
+    chart_series: list[tuple[str, list[float | None]]] = field(default_factory=list)
 
 
 def _percent(value: float | None) -> str:
@@ -176,6 +182,10 @@ def block(session: Session, consultation: Consultation, lang: str) -> PollBlock 
         out.tables.append(_results_table(res, lang))
     if picture is not None:
         out.tables.append(_picture_table(picture, lang))
+        rows = [r for r in picture.rows() if r["feature"] is not None]
+        out.chart_labels = [f"{r['category']}：{r['feature']}" for r in rows]
+        out.chart_series = [(word(lang, "population"), [r["population"] for r in rows])]
+        out.chart_series += [(word(lang, k), [r[k] for r in rows]) for k in results.KINDS]
         out.paragraphs.append(word(lang, "known_note"))
         if picture.source:
             out.paragraphs.append(word(lang, "source", source=picture.source))

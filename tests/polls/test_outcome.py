@@ -3,9 +3,11 @@ weighted figures or the reason they are missing."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
+from docx import Document
 
 from app.extensions import db
 from app.outcome.render import render
@@ -41,6 +43,19 @@ def test_the_poll_subsection_is_in_every_document_format(app, plan, fmt):
     assert "Quick poll on the draft" in text and "共 7 人填答" in text
     assert "設計效應" in text and "有效樣本數" in text
     assert "參與者與母體比較" in text and "40.0%" in text  # the population share of 18-39
+
+
+def test_the_representativeness_chart_is_drawn_in_html_and_docx(app, plan):
+    plan, staff = plan
+    section = build_section(db.session, plan.id, actor=staff)
+    html = render(section, "html", base_url=BASE).decode()
+    polls_part = html[html.index("outcome-polls") :]
+    assert (
+        'alt="參與者與母體比較（%）"' in polls_part and "data:image/svg+xml;base64," in polls_part
+    )
+    doc = Document(io.BytesIO(render(section, "docx", base_url=BASE)))
+    titles = [shape._inline.docPr.get("title") for shape in doc.inline_shapes]
+    assert "參與者與母體比較（%）" in titles
 
 
 def test_the_subsection_says_why_weighting_is_missing_in_english(
