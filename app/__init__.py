@@ -33,6 +33,7 @@ from . import (
     plan_links,
     plans,
     polis,
+    polls,
     ratelimit,
     realtime,
     search,
@@ -71,6 +72,7 @@ AREAS = (
     notifications,  # 通知, follows, the live unread count (issue 14)
     search,  # search over consultations, sections and comments (issue 14)
     attachments,  # files attached to a consultation (issue 14)
+    polls,  # quick polls (民調): answers, raking to margins, representativeness (issue 18)
 )
 
 

@@ -24,6 +24,7 @@ from deliberation import models
 from deliberation.accounts.models import DocumentKind
 from deliberation.notifications.models import FollowTarget, MailFrequency
 from deliberation.plan_links.models import LinkRequestStatus
+from deliberation.polls.models import QuestionKind
 
 from .errors import ROLE_LABELS
 from .moderation import labels as moderation
@@ -97,6 +98,12 @@ DOCUMENT_KINDS: dict[str, Any] = {
     "collection_notice": _l("Notice on the collection of personal data"),
     "privacy_policy": _l("Privacy and information security policy"),
 }
+# The kinds of a quick poll's questions (deliberation/polls).
+POLL_QUESTION_KINDS: dict[str, Any] = {
+    "single": _l("Single choice"),
+    "multi": _l("Multiple choice"),
+    "scale": _l("1–5 scale"),
+}
 ENUMS: dict[type[enum.StrEnum], dict[str, Any]] = {
     models.Role: ROLE_LABELS,
     models.ConsultationStatus: CONSULTATION_STATUSES,
@@ -113,6 +120,7 @@ ENUMS: dict[type[enum.StrEnum], dict[str, Any]] = {
     MailFrequency: notification_messages.FREQUENCY_LABELS,
     LinkRequestStatus: LINK_REQUEST_STATUSES,
     DocumentKind: DOCUMENT_KINDS,
+    QuestionKind: POLL_QUESTION_KINDS,
 }
 # Other code tables pages print, by name (the test walks these too).
 TABLES: dict[str, dict[str, Any]] = {

@@ -359,3 +359,30 @@ def figures(session: Session, consultation_ids: Iterable[int]) -> Figures:
         ],
         days=[days[k] for k in sorted(days)],
     )
+
+
+def people(session: Session, consultation_ids: Iterable[int]) -> dict[str, set[int]]:
+    """The accounts behind participation_commenters and participation_voters (the same rules:
+    visible comments, registered accounts here, imports apart): {"commenters", "voters"}."""
+    ids = sorted(set(consultation_ids))
+    commenters = session.scalars(
+        select(Comment.author_id)
+        .distinct()
+        .join(Thread, Thread.id == Comment.thread_id)
+        .join(User, User.id == Comment.author_id)
+        .where(
+            Thread.consultation_id.in_(ids),
+            Comment.status == VISIBLE,
+            Comment.origin_platform.is_(None),
+            User.origin.is_(None),
+        )
+    )
+    voters = session.scalars(
+        select(Vote.user_id)
+        .distinct()
+        .join(Comment, Comment.id == Vote.comment_id)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .join(User, User.id == Vote.user_id)
+        .where(Thread.consultation_id.in_(ids), Comment.status == VISIBLE, User.origin.is_(None))
+    )
+    return {"commenters": set(commenters), "voters": set(voters)}

@@ -15,7 +15,7 @@ from deliberation.models import Consultation, User, utcnow
 from deliberation.services import accounts, comments, consultations
 from deliberation.services.consultations import SectionInput
 
-from . import moderation, outcome
+from . import moderation, outcome, polls
 from .content import ACCOUNTS, DISCUSSION, INTRO, SECOND, SECTIONS, SUMMARY, TITLE
 
 DEMO_PASSWORD = "demo-password"
@@ -86,6 +86,7 @@ def load(session: Session, *, force: bool = False) -> bool:
         for voter, value in item.get("votes", {}).items():
             comments.cast_vote(session, comment.id, actor=users[voter], value=value)
     moderation.load(session, users, threads, consultations.ordered_threads(closed), posted)
+    polls.load(session, users, draft)  # a quick poll with margins and a few answers
     consultations.set_status(session, closed, "closed", actor=users["staff2"])
     outcome.load(session, users)  # a closed consultation with 220 comments and a draft plan
     return True

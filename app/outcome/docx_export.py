@@ -16,7 +16,9 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from deliberation.outcome import ConsultationOutcome, OutcomeSection
+from deliberation.polls.outcome import word as poll_word
 
+from ..polls import charts as poll_charts
 from . import charts
 from .tables import (
     disposition_text,
@@ -214,6 +216,7 @@ def to_docx(section: OutcomeSection, *, base_url: str = "") -> bytes:
     for name, title in charts.chart_names(section):
         if name == "participation":
             _chart(doc, section, name, title, next(figure_numbers))
+    _polls(doc, section)
 
     doc.add_heading(t("h_themes"), level=1)
     for i, c in enumerate(section.consultations, start=1):
@@ -301,3 +304,23 @@ def _themes(
             p = doc.add_paragraph()
             p.add_run(f"{label}：").bold = True
             p.add_run(value)
+
+
+def _polls(doc: Any, section: OutcomeSection) -> None:
+    """民調與代表性 (deliberation/polls/outcome.py): per consultation, paragraphs and tables."""
+    if not section.polls:
+        return
+    doc.add_heading(poll_word(section.lang, "heading"), level=2)
+    for block in section.polls:
+        doc.add_heading(block.title, level=3)
+        for paragraph in block.paragraphs:
+            doc.add_paragraph(paragraph)
+        for table in block.tables:
+            doc.add_paragraph(table.caption).runs[0].italic = True
+            _table(doc, table.header, table.rows)
+        data = poll_charts.render(block, section.lang, "png")
+        if data:
+            title = poll_word(section.lang, "chart")
+            shape = doc.add_picture(io.BytesIO(data), width=Cm(15.5))
+            shape._inline.docPr.set("descr", title)
+            shape._inline.docPr.set("title", title)

@@ -22,8 +22,10 @@ from deliberation.outcome import (
     Statement,
     themes_rows,
 )
+from deliberation.polls.outcome import word as poll_word
 
 from ..plans import messages as plan_messages
+from ..polls import charts as poll_charts
 from . import charts
 from .docx_export import to_docx
 from .tables import (
@@ -164,6 +166,7 @@ def to_markdown(section: OutcomeSection, *, base_url: str = "") -> str:
         lines += [md(t("none")), ""]
     lines += [f"### {md(t('h_per_day'))}", "", md(t("c_per_day")), ""]
     lines += _table(*per_day_rows(section))
+    lines += _polls_md(section)
 
     lines += [f"## {md(t('h_themes'))}", ""]
     for i, c in enumerate(section.consultations, start=1):
@@ -197,6 +200,20 @@ def to_markdown(section: OutcomeSection, *, base_url: str = "") -> str:
     lines += [f"## {md(t('h_notes'))}", ""]
     lines += [f"- {md(n)}" for n in section.notes] + [""]
     return "\n".join(lines)
+
+
+def _polls_md(section: OutcomeSection) -> list[str]:
+    """民調與代表性 (deliberation/polls/outcome.py): a heading, then per consultation its
+    paragraphs and tables; nothing when no consultation had a poll or margins."""
+    if not section.polls:
+        return []
+    lines = [f"### {md(poll_word(section.lang, 'heading'))}", ""]
+    for block in section.polls:
+        lines += [f"#### {md(block.title)}", ""]
+        lines += [line for p in block.paragraphs for line in (md(p), "")]
+        for table in block.tables:
+            lines += [f"*{md(table.caption)}*", ""] + _table(table.header, table.rows)
+    return lines
 
 
 def _consultation_themes_md(
@@ -251,7 +268,13 @@ def section_context(section: OutcomeSection, *, base_url: str, chart_src) -> dic
         "disposition_text": lambda th: disposition_text(section, th),
         "format_day": lambda iso_day: format_day(iso_day, section.lang),
         "numbered": lambda heading, *path: numbered(section, heading, *path),
+        "poll_word": lambda key: poll_word(section.lang, key),
+        "poll_chart": lambda block: _svg_uri(poll_charts.render(block, section.lang, "svg")),
     }
+
+
+def _svg_uri(data: bytes | None) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(data).decode() if data else ""
 
 
 def to_html(section: OutcomeSection, *, base_url: str = "") -> str:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 
 from .. import rules
+
+# Shared with quick polls: the same consent rules (deliberation/demographics.py).
+from ..demographics import check_attributes as check_attributes
+from ..demographics import is_expired as is_expired
 from ..errors import ValidationError
 from .lottery import Quota
 
@@ -40,10 +43,6 @@ def can_volunteer(user: rules.Actor | None) -> bool:
 def attributes_visible(user: rules.Actor | None, consultation: rules.ConsultationLike) -> bool:
     """Volunteers' attributes: the consultation's staff only (not moderators or reviewers)."""
     return can_manage(user, consultation)
-
-
-def is_expired(retain_until: datetime, now: datetime) -> bool:
-    return now >= retain_until
 
 
 def categories_of(quotas: Sequence[Quota]) -> dict[str, list[str]]:
@@ -132,19 +131,3 @@ def parse_pool(text: str, quotas: Sequence[Quota]) -> dict[str, dict[str, str]]:
         if len(pool) > MAX_POOL:
             raise ValidationError("focus_pool_too_large", max=MAX_POOL)
     return pool
-
-
-def check_attributes(
-    given: Mapping[str, str], categories: Mapping[str, Sequence[str]], *, line: int = 0
-) -> dict[str, str]:
-    """One feature per category, each one the staff listed; nothing else is kept (minimal data)."""
-    out: dict[str, str] = {}
-    for category, features in categories.items():
-        value = (given.get(category) or "").strip()
-        match = next((f for f in features if f.lower() == value.lower()), None)
-        if match is None:
-            raise ValidationError(
-                "focus_feature_unknown", line=line, category=category, value=value[:60]
-            )
-        out[category] = match
-    return out

@@ -25,6 +25,7 @@ from ..exports import write_csv
 from ..models import Consultation, utcnow
 from ..services.polis_io.groups import group_labels
 from . import quality, queries, schema
+from .poll import poll_rows
 from .rules import dataset_id, is_final, number_participants, pseudonym_key, suppress
 
 CHECKSUMS = "checksums.sha256"
@@ -176,6 +177,7 @@ def build(
             [f.name for f in schema.PARTICIPATION],
             schema.participation_rows(figures),
         )
+        emit("poll.csv", [f.name for f in schema.POLL], poll_rows(session, consultation, k))
 
         year = (consultation.closes_at or consultation.created_at).year
         package = datapackage(consultation, ident, files, rows, columns, url, built_at)
@@ -398,7 +400,7 @@ def readme(consultation: Consultation, ident: str) -> str:
         "",
         "檔案：comments.csv、votes.csv、participants-votes.csv、summary.csv 為 Polis 開放資料格式；"
         "themes.csv、theme_members.csv、responses.csv（僅已公布之回應）、participation.csv（參與數據，"
-        "與成效章節同一定義）。各欄位之中英文資料字典見 datapackage.json。",
+        "與成效章節同一定義）、poll.csv（民調各答案之人數與加權比例，諮詢結束後才有資料）。各欄位之中英文資料字典見 datapackage.json。",
         "隱私：參與者以本資料集專用之化名編號呈現（各資料集不同）；不含電子郵件與顯示名稱；"
         "待審核及已隱藏之留言只列編號與狀態；已刪除帳號不出現在任何個人資料列；"
         "群組人數少於 k 者以「<k」表示。",
@@ -407,7 +409,9 @@ def readme(consultation: Consultation, ident: str) -> str:
         "",
         "Files: comments.csv, votes.csv, participants-votes.csv and summary.csv in the Polis "
         "open-data format; themes.csv, theme_members.csv, responses.csv (published responses "
-        "only), participation.csv (the figures of the outcome section, one definition). The data "
+        "only), participation.csv (the figures of the outcome section, one definition), poll.csv "
+        "(each answer of the quick poll counted, raw and weighted; rows only after the close). "
+        "The data "
         "dictionary in zh-TW and English is in datapackage.json.",
         "Privacy: participants are numbers used in this dataset only (different in every "
         "dataset); no e-mail or display names; pending and hidden comments carry id and status "

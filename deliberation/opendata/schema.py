@@ -365,6 +365,37 @@ PARTICIPATION = (
     ),
 )
 
+# poll.csv: a quick poll's answers counted, raw and weighted (deliberation/opendata/poll.py).
+POLL = (
+    Field("question", "integer", "題號", "民調題號", "Question", "Question number"),
+    Field("prompt", "string", "題目", "民調題目", "Prompt", "The question as asked"),
+    Field(
+        "kind", "string", "題型", "single（單選）、multi（複選）、scale（1–5 量表）",
+        "Kind", "single, multi or scale (1–5)",
+    ),
+    Field("option", "string", "選項", "答案選項", "Answer", "The answer option"),
+    Field(
+        "count", "string", "人數", "選此答案之人數；未滿 k 人者以「<k」表示",
+        "Count", "Respondents who chose it; below k shown as “<k”",
+    ),
+    Field(
+        "share", "number", "未加權比例", "占該題作答人數之比例（0–1）；人數未滿 k 者留空",
+        "Share", "Of those who answered the question (0–1); empty below k",
+    ),
+    Field(
+        "weighted-share", "number", "加權比例",
+        "依人口分布反覆比例調整後之比例（0–1）；無法加權或人數未滿 k 者留空",
+        "Weighted share", "Raked to the population margins (0–1); empty if not weighted or below k",
+    ),
+    Field(
+        "margin-of-error", "number", "誤差範圍",
+        "加權比例之 95% 信賴區間半寬（0–1），已含設計效應；不含自願填答之偏誤",
+        "Margin of error",
+        "Half-width of the 95% interval of the weighted share (0–1), with the design effect; "
+        "not the bias of self-selection",
+    ),
+)  # fmt: skip
+
 # file name -> (fixed fields, zh-TW title, English title)
 FILES: dict[str, tuple[tuple[Field, ...], str, str]] = {
     "comments.csv": (COMMENTS, "留言", "Comments (Polis format)"),
@@ -375,6 +406,7 @@ FILES: dict[str, tuple[tuple[Field, ...], str, str]] = {
     "theme_members.csv": (THEME_MEMBERS, "主題成員", "Theme members"),
     "responses.csv": (RESPONSES, "機關回應", "Published responses"),
     "participation.csv": (PARTICIPATION, "參與數據", "Participation figures"),
+    "poll.csv": (POLL, "民調結果", "Quick poll results"),
 }
 
 LICENCE_NAME = "政府資料開放授權條款－第1版"

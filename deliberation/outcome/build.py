@@ -25,6 +25,7 @@ from ..errors import Conflict, Forbidden, NotAuthenticated, NotFound
 from ..models import Consultation, Plan, PlanStatus, Thread, User, utcnow
 from ..outcome_rules import can_view_outcome, plan_agency_ids, sees_draft_responses
 from ..plan_rules import can_read_consultation_work
+from ..polls import outcome as poll_outcome
 from ..sanitize import plain_text
 from ..services import reviews
 from ..services.analysis_runs import latest_run
@@ -132,6 +133,7 @@ def build_section(
         stale_label=text(lang, "stale") if stale else "",
     )
     section.checklist = reviews.checklist(session, plan)
+    section.polls = poll_outcome.blocks(session, linked, lang)  # 民調與代表性
     section.notes = [text(lang, "generated_note"), section.audience_note]
     if section.returning_window:
         section.notes.append(text(lang, "returning_window", window=section.returning_window))

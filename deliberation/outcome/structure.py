@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..polls.outcome import PollBlock
 from .words import text
 
 
@@ -157,6 +158,8 @@ class OutcomeSection:
     notes: list[str] = field(default_factory=list)
     # The reviewer's checklist (deliberation/services/reviews.py), each item with passed/reason.
     checklist: list[dict[str, Any]] = field(default_factory=list)
+    # 民調與代表性: one block per consultation with a poll or population margins (polls/outcome).
+    polls: list[PollBlock] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (every value is a str, int, bool, list, dict or None)."""

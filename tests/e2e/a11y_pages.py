@@ -127,6 +127,9 @@ PAGES: tuple[Page, ...] = (
     Page("/focus-groups/lottery", PUBLIC, "focus_groups.explain"),
     Page("/consultations/{draft}/focus-group", PUBLIC, "focus_groups.volunteer_page"),
     Page("/staff/consultations/{draft}/focus-group", STAFF, "focus_groups.staff_page"),
+    Page("/consultations/{draft}/poll", PUBLIC, "polls.answer_page"),
+    Page("/staff/consultations/{draft}/poll", STAFF, "polls.staff_page"),
+    Page("/consultations/{draft}/poll/results", ("staff",), "polls.results_page"),
 )
 
 # GET endpoints that are not HTML pages (files, redirects, exports).
