@@ -26,6 +26,7 @@ from . import (
     mail,
     moderation,
     notifications,
+    openapi,
     opendata,
     outbox,
     outcome,
@@ -71,6 +72,7 @@ AREAS = (
     notifications,  # 通知, follows, the live unread count (issue 14)
     search,  # search over consultations, sections and comments (issue 14)
     attachments,  # files attached to a consultation (issue 14)
+    openapi,  # /api/v1/openapi.json, /api/docs; ETag, CORS and cursors of API reads (issue 19)
 )
 
 

@@ -14,9 +14,12 @@ from deliberation.services.consultations import SectionInput
 
 from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..extensions import db, limiter
+from ..openapi.operation import operation
+from ..openapi.schemas import Comment, ConsultationFull
 from ..params import check_datetime, int_arg, int_field, json_body, str_field
 from ..security import current_actor
 from . import bp
+from . import schemas as s
 from .serialize import comment_json, consultation_json
 
 
@@ -34,6 +37,9 @@ def _datetime(data: dict[str, Any], name: str) -> datetime | None:
 
 
 @bp.get("/consultations")
+@operation(
+    "consultations", query=s.ConsultationListQuery, responses={200: s.ConsultationPage}, public=True
+)
 def list_consultations():
     items = consultations.list_consultations(
         db.session, current_actor(), status=request.args.get("status")
@@ -45,6 +51,9 @@ def list_consultations():
 
 
 @bp.post("/consultations")
+@operation(
+    "consultations", body=s.ConsultationBody, responses={201: ConsultationFull}, errors=(401, 403)
+)
 @limiter.limit("30 per minute")
 def create_consultation():
     data = json_body()
@@ -70,12 +79,19 @@ def create_consultation():
 
 
 @bp.get("/consultations/<int:consultation_id>")
+@operation("consultations", responses={200: ConsultationFull}, errors=(404,), public=True)
 def get_consultation(consultation_id: int):
     item = consultations.get_consultation(db.session, consultation_id, current_actor())
     return jsonify(consultation_json(item, full=True))
 
 
 @bp.patch("/consultations/<int:consultation_id>")
+@operation(
+    "consultations",
+    body=s.StatusBody,
+    responses={200: ConsultationFull},
+    errors=(401, 403, 404, 409),
+)
 def update_consultation_status(consultation_id: int):
     """Change the status only: {"status": "open" | "closed" | "concluded"}."""
     actor = current_actor()
@@ -92,6 +108,7 @@ def update_consultation_status(consultation_id: int):
 
 
 @bp.get("/threads/<int:thread_id>/comments")
+@operation("comments", query=s.SeqQuery, responses={200: s.CommentList}, errors=(404,), public=True)
 def list_comments(thread_id: int):
     actor = current_actor()
     after = int_arg("after_seq", 0, low=0)
@@ -114,6 +131,7 @@ def list_comments(thread_id: int):
 
 
 @bp.post("/threads/<int:thread_id>/comments")
+@operation("comments", body=s.CommentBody, responses={201: Comment}, errors=(401, 403, 404, 409))
 @limiter.limit("30 per minute")
 def post_comment(thread_id: int):
     actor = current_actor()
@@ -146,12 +164,14 @@ def post_comment(thread_id: int):
 
 
 @bp.get("/comments/<int:comment_id>")
+@operation("comments", responses={200: Comment}, errors=(404,), public=True)
 def get_comment(comment_id: int):
     actor = current_actor()
     return jsonify(comment_json(comments.get_comment(db.session, comment_id, actor), actor))
 
 
 @bp.patch("/comments/<int:comment_id>")
+@operation("comments", body=s.EditBody, responses={200: Comment}, errors=(401, 403, 404, 409))
 def edit_comment(comment_id: int):
     actor = current_actor()
     data = json_body()
@@ -170,6 +190,7 @@ def edit_comment(comment_id: int):
 
 
 @bp.post("/comments/<int:comment_id>/vote")
+@operation("comments", body=s.VoteBody, responses={200: s.VoteResult}, errors=(401, 403, 404))
 @limiter.limit("120 per minute")
 def vote(comment_id: int):
     actor = current_actor()
@@ -179,6 +200,7 @@ def vote(comment_id: int):
 
 
 @bp.get("/threads/<int:thread_id>/events")
+@operation("comments", query=s.SeqQuery, responses={200: s.EventList}, errors=(404,), public=True)
 def list_events(thread_id: int):
     """Thread events after a seq, for real-time clients that missed some (docs/api.md)."""
     from deliberation import events as thread_events
