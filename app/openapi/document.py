@@ -168,13 +168,18 @@ def _response(status: int, model: Any, op: Operation, limited: bool) -> dict[str
     return out
 
 
+def _words(endpoint: str) -> str:
+    """A summary from the view's name: "trust_api.revoke_sessions" -> "Revoke sessions"."""
+    return endpoint.rpartition(".")[2].replace("_", " ").capitalize()
+
+
 def _operation(app: Flask, rule: Rule, method: str, op: Operation, view: Any) -> dict[str, Any]:
     doc = (view.__doc__ or "").strip()
     limited = rate_limited(view)
     operation: dict[str, Any] = {
         "operationId": rule.endpoint.replace(".", "_") + ("" if method != "head" else "_head"),
         "tags": [op.tag],
-        "summary": op.summary or (doc.splitlines()[0] if doc else rule.endpoint),
+        "summary": op.summary or (doc.splitlines()[0] if doc else _words(rule.endpoint)),
         "parameters": path_parameters(rule) + _query_parameters(op.query),
         "responses": {},
     }
@@ -221,7 +226,6 @@ def build(app: Flask) -> dict[str, Any]:
             ),
             "license": {"name": "MIT", "identifier": "MIT"},
         },
-        servers=[{"url": "/"}],
     )
     spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "An API token (zy_…)"}

@@ -39,7 +39,42 @@ def document():
     return response
 
 
+def reference(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The document as the page lists it: tags, each with its operations."""
+    by_tag: dict[str, list[dict[str, Any]]] = {}
+    for path, operations in document["paths"].items():
+        for method, op in operations.items():
+            body = op.get("requestBody", {}).get("content", {})
+            by_tag.setdefault(op["tags"][0], []).append(
+                {
+                    "id": op["operationId"],
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "parameters": op.get("parameters", []),
+                    "body": ", ".join(body),
+                    "responses": [
+                        (k, v.get("description", "")) for k, v in op["responses"].items()
+                    ],
+                    "public": {} in op.get("security", []),
+                }
+            )
+    return [
+        {
+            "name": t["name"],
+            "description": t.get("description", ""),
+            "operations": by_tag[t["name"]],
+        }
+        for t in document.get("tags", [])
+        if t["name"] in by_tag
+    ]
+
+
 @bp.get("/api/docs")
 def docs_page():
-    """The document, browsable (Swagger UI, vendored)."""
-    return render_template("openapi/docs.html", spec_url=url_for("openapi.document"))
+    """The document, browsable: a server-rendered reference, and Swagger UI on request."""
+    return render_template(
+        "openapi/docs.html",
+        spec_url=url_for("openapi.document"),
+        tags=reference(json.loads(document_bytes())),
+    )

@@ -25,7 +25,7 @@ from schemathesis.checks import (
 
 from app.extensions import db
 from deliberation.services import accounts, comments
-from tests.e2e.livesite import LiveSite, PASSWORD, fill_cast, live_site
+from tests.e2e.livesite import PASSWORD, LiveSite, fill_cast, live_site
 
 # The roles each operation is tried as (the cast's keys; None is anonymous).
 ROLES = (None, "p0", "staff", "moderator", "admin")
@@ -50,6 +50,12 @@ def contract_site(database_templates) -> Iterator[LiveSite]:
                 s, email="admin@example.tw", display_name="管理員", password=PASSWORD, role="admin"
             )
             site.tokens["admin"] = accounts.issue_token(s, admin)
+            bystander = accounts.create_user(
+                s, email="by@example.tw", display_name="路人", password=PASSWORD, role="citizen"
+            )
+            accounts.issue_token(s, bystander)
+            s.flush()
+            site.ids["bystander"] = bystander.id
             thread = comments.get_thread(s, site.thread_id, admin)
             citizen = s.get(type(admin), site.ids["p0"])
             comments.post_comment(s, thread, actor=citizen, body="第一則留言", max_chars=5000)
@@ -74,9 +80,13 @@ def check_operation(operation, site: LiveSite) -> None:
     @given(case=operation.as_strategy())
     def run(case) -> None:
         # Random ids mostly name nothing (404): each case is also sent with every id set to 1,
-        # the cast's first consultation, thread, comment and account, so the routes' real
-        # answers are checked too.
-        ids = {k: 1 for k, v in (case.path_parameters or {}).items() if isinstance(v, int)}
+        # the cast's first consultation, thread and comment, so the routes' real answers are
+        # checked too; accounts are a bystander's, so no role's own token is revoked midway.
+        ids = {
+            k: site.ids["bystander"] if k == "user_id" else 1
+            for k, v in (case.path_parameters or {}).items()
+            if isinstance(v, int)
+        }
         for role in ROLES:
             token = site.tokens[role] if role is not None else None
             headers = {} if token is None else {"Authorization": f"Bearer {token}"}
@@ -88,7 +98,9 @@ def check_operation(operation, site: LiveSite) -> None:
                     body=case.body,
                     media_type=case.media_type,
                 )
-                real.call_and_validate(base_url=site.url, headers=headers, checks=CHECKS, timeout=30)
+                real.call_and_validate(
+                    base_url=site.url, headers=headers, checks=CHECKS, timeout=30
+                )
 
     run()
 
