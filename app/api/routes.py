@@ -16,11 +16,14 @@ from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..extensions import db, limiter
 from ..openapi.operation import operation
 from ..openapi.schemas import Comment, ConsultationFull
+from ..openapi.web import keyset_page, paged
 from ..params import check_datetime, int_arg, int_field, json_body, str_field
 from ..security import current_actor
 from . import bp
 from . import schemas as s
 from .serialize import comment_json, consultation_json
+
+STATUS_ORDER = {"open": 0, "draft": 1, "closed": 2, "concluded": 3}  # list_consultations' order
 
 
 def _datetime(data: dict[str, Any], name: str) -> datetime | None:
@@ -41,13 +44,19 @@ def _datetime(data: dict[str, Any], name: str) -> datetime | None:
     "consultations", query=s.ConsultationListQuery, responses={200: s.ConsultationPage}, public=True
 )
 def list_consultations():
+    """Consultations the caller may see, open ones first, newest first (`limit`, `cursor`)."""
     items = consultations.list_consultations(
         db.session, current_actor(), status=request.args.get("status")
     )
-    totals = consultations.comment_totals(db.session, [c.id for c in items])
-    return jsonify(
-        {"items": [consultation_json(c, comment_count=totals.get(c.id, 0)) for c in items]}
-    )
+    page, next_cursor = keyset_page(items, _list_position)
+    totals = consultations.comment_totals(db.session, [c.id for c in page])
+    body = {"items": [consultation_json(c, comment_count=totals.get(c.id, 0)) for c in page]}
+    return paged(body, next_cursor)
+
+
+def _list_position(item: Any) -> list[Any]:
+    """Where a consultation stands in the list's order (open first, then newest first)."""
+    return [STATUS_ORDER.get(item.status, 9), -item.created_at.timestamp(), -item.id]
 
 
 @bp.post("/consultations")

@@ -14,6 +14,7 @@ from deliberation.services import moderation as service
 from ..api.serialize import comment_json, iso
 from ..extensions import db, limiter
 from ..openapi.operation import operation
+from ..openapi.web import cursor_page, next_page_cursor, paged
 from ..params import int_arg, int_field, json_body, str_field, str_list
 from ..security import current_actor
 from . import api_bp as bp
@@ -158,7 +159,7 @@ def queue():
             "older_than_hours", None, low=1, high=24 * 365, default_if="empty"
         ),
         sort=request.args.get("sort") or "oldest",
-        page=int_arg("page", 1, low=1, default_if="empty"),
+        page=cursor_page(int_arg("page", 1, low=1, default_if="empty")),
         per_page=int_arg(
             "per_page", 25, low=1, high=current_app.config["API_MAX_LIMIT"], default_if="empty"
         ),
@@ -170,7 +171,7 @@ def queue():
         body["items"] = [
             moderated_comment_json(c, actor, page.flags.get(c.id, [])) for c in page.items
         ]
-    return jsonify(body)
+    return paged(body, next_page_cursor(page.page, page.pages))
 
 
 @bp.post("/moderation/comments/<int:comment_id>/actions")
@@ -307,19 +308,20 @@ def log():
         actor=actor,
         consultation_id=int_arg("consultation_id", None, low=1, default_if="empty"),
         action=request.args.get("action") or None,
-        page=int_arg("page", 1, low=1, default_if="empty"),
+        page=cursor_page(int_arg("page", 1, low=1, default_if="empty")),
         per_page=int_arg(
             "per_page", 50, low=1, high=current_app.config["API_MAX_LIMIT"], default_if="empty"
         ),
     )
     admin = policy.can_see_original(actor)
-    return jsonify(
+    return paged(
         {
             "total": page.total,
             "page": page.page,
             "pages": page.pages,
             "items": [log_json(r, with_original=admin) for r in page.rows],
-        }
+        },
+        next_page_cursor(page.page, page.pages),
     )
 
 

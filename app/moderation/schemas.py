@@ -63,8 +63,7 @@ class QueueQuery(Query):
     sort: str | None = Field(default=None, description="oldest (default) or most_flagged")
     page: int | None = Field(default=None, ge=1, le=MAX_ID)
     per_page: int | None = Field(default=None, ge=1, le=MAX_LIMIT)
-    limit: int | None = Field(default=None, ge=1, le=MAX_LIMIT)
-    cursor: str | None = None
+    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page")
 
 
 class QueuePage(Paged):
@@ -162,8 +161,7 @@ class LogQuery(Query):
     action: str | None = None
     page: int | None = Field(default=None, ge=1, le=MAX_ID)
     per_page: int | None = Field(default=None, ge=1, le=MAX_LIMIT)
-    limit: int | None = Field(default=None, ge=1, le=MAX_LIMIT)
-    cursor: str | None = None
+    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page")
 
 
 class LogPage(Paged):

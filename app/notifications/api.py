@@ -11,6 +11,7 @@ from deliberation.notifications import operations, queries
 
 from ..extensions import db
 from ..openapi.operation import operation
+from ..openapi.web import cursor_page, next_page_cursor, paged
 from ..params import int_arg, json_body
 from . import api_bp
 from . import schemas as sc
@@ -41,17 +42,18 @@ def notifications():
     page = queries.notifications_page(
         db.session,
         me(),
-        page=int_arg("page", 1, low=1),
+        page=cursor_page(int_arg("page", 1, low=1)),
         unread_only=request.args.get("unread") == "1",
     )
-    return jsonify(
+    return paged(
         {
             "items": [notification_json(i) for i in page.items],
             "unread": page.unread,
             "total": page.total,
             "page": page.page,
             "pages": page.pages,
-        }
+        },
+        next_page_cursor(page.page, page.pages),
     )
 
 

@@ -14,8 +14,7 @@ MAX_LIMIT = 200
 class NotificationQuery(Query):
     page: int | None = Field(default=None, ge=1, le=MAX_ID)
     unread: str | None = Field(default=None, description="1: unread ones only")
-    limit: int | None = Field(default=None, ge=1, le=MAX_LIMIT)
-    cursor: str | None = None
+    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page")
 
 
 class Notification(Out):

@@ -14,10 +14,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, jsonify, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from deliberation.errors import ValidationError
@@ -50,7 +51,7 @@ def decode_cursor(name: str = "cursor") -> Any:
         raise ValidationError("invalid_parameter", field=name) from None
 
 
-def page_limit(default: int = 50) -> int:
+def page_limit(default: int = 100) -> int:
     """`limit`: 1 to API_MAX_LIMIT (an empty one reads as the default)."""
     return int_arg(
         "limit", default, low=1, high=current_app.config["API_MAX_LIMIT"], default_if="empty"
@@ -62,18 +63,46 @@ def next_link(response: Response, next_cursor: str | None) -> Response:
     if next_cursor is not None:
         args = request.args.to_dict(flat=False)
         args["cursor"] = [next_cursor]
-        from urllib.parse import urlencode
-
         url = request.base_url + "?" + urlencode(args, doseq=True)
         response.headers.add("Link", f'<{url}>; rel="next"')
     return response
 
 
-def slice_page(items: Sequence[Any], key: Any, limit: int) -> tuple[list[Any], str | None]:
-    """From up to limit+1 items fetched after the cursor: the page and the next cursor."""
+def keyset_page(
+    items: Sequence[Any], key: Callable[[Any], list[Any]], *, default: int = 100
+) -> tuple[list[Any], str | None]:
+    """One page of a list in ascending `key` order: the items after the `cursor`'s key, at most
+    `limit` of them, and the next page's cursor (None at the end). A new item never shifts a
+    page: the cursor names where the last page ended, not how many came before."""
+    after = decode_cursor()
+    limit = page_limit(default)
+    if after is not None:
+        if not isinstance(after, list):
+            raise ValidationError("invalid_parameter", field="cursor")
+        items = [item for item in items if key(item) > after]
     page = list(items[:limit])
     more = len(items) > limit
     return page, (encode_cursor(key(page[-1])) if more and page else None)
+
+
+def cursor_page(default: int = 1) -> int:
+    """For lists numbered by page: the page the `cursor` names (else `page`, else the first)."""
+    after = decode_cursor()
+    if after is None:
+        return default
+    if not isinstance(after, dict) or not isinstance(after.get("page"), int):
+        raise ValidationError("invalid_parameter", field="cursor")
+    return max(1, after["page"])
+
+
+def next_page_cursor(page: int, pages: int) -> str | None:
+    return encode_cursor({"page": page + 1}) if page < pages else None
+
+
+def paged(body: dict[str, Any], next_cursor: str | None) -> Response:
+    """The JSON answer of a page: `next_cursor` in the body and a `Link: rel="next"` header."""
+    body["next_cursor"] = next_cursor
+    return next_link(jsonify(body), next_cursor)
 
 
 def _has_credentials() -> bool:

@@ -14,7 +14,7 @@ from .helpers import ensure, entry, listing
 
 
 @api_bp.get("/open-data")
-@operation("open-data", query=sc.DatasetQuery, responses={200: sc.DatasetList}, public=True)
+@operation("open-data", responses={200: sc.DatasetList}, public=True)
 def datasets():
     items, totals = listing()
     return jsonify({"datasets": items, "totals": totals})

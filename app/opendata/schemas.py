@@ -4,20 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
-from ..openapi.operation import Out, Query
-from ..openapi.schemas import Paged
-
-MAX_LIMIT = 200
+from ..openapi.operation import Out
 
 
-class DatasetQuery(Query):
-    limit: int | None = Field(default=None, ge=1, le=MAX_LIMIT)
-    cursor: str | None = None
-
-
-class DatasetList(Paged):
+class DatasetList(Out):
     """The published datasets and their totals."""
 
     datasets: list[dict[str, Any]]

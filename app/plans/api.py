@@ -14,6 +14,7 @@ from deliberation.services.plans import UNSET, IndicatorInput
 
 from ..extensions import db, limiter
 from ..openapi.operation import operation
+from ..openapi.web import keyset_page, paged
 from ..params import int_list, json_body, str_field, str_list
 from ..plan_links.views import request_json
 from ..security import current_actor
@@ -70,8 +71,9 @@ def _plan_body(plan_id: int) -> dict[str, Any]:
 @bp.get("/plans")
 @operation("plans", query=sc.PlanListQuery, responses={200: sc.PlanPage}, errors=(401,))
 def list_plans():
-    items = plans.list_plans(db.session, current_actor())
-    return jsonify({"items": [plan_json(p) for p in items]})
+    items = plans.list_plans(db.session, current_actor())  # newest first
+    page, next_cursor = keyset_page(items, lambda p: [-p.id])
+    return paged({"items": [plan_json(p) for p in page]}, next_cursor)
 
 
 @bp.post("/plans")
