@@ -19,7 +19,10 @@ from . import schemas as sch
 
 @api_bp.post("/consultations/<int:consultation_id>/analysis")
 @operation(
-    "analysis", responses={200: sch.RunStarted, 202: sch.RunStarted}, errors=(401, 403, 404, 409)
+    "analysis",
+    responses={200: sch.RunStarted, 202: sch.RunStarted},
+    errors=(401, 403, 404, 409),
+    headers={s: sch.RUN_LOCATION for s in (200, 202)},
 )
 @limiter.limit("20 per minute")
 def start_run(consultation_id: int):

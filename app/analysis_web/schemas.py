@@ -25,6 +25,11 @@ class Run(Out):
     created_at: str | None
 
 
+RUN_LOCATION = {
+    "Location": {"description": "/api/v1/analysis-runs/<id>", "schema": {"type": "string"}}
+}
+
+
 class RunStarted(Out):
     """The run queued (202) or the one already queued or running (200)."""
 

@@ -3,8 +3,12 @@
 A route says what it takes and what it answers next to its `@bp.get(...)`:
 
     @bp.post("/comments/<int:comment_id>/flags")
-    @operation("moderation", body=FlagBody, responses={201: FlagCreated}, errors=(401, 404, 409, 429))
+    @operation("moderation", body=FlagBody, responses={201: FlagCreated}, errors=(401, 404, 409))
+    @limiter.limit("30 per minute")
     def flag(comment_id): ...
+
+(a route under `@limiter.limit` gets 429 and the X-RateLimit-* headers in the document by itself;
+every operation may answer 400, every GET 304.)
 
 The same pydantic models are (1) what the request is checked against — `app.params.json_body()`
 and `int_arg()` validate the body and the query string against the route's models, with the
@@ -72,8 +76,7 @@ class Operation:
     responses: Mapping[int, Any] = field(default_factory=dict)
     errors: tuple[int, ...] = ()
     public: bool = False  # anonymous may call it (CORS for GET, no security requirement)
-    headers: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
-    deprecated: bool = False
+    headers: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)  # status -> headers
 
     def statuses(self) -> list[int]:
         return sorted({*self.responses, *ALWAYS, *self.errors})
