@@ -23,4 +23,10 @@ class DrawBody(Body):
 
 
 class DrawRecord(Out):
-    """The draw's audit record."""
+    """The draw's audit record (docs/focus-groups.md): enough to replay it."""
+
+    size: int | None
+    pool_size: int
+    seed: int
+    algorithm: str
+    pool_hash: str

@@ -71,6 +71,11 @@ class Following(Out):
 class Preferences(Out):
     """How I get each group by e-mail: immediate, daily, weekly or never."""
 
+    replies: str
+    answers: str
+    consultations: str
+    moderation: str
+
 
 class PreferencesBody(Body):
     replies: str | None = Field(default=None, description="immediate, daily, weekly or never")
