@@ -139,6 +139,9 @@ class Config:
     THREAD_PAGE_SIZE = _int("THREAD_PAGE_SIZE", 20)
     THREAD_DISPLAY_DEPTH = _int("THREAD_DISPLAY_DEPTH", 5)
     API_MAX_LIMIT = 200
+    # Origins allowed to read the public API from a browser (CORS on GETs anonymous may make;
+    # never with credentials): "*" (any), or a comma-separated list; empty turns CORS off.
+    API_CORS_ORIGINS = os.environ.get("API_CORS_ORIGINS", "*")
     # Largest request body (uploads: Polis CSVs, imported posts); larger ones get a 413 message.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 32 * 1024 * 1024)
     # Read a thread's cache key on its own autocommit connection (one round trip). The tests turn

@@ -26,6 +26,7 @@ from . import (
     mail,
     moderation,
     notifications,
+    openapi,
     opendata,
     outbox,
     outcome,
@@ -73,6 +74,7 @@ AREAS = (
     search,  # search over consultations, sections and comments (issue 14)
     attachments,  # files attached to a consultation (issue 14)
     polls,  # quick polls (民調): answers, raking to margins, representativeness (issue 18)
+    openapi,  # /api/v1/openapi.json, /api/docs; ETag, CORS and cursors of API reads (issue 19)
 )
 
 

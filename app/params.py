@@ -16,8 +16,9 @@ import math
 from datetime import datetime
 from typing import Any, Literal, overload
 
-from flask import Flask, request
+from flask import Flask, current_app, g, request
 from flask.json.provider import DefaultJSONProvider
+from pydantic import ValidationError as SchemaError
 from werkzeug.routing import IntegerConverter
 
 from deliberation.errors import ValidationError
@@ -119,13 +120,57 @@ def init_app(app: Flask) -> None:
     app.before_request(reject_bad_parameters)
 
 
+def _declared(part: str) -> Any:
+    """The current route's `@operation` model for "body" or "query" (app/openapi), or None."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(getattr(view, "__api_operation__", None), part, None)
+
+
+def _first_field(error: SchemaError) -> str:
+    for item in error.errors():
+        if item.get("loc"):
+            return str(item["loc"][0])
+    return "?"
+
+
+def check_body(data: dict[str, Any]) -> None:
+    """Validate a JSON object against the route's declared body model: `invalid_field` naming
+    the first field that does not fit (the OpenAPI document publishes the same model)."""
+    model = _declared("body")
+    if model is None:
+        return
+    try:
+        model.model_validate(data)
+    except SchemaError as error:
+        raise ValidationError("invalid_field", field=_first_field(error)) from None
+
+
+def check_query() -> None:
+    """Validate the query string against the route's declared query model, once a request:
+    `invalid_parameter` naming the parameter. Empty values read as absent here; `int_arg`
+    decides whether an empty one is its default or invalid (with the same code)."""
+    if g.get("_query_checked"):
+        return
+    g._query_checked = True
+    model = _declared("query")
+    if model is None:
+        return
+    raw = {key: value.strip() for key, value in request.args.items() if value.strip()}
+    try:
+        model.model_validate(raw)
+    except SchemaError as error:
+        raise ValidationError("invalid_parameter", field=_first_field(error)) from None
+
+
 def json_body(*, optional: bool = False) -> dict[str, Any]:
-    """The request's JSON object, or `invalid_json`; with `optional`, an empty body reads as {}."""
+    """The request's JSON object, or `invalid_json`; with `optional`, an empty body reads as {}.
+    Checked against the route's declared body model (`check_body`)."""
     data = request.get_json(silent=True)
     if optional and not data:
         return {}
     if not isinstance(data, dict):
         raise ValidationError("invalid_json")
+    check_body(data)
     return data
 
 
@@ -227,8 +272,10 @@ def int_arg(
     """A query-string integer in [low, high] (high: MAX_ID by default), or `invalid_parameter`.
 
     `default` stands for a missing parameter ("absent"), also an empty one ("empty"), or also
-    one of only spaces ("blank"); anything else that is not an integer is invalid.
+    one of only spaces ("blank"); anything else that is not an integer is invalid. The whole
+    query string is first checked against the route's declared query model (`check_query`).
     """
+    check_query()
     raw = request.args.get(name)
     if (
         raw is None

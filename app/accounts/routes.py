@@ -18,6 +18,8 @@ from deliberation.mail import compose
 from .. import sessions as web_sessions
 from ..errors import error_response, message_for, status_for
 from ..extensions import db, limiter
+from ..openapi.operation import operation
+from ..openapi.schemas import MyData
 from ..security import current_actor
 from ..transaction import discard_changes
 from . import bp
@@ -268,6 +270,7 @@ def download():
 
 
 @bp.route("/api/v1/me/data")
+@operation("accounts", responses={200: MyData}, errors=(401,))
 @limiter.limit("20 per hour", key_func=account_key)
 def api_download():
     """The same data for API clients (session or bearer token)."""

@@ -9,13 +9,21 @@ from deliberation.outbox import after_commit
 from deliberation.services import analysis_runs, curation, theme_learning, theme_settings
 
 from ..extensions import db, limiter
+from ..openapi.operation import operation
 from ..params import int_field, int_list, json_body, str_field
 from ..security import current_actor
 from ..transaction import commit
 from . import RUN, api_bp, views
+from . import schemas as sch
 
 
 @api_bp.post("/consultations/<int:consultation_id>/analysis")
+@operation(
+    "analysis",
+    responses={200: sch.RunStarted, 202: sch.RunStarted},
+    errors=(401, 403, 404, 409),
+    headers={s: sch.RUN_LOCATION for s in (200, 202)},
+)
 @limiter.limit("20 per minute")
 def start_run(consultation_id: int):
     """Queue a run (202), or point at the one already queued or running (200)."""
@@ -34,6 +42,7 @@ def start_run(consultation_id: int):
 
 
 @api_bp.get("/consultations/<int:consultation_id>/analysis/settings")
+@operation("analysis", responses={200: sch.Settings}, errors=(401, 403, 404))
 def get_settings(consultation_id: int):
     """The theme settings later runs use: {n_themes (null = automatic), seed_themes}."""
     consultation = views.consultation_for(consultation_id, current_actor())
@@ -41,6 +50,12 @@ def get_settings(consultation_id: int):
 
 
 @api_bp.put("/consultations/<int:consultation_id>/analysis/settings")
+@operation(
+    "analysis",
+    body=sch.SettingsBody,
+    responses={200: sch.SettingsSaved},
+    errors=(401, 403, 404, 409),
+)
 @limiter.limit("30 per minute")
 def put_settings(consultation_id: int):
     """Replace the theme settings: {"n_themes": 2-30 or null, "seed_themes": [{"name",
@@ -59,6 +74,7 @@ def put_settings(consultation_id: int):
 
 
 @api_bp.get("/analysis-runs/<int:run_id>")
+@operation("analysis", responses={200: sch.Run}, errors=(401, 403, 404))
 def get_run(run_id: int):
     run = analysis_runs.get_run(db.session, run_id, actor=current_actor())
     stale = analysis_runs.is_stale(db.session, run) if run.status == "done" else None
@@ -66,6 +82,7 @@ def get_run(run_id: int):
 
 
 @api_bp.get("/consultations/<int:consultation_id>/themes")
+@operation("analysis", responses={200: sch.Themes}, errors=(401, 403, 404))
 def themes(consultation_id: int):
     """The latest finished snapshot: run metadata (stale flag included), themes with their member
     comment ids, opinion groups; plus the run in progress, if any."""
@@ -93,6 +110,9 @@ def themes(consultation_id: int):
 
 
 @api_bp.post("/consultations/<int:consultation_id>/themes/<key>/<action>")
+@operation(
+    "analysis", body=sch.CurateBody, responses={200: sch.Curated}, errors=(401, 403, 404, 409)
+)
 @limiter.limit("120 per minute")
 def curate(consultation_id: int, key: str, action: str):
     """rename {label} · merge {target} · split {comment_ids, label} · move {comment_ids, target}

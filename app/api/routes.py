@@ -14,10 +14,16 @@ from deliberation.services.consultations import SectionInput
 
 from ..cache import cacheable_request, public_thread_state, serve_cached
 from ..extensions import db, limiter
+from ..openapi.operation import operation
+from ..openapi.schemas import Comment, ConsultationFull
+from ..openapi.web import keyset_page, paged
 from ..params import check_datetime, int_arg, int_field, json_body, str_field
 from ..security import current_actor
 from . import bp
+from . import schemas as s
 from .serialize import comment_json, consultation_json
+
+STATUS_ORDER = {"open": 0, "draft": 1, "closed": 2, "concluded": 3}  # list_consultations' order
 
 
 def _datetime(data: dict[str, Any], name: str) -> datetime | None:
@@ -34,17 +40,29 @@ def _datetime(data: dict[str, Any], name: str) -> datetime | None:
 
 
 @bp.get("/consultations")
+@operation(
+    "consultations", query=s.ConsultationListQuery, responses={200: s.ConsultationPage}, public=True
+)
 def list_consultations():
+    """Consultations the caller may see, open ones first, newest first (`limit`, `cursor`)."""
     items = consultations.list_consultations(
         db.session, current_actor(), status=request.args.get("status")
     )
-    totals = consultations.comment_totals(db.session, [c.id for c in items])
-    return jsonify(
-        {"items": [consultation_json(c, comment_count=totals.get(c.id, 0)) for c in items]}
-    )
+    page, next_cursor = keyset_page(items, _list_position)
+    totals = consultations.comment_totals(db.session, [c.id for c in page])
+    body = {"items": [consultation_json(c, comment_count=totals.get(c.id, 0)) for c in page]}
+    return paged(body, next_cursor)
+
+
+def _list_position(item: Any) -> list[Any]:
+    """Where a consultation stands in the list's order (open first, then newest first)."""
+    return [STATUS_ORDER.get(item.status, 9), -item.created_at.timestamp(), -item.id]
 
 
 @bp.post("/consultations")
+@operation(
+    "consultations", body=s.ConsultationBody, responses={201: ConsultationFull}, errors=(401, 403)
+)
 @limiter.limit("30 per minute")
 def create_consultation():
     data = json_body()
@@ -70,12 +88,19 @@ def create_consultation():
 
 
 @bp.get("/consultations/<int:consultation_id>")
+@operation("consultations", responses={200: ConsultationFull}, errors=(404,), public=True)
 def get_consultation(consultation_id: int):
     item = consultations.get_consultation(db.session, consultation_id, current_actor())
     return jsonify(consultation_json(item, full=True))
 
 
 @bp.patch("/consultations/<int:consultation_id>")
+@operation(
+    "consultations",
+    body=s.StatusBody,
+    responses={200: ConsultationFull},
+    errors=(401, 403, 404, 409),
+)
 def update_consultation_status(consultation_id: int):
     """Change the status only: {"status": "open" | "closed" | "concluded"}."""
     actor = current_actor()
@@ -92,6 +117,7 @@ def update_consultation_status(consultation_id: int):
 
 
 @bp.get("/threads/<int:thread_id>/comments")
+@operation("comments", query=s.SeqQuery, responses={200: s.CommentList}, errors=(404,), public=True)
 def list_comments(thread_id: int):
     actor = current_actor()
     after = int_arg("after_seq", 0, low=0)
@@ -114,6 +140,7 @@ def list_comments(thread_id: int):
 
 
 @bp.post("/threads/<int:thread_id>/comments")
+@operation("comments", body=s.CommentBody, responses={201: Comment}, errors=(401, 403, 404, 409))
 @limiter.limit("30 per minute")
 def post_comment(thread_id: int):
     actor = current_actor()
@@ -146,12 +173,14 @@ def post_comment(thread_id: int):
 
 
 @bp.get("/comments/<int:comment_id>")
+@operation("comments", responses={200: Comment}, errors=(404,), public=True)
 def get_comment(comment_id: int):
     actor = current_actor()
     return jsonify(comment_json(comments.get_comment(db.session, comment_id, actor), actor))
 
 
 @bp.patch("/comments/<int:comment_id>")
+@operation("comments", body=s.EditBody, responses={200: Comment}, errors=(401, 403, 404, 409))
 def edit_comment(comment_id: int):
     actor = current_actor()
     data = json_body()
@@ -170,6 +199,7 @@ def edit_comment(comment_id: int):
 
 
 @bp.post("/comments/<int:comment_id>/vote")
+@operation("comments", body=s.VoteBody, responses={200: s.VoteResult}, errors=(401, 403, 404))
 @limiter.limit("120 per minute")
 def vote(comment_id: int):
     actor = current_actor()
@@ -179,6 +209,7 @@ def vote(comment_id: int):
 
 
 @bp.get("/threads/<int:thread_id>/events")
+@operation("comments", query=s.SeqQuery, responses={200: s.EventList}, errors=(404,), public=True)
 def list_events(thread_id: int):
     """Thread events after a seq, for real-time clients that missed some (docs/api.md)."""
     from deliberation import events as thread_events

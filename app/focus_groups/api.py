@@ -9,12 +9,15 @@ from deliberation.focus_groups import lottery, operations, queries, rules
 from deliberation.services import consultations
 
 from ..extensions import db
+from ..openapi.operation import operation
 from ..security import current_actor
 from . import api_bp
+from . import schemas as sc
 from .routes import consultation_for_staff
 
 
 @api_bp.get("/consultations/<int:consultation_id>/focus-group")
+@operation("focus-groups", responses={200: sc.Summary}, errors=(404,), public=True)
 def summary(consultation_id: int):
     """Everyone: pool size and the draw's summary; a volunteer also gets their own probability."""
     actor = current_actor()
@@ -31,6 +34,9 @@ def summary(consultation_id: int):
 
 
 @api_bp.post("/consultations/<int:consultation_id>/focus-group/draw")
+@operation(
+    "focus-groups", body=sc.DrawBody, responses={201: sc.DrawRecord}, errors=(401, 403, 404, 409)
+)
 def draw(consultation_id: int):
     """Staff: {"seed": 42, "size": 12, "algorithm": "maximin"} → the audit record."""
     consultation, actor = consultation_for_staff(consultation_id)

@@ -13,9 +13,12 @@ from deliberation.services import moderation as service
 
 from ..api.serialize import comment_json, iso
 from ..extensions import db, limiter
+from ..openapi.operation import operation
+from ..openapi.web import cursor_page, next_page_cursor, paged
 from ..params import int_arg, int_field, json_body, str_field, str_list
 from ..security import current_actor
 from . import api_bp as bp
+from . import schemas as s
 
 
 def flag_json(flag: Flag) -> dict[str, Any]:
@@ -86,6 +89,9 @@ def appeal_json(appeal: Appeal) -> dict[str, Any]:
 
 
 @bp.post("/comments/<int:comment_id>/flags")
+@operation(
+    "moderation", body=s.FlagBody, responses={201: s.FlagCreated}, errors=(401, 403, 404, 409)
+)
 @limiter.limit("30 per minute")
 def flag(comment_id: int):
     data = json_body()
@@ -103,6 +109,7 @@ def flag(comment_id: int):
 
 
 @bp.post("/comments/<int:comment_id>/appeal")
+@operation("moderation", body=s.AppealBody, responses={201: s.Appeal}, errors=(401, 403, 404, 409))
 @limiter.limit("10 per hour")
 def appeal_comment(comment_id: int):
     data = json_body()
@@ -113,6 +120,7 @@ def appeal_comment(comment_id: int):
 
 
 @bp.post("/sanctions/<int:sanction_id>/appeal")
+@operation("moderation", body=s.AppealBody, responses={201: s.Appeal}, errors=(401, 403, 404, 409))
 @limiter.limit("10 per hour")
 def appeal_sanction(sanction_id: int):
     data = json_body()
@@ -126,6 +134,7 @@ def appeal_sanction(sanction_id: int):
 
 
 @bp.get("/consultations/<int:consultation_id>/transparency")
+@operation("moderation", responses={200: s.Transparency}, errors=(404,), public=True)
 def transparency(consultation_id: int):
     item = consultations.get_consultation(db.session, consultation_id, current_actor())
     t = service.transparency(db.session, item)
@@ -136,6 +145,7 @@ def transparency(consultation_id: int):
 
 
 @bp.get("/moderation/queue")
+@operation("moderation", query=s.QueueQuery, responses={200: s.QueuePage}, errors=(401, 403))
 def queue():
     actor = current_actor()
     service.require_moderator(actor)
@@ -149,7 +159,7 @@ def queue():
             "older_than_hours", None, low=1, high=24 * 365, default_if="empty"
         ),
         sort=request.args.get("sort") or "oldest",
-        page=int_arg("page", 1, low=1, default_if="empty"),
+        page=cursor_page(int_arg("page", 1, low=1, default_if="empty")),
         per_page=int_arg(
             "per_page", 25, low=1, high=current_app.config["API_MAX_LIMIT"], default_if="empty"
         ),
@@ -161,10 +171,16 @@ def queue():
         body["items"] = [
             moderated_comment_json(c, actor, page.flags.get(c.id, [])) for c in page.items
         ]
-    return jsonify(body)
+    return paged(body, next_page_cursor(page.page, page.pages))
 
 
 @bp.post("/moderation/comments/<int:comment_id>/actions")
+@operation(
+    "moderation",
+    body=s.CommentActionBody,
+    responses={200: s.CommentActionResult},
+    errors=(401, 403, 404, 409),
+)
 def comment_action(comment_id: int):
     actor = current_actor()
     service.require_moderator(actor)
@@ -191,6 +207,12 @@ def comment_action(comment_id: int):
 
 
 @bp.post("/moderation/threads/<int:thread_id>/actions")
+@operation(
+    "moderation",
+    body=s.ThreadActionBody,
+    responses={200: s.ThreadActionResult},
+    errors=(401, 403, 404, 409),
+)
 def thread_action(thread_id: int):
     actor = current_actor()
     service.require_moderator(actor)
@@ -217,6 +239,9 @@ def thread_action(thread_id: int):
 
 
 @bp.post("/moderation/users/<int:user_id>/sanctions")
+@operation(
+    "moderation", body=s.SanctionBody, responses={201: s.Sanction}, errors=(401, 403, 404, 409)
+)
 def sanction(user_id: int):
     actor = current_actor()
     service.require_moderator(actor)
@@ -235,6 +260,13 @@ def sanction(user_id: int):
 
 
 @bp.post("/moderation/sanctions/<int:sanction_id>/lift")
+@operation(
+    "moderation",
+    body=s.NoteBody,
+    body_required=False,
+    responses={200: s.LiftResult},
+    errors=(401, 403, 404, 409),
+)
 def lift(sanction_id: int):
     actor = current_actor()
     service.require_moderator(actor)
@@ -246,6 +278,12 @@ def lift(sanction_id: int):
 
 
 @bp.post("/moderation/appeals/<int:appeal_id>/decision")
+@operation(
+    "moderation",
+    body=s.DecisionBody,
+    responses={200: s.DecisionResult},
+    errors=(401, 403, 404, 409),
+)
 def decide(appeal_id: int):
     actor = current_actor()
     service.require_moderator(actor)
@@ -261,6 +299,7 @@ def decide(appeal_id: int):
 
 
 @bp.get("/moderation/log")
+@operation("moderation", query=s.LogQuery, responses={200: s.LogPage}, errors=(401, 403))
 def log():
     actor = current_actor()
     service.require_moderator(actor)
@@ -269,19 +308,20 @@ def log():
         actor=actor,
         consultation_id=int_arg("consultation_id", None, low=1, default_if="empty"),
         action=request.args.get("action") or None,
-        page=int_arg("page", 1, low=1, default_if="empty"),
+        page=cursor_page(int_arg("page", 1, low=1, default_if="empty")),
         per_page=int_arg(
             "per_page", 50, low=1, high=current_app.config["API_MAX_LIMIT"], default_if="empty"
         ),
     )
     admin = policy.can_see_original(actor)
-    return jsonify(
+    return paged(
         {
             "total": page.total,
             "page": page.page,
             "pages": page.pages,
             "items": [log_json(r, with_original=admin) for r in page.rows],
-        }
+        },
+        next_page_cursor(page.page, page.pages),
     )
 
 

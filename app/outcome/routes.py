@@ -12,9 +12,11 @@ from deliberation.outcome_rules import plan_agency_ids, sees_draft_responses
 
 from ..extensions import db
 from ..i18n import select_locale
+from ..openapi.operation import operation
 from ..security import current_actor
 from . import bp, charts
 from .render import FORMATS, MIMETYPES, json_dict, render, section_context
+from .schemas import OUTCOME, OutcomeQuery
 
 
 def _drafts_arg() -> bool | None:
@@ -96,6 +98,7 @@ def chart(plan_id: int, name: str):
 
 
 @bp.get("/api/v1/plans/<int:plan_id>/outcome")
+@operation("outcome", query=OutcomeQuery, responses={200: OUTCOME}, errors=(401, 403, 404))
 def api_outcome(plan_id: int):
     """?format=json (default) | md | html | docx | csv"""
     fmt = request.args.get("format") or "json"

@@ -13,10 +13,13 @@ from deliberation.services import consultations, plans, responses, reviews
 from deliberation.services.plans import UNSET, IndicatorInput
 
 from ..extensions import db, limiter
+from ..openapi.operation import operation
+from ..openapi.web import keyset_page, paged
 from ..params import int_list, json_body, str_field, str_list
 from ..plan_links.views import request_json
 from ..security import current_actor
 from . import api_bp as bp
+from . import schemas as sc
 from .views import (
     checklist_view,
     parse_budget,
@@ -66,12 +69,15 @@ def _plan_body(plan_id: int) -> dict[str, Any]:
 
 
 @bp.get("/plans")
+@operation("plans", query=sc.PlanListQuery, responses={200: sc.PlanPage}, errors=(401,))
 def list_plans():
-    items = plans.list_plans(db.session, current_actor())
-    return jsonify({"items": [plan_json(p) for p in items]})
+    items = plans.list_plans(db.session, current_actor())  # newest first
+    page, next_cursor = keyset_page(items, lambda p: [-p.id])
+    return paged({"items": [plan_json(p) for p in page]}, next_cursor)
 
 
 @bp.post("/plans")
+@operation("plans", body=sc.PlanBody, responses={201: sc.PlanFull}, errors=(401, 403, 404, 409))
 @limiter.limit("30 per minute")
 def create_plan():
     actor = current_actor()
@@ -86,11 +92,13 @@ def create_plan():
 
 
 @bp.get("/plans/<int:plan_id>")
+@operation("plans", responses={200: sc.PlanFull}, errors=(401, 403, 404))
 def get_plan(plan_id: int):
     return jsonify(_plan_body(plan_id))
 
 
 @bp.patch("/plans/<int:plan_id>")
+@operation("plans", body=sc.PlanPatch, responses={200: sc.PlanFull}, errors=(401, 403, 404, 409))
 def update_plan(plan_id: int):
     """Edit the given fields; {"status": "submitted"} sends the plan to the reviewers."""
     actor = current_actor()
@@ -110,6 +118,7 @@ def update_plan(plan_id: int):
 
 
 @bp.get("/plans/<int:plan_id>/notes")
+@operation("plans", responses={200: sc.NoteList}, errors=(401, 403, 404))
 def list_notes(plan_id: int):
     plan = plans.get_plan(db.session, plan_id, current_actor())
     return jsonify(
@@ -129,6 +138,7 @@ def list_notes(plan_id: int):
 
 
 @bp.post("/plans/<int:plan_id>/notes")
+@operation("plans", body=sc.NoteBody, responses={201: sc.Note}, errors=(401, 403, 404, 409))
 def add_note(plan_id: int):
     actor = current_actor()
     data = json_body()
@@ -138,6 +148,7 @@ def add_note(plan_id: int):
 
 
 @bp.get("/plans/<int:plan_id>/checklist")
+@operation("plans", responses={200: sc.Checklist}, errors=(401, 403, 404))
 def checklist(plan_id: int):
     plan = plans.get_plan(db.session, plan_id, current_actor())
     items = checklist_view(reviews.checklist(db.session, plan))
@@ -153,12 +164,16 @@ def checklist(plan_id: int):
 
 
 @bp.get("/plans/<int:plan_id>/reviews")
+@operation("plans", responses={200: sc.ReviewList}, errors=(401, 403, 404))
 def list_reviews(plan_id: int):
     plan = plans.get_plan(db.session, plan_id, current_actor())
     return jsonify({"items": [review_json(r) for r in reviews.history(db.session, plan)]})
 
 
 @bp.post("/plans/<int:plan_id>/reviews")
+@operation(
+    "plans", body=sc.ReviewBody, responses={201: sc.ReviewCreated}, errors=(401, 403, 404, 409)
+)
 def decide(plan_id: int):
     actor = current_actor()
     data = json_body()
@@ -181,6 +196,7 @@ def _consultation(consultation_id: int):
 
 
 @bp.get("/consultations/<int:consultation_id>/responses")
+@operation("plans", responses={200: sc.ResponseList}, errors=(404,), public=True)
 def list_responses(consultation_id: int):
     """Published answers for everyone; drafts too for the agencies and reviewers."""
     consultation = _consultation(consultation_id)
@@ -209,6 +225,7 @@ def list_responses(consultation_id: int):
 
 
 @bp.put("/consultations/<int:consultation_id>/responses/<theme_key>")
+@operation("plans", body=sc.ResponseBody, responses={200: sc.Response}, errors=(401, 403, 404, 409))
 def put_response(consultation_id: int, theme_key: str):
     actor = current_actor()
     data = json_body()
@@ -227,6 +244,7 @@ def put_response(consultation_id: int, theme_key: str):
 
 
 @bp.post("/consultations/<int:consultation_id>/responses/<theme_key>/publish")
+@operation("plans", responses={200: sc.Published}, errors=(401, 403, 404, 409))
 def publish(consultation_id: int, theme_key: str):
     actor = current_actor()
     consultation = _consultation(consultation_id)
@@ -238,6 +256,13 @@ def publish(consultation_id: int, theme_key: str):
 
 
 @bp.post("/consultations/<int:consultation_id>/responses/<theme_key>/done")
+@operation(
+    "plans",
+    body=sc.DoneBody,
+    body_required=False,
+    responses={200: sc.Response},
+    errors=(401, 403, 404, 409),
+)
 def done(consultation_id: int, theme_key: str):
     actor = current_actor()
     data = request.get_json(silent=True) or {}

@@ -15,13 +15,16 @@ from deliberation.polis_rules import import_refusal
 from deliberation.services import polis_io
 
 from ..extensions import db, limiter
+from ..openapi.operation import operation
 from ..security import current_actor
 from . import api_bp as bp
+from . import schemas as sc
 
 _TRUE = {"1", "true", "yes", "on"}
 
 
 @bp.post("/consultations/import-polis")
+@operation("polis", form=sc.UPLOAD, responses={201: sc.Imported}, errors=(401, 403, 404, 409, 413))
 @limiter.limit("10 per minute")
 def import_polis():
     """Multipart: files `comments` and `votes`; fields title, agency, slug, skip_unknown_votes."""
@@ -74,6 +77,7 @@ def import_polis():
 
 
 @bp.get("/consultations/<int:consultation_id>/export-polis")
+@operation("polis", responses={200: sc.ZIP}, errors=(401, 403, 404))
 @limiter.limit("30 per minute")
 def export_polis(consultation_id: int):
     """A zip of comments.csv, votes.csv and participants-votes.csv."""

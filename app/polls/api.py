@@ -9,12 +9,15 @@ from deliberation.polls import operations, queries, results, rules
 from deliberation.services import consultations
 
 from ..extensions import db
+from ..openapi.operation import operation
 from ..security import current_actor
 from . import api_bp
+from . import schemas as sc
 from .views import representativeness_json, results_json
 
 
 @api_bp.get("/consultations/<int:consultation_id>/poll")
+@operation("polls", responses={200: sc.Poll}, errors=(404,), public=True)
 def poll(consultation_id: int):
     """Everyone: the questions and the background categories; an account also gets its answer."""
     actor = current_actor()
@@ -47,6 +50,12 @@ def poll(consultation_id: int):
 
 
 @api_bp.put("/consultations/<int:consultation_id>/poll/response")
+@operation(
+    "polls",
+    body=sc.AnswerBody,
+    responses={200: sc.Answer, 201: sc.Answer},
+    errors=(401, 403, 404, 409),
+)
 def answer(consultation_id: int):
     """A verified account: {"answers": {"<question id>": 0 | [0, 2]}, "demographics":
     {category: feature}, "consent": true, "notice_version": "…"} → 201 first time, 200 after."""
@@ -75,6 +84,7 @@ def answer(consultation_id: int):
 
 
 @api_bp.get("/consultations/<int:consultation_id>/poll/results")
+@operation("polls", responses={200: sc.Results}, errors=(403, 404), public=True)
 def poll_results(consultation_id: int):
     """Staff at any time, everyone after the close: raw and weighted results, design effect,
     effective n, margins of error, and the representativeness picture."""

@@ -11,8 +11,10 @@ from deliberation.search import queries
 from deliberation.search.rules import Segment, highlight
 
 from ..extensions import db
+from ..openapi.operation import operation
 from ..params import int_arg
 from . import api_bp
+from . import schemas as sc
 
 
 def _snippet(pieces: list[Segment]) -> list[dict[str, Any]]:
@@ -20,6 +22,7 @@ def _snippet(pieces: list[Segment]) -> list[dict[str, Any]]:
 
 
 @api_bp.get("/search")
+@operation("search", query=sc.SearchQuery, responses={200: sc.SearchResults}, public=True)
 def search():
     found = queries.search(
         db.session, request.args.get("q", ""), page=int_arg("page", 1, low=1, high=10_000)

@@ -14,10 +14,12 @@ from deliberation.services import comments, consultations, imports, stickiness
 
 from ..errors import message_for
 from ..extensions import db, limiter
+from ..openapi.operation import operation
 from ..params import json_body
 from ..security import current_actor
 from ..transaction import discard_changes
 from . import api_bp
+from . import schemas as sc
 from .helpers import pseudonym_key
 
 
@@ -53,6 +55,12 @@ def report_json(report: imports.ImportReport) -> dict[str, Any]:
 
 
 @api_bp.post("/threads/<int:thread_id>/imports")
+@operation(
+    "social",
+    body=sc.ImportBody,
+    responses={200: sc.ImportResult, 201: sc.ImportResult},
+    errors=(401, 403, 404, 409),
+)
 @limiter.limit("30 per minute")
 def create_import(thread_id: int):
     """One item ({platform, url, author, posted_at, text}) or {"csv": "..."}; "dry_run": true
@@ -96,6 +104,7 @@ def create_import(thread_id: int):
 
 
 @api_bp.get("/consultations/<int:consultation_id>/participation")
+@operation("social", responses={200: sc.Participation}, errors=(401, 403, 404))
 def participation(consultation_id: int):
     actor = current_actor()
     item = consultations.get_consultation(db.session, consultation_id, actor)

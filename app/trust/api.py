@@ -14,9 +14,11 @@ from deliberation.trust import rules, sessions, two_factor
 from deliberation.trust.models import UserSession
 
 from ..extensions import db
+from ..openapi.operation import operation
 from ..security import current_actor
 from ..sessions import client_ip
 from . import api_bp
+from . import schemas as sc
 
 
 def _admin() -> User:
@@ -52,6 +54,7 @@ def session_json(row: UserSession) -> dict[str, Any]:
 
 
 @api_bp.get("/admin/users/<int:user_id>/sessions")
+@operation("admin", responses={200: sc.Sessions}, errors=(401, 403, 404))
 def list_sessions(user_id: int):
     _admin()
     subject = _subject(user_id)
@@ -66,6 +69,7 @@ def list_sessions(user_id: int):
 
 
 @api_bp.delete("/admin/users/<int:user_id>/sessions/<int:session_id>")
+@operation("admin", responses={204: None}, errors=(401, 403, 404))
 def revoke_session(user_id: int, session_id: int):
     me = _admin()
     subject = _subject(user_id)
@@ -75,6 +79,7 @@ def revoke_session(user_id: int, session_id: int):
 
 
 @api_bp.delete("/admin/users/<int:user_id>/sessions")
+@operation("admin", responses={200: sc.Revoked}, errors=(401, 403, 404))
 def revoke_sessions(user_id: int):
     me = _admin()
     subject = _subject(user_id)
@@ -83,6 +88,7 @@ def revoke_sessions(user_id: int):
 
 
 @api_bp.delete("/admin/users/<int:user_id>/token")
+@operation("admin", responses={204: None}, errors=(401, 403, 404))
 def revoke_token(user_id: int):
     me = _admin()
     subject = _subject(user_id)

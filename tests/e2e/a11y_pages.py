@@ -49,6 +49,7 @@ PAGES: tuple[Page, ...] = (
     Page("/", EVERYONE, "consultations.index", shot="home"),
     Page("/help", ("anonymous", "citizen", "staff"), "consultations.help_page"),
     Page("/help/developers", ("anonymous",), "consultations.developer_help"),
+    Page("/api/docs", ("anonymous",), "openapi.docs_page"),
     Page("/rules", PUBLIC, "moderation.rules_page"),
     Page("/login", ("anonymous",), "auth.login"),
     Page("/register", ("anonymous",), "auth.register"),

@@ -85,7 +85,7 @@ def test_citizens_and_visitors_see_no_plan(client, world):
     login(client, world.citizen)
     assert client.get(f"/plans/{world.plan.id}").status_code == 403
     assert "電動機車推廣計畫" not in client.get("/plans").get_data(as_text=True)
-    assert client.get("/api/v1/plans").get_json() == {"items": []}
+    assert client.get("/api/v1/plans").get_json() == {"items": [], "next_cursor": None}
 
 
 def test_plan_list_shows_staff_their_agencies_plans_and_reviewers_only_submitted_ones(
