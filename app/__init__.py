@@ -42,6 +42,7 @@ from . import (
     transaction,
     trust,
     vocabulary,
+    webhooks,
 )
 from .extensions import babel, csrf, db, limiter, login, migrate, socketio
 
@@ -71,6 +72,7 @@ AREAS = (
     notifications,  # 通知, follows, the live unread count (issue 14)
     search,  # search over consultations, sections and comments (issue 14)
     attachments,  # files attached to a consultation (issue 14)
+    webhooks,  # signed event notifications to agencies' systems (issue 19)
 )
 
 
