@@ -23,12 +23,26 @@ from sqlalchemy.orm import Session
 from .. import participation
 from ..exports import write_csv
 from ..models import Consultation, utcnow
-from ..services.polis_io.groups import group_labels
-from . import quality, queries, schema
+from . import aggregates, quality, queries, schema
 from .rules import dataset_id, is_final, number_participants, pseudonym_key, suppress
 
 CHECKSUMS = "checksums.sha256"
 MANIFEST_VERSION = 1
+# participants-votes.csv has one column per visible comment (the Polis matrix) while it stays
+# usable: at most this many columns (a spreadsheet opens 16,384) and this many cells. Beyond,
+# the file keeps its per-person columns and votes.csv (every vote, one per row) is the data.
+MATRIX_MAX_COLUMNS = 16_000
+MATRIX_MAX_CELLS = 20_000_000
+# Above this many votes the download never fits opinion groups itself (queries.group_labels).
+GROUPS_FIT_MAX_VOTES = 500_000
+
+
+def matrix_columns(columns: Sequence[int], people: int) -> list[int]:
+    """The comment ids that get a column in participants-votes.csv (all, or none when the
+    matrix would be too large to be of use)."""
+    if len(columns) > MATRIX_MAX_COLUMNS or len(columns) * people > MATRIX_MAX_CELLS:
+        return []
+    return list(columns)
 
 
 @dataclass(frozen=True)
@@ -116,8 +130,9 @@ def build(
     built_at = utcnow()
     key = pseudonym_key(secret, ident)
     pid_of = number_participants(key, queries.participants(session, consultation.id))
-    groups = group_labels(session, consultation.id)
+    groups = queries.group_labels(session, consultation.id, max_votes=GROUPS_FIT_MAX_VOTES)
     columns = queries.visible_comment_ids(session, consultation.id)
+    matrix = matrix_columns(columns, len(pid_of))
     run = queries.latest_run(session, consultation.id)
     figures = participation.figures(session, [consultation.id])
     agency = consultation.agency.name
@@ -150,8 +165,8 @@ def build(
         meta = [f.name for f in schema.PARTICIPANT_META]
         emit(
             "participants-votes.csv",
-            [*meta, *map(str, columns)],
-            queries.participant_rows(session, consultation.id, pid_of, groups, columns),
+            [*meta, *map(str, matrix)],
+            queries.participant_rows(session, consultation.id, pid_of, groups, matrix),
         )
         commenters = sum(1 for key_ in author_votes if key_.startswith("c"))
         voters = sum(1 for key_ in author_votes if key_.startswith("v"))
@@ -176,9 +191,11 @@ def build(
             [f.name for f in schema.PARTICIPATION],
             schema.participation_rows(figures),
         )
+        for table in aggregates.AGGREGATES:  # focus group (and any later aggregate)
+            emit(table.name, [f.name for f in table.fields], table.rows(session, consultation, k))
 
         year = (consultation.closes_at or consultation.created_at).year
-        package = datapackage(consultation, ident, files, rows, columns, url, built_at)
+        package = datapackage(consultation, ident, files, rows, matrix, url, built_at)
         meta_doc = metadata(consultation, ident, url, publisher, files, built_at, updated_at)
         extra = {
             "datapackage.json": json.dumps(package, ensure_ascii=False, indent=2),
@@ -273,7 +290,7 @@ def datapackage(
 ) -> dict[str, Any]:
     """The Frictionless Data Package descriptor, with the data dictionary in both languages."""
     resources = []
-    for name, (fields, zh, en) in schema.FILES.items():
+    for name, (fields, zh, en) in {**schema.FILES, **aggregates.FILES}.items():
         all_fields = list(fields)
         if name == "participants-votes.csv":
             all_fields += [schema.vote_column(c) for c in columns]
@@ -342,7 +359,8 @@ def metadata(
         "issued": _iso(built_at),
         "modified": _iso(updated_at or built_at),
         "fields": {
-            name: [f.name for f in fields] for name, (fields, _zh, _en) in schema.FILES.items()
+            name: [f.name for f in fields]
+            for name, (fields, _zh, _en) in {**schema.FILES, **aggregates.FILES}.items()
         },
     }
 

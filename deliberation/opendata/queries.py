@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -31,6 +31,7 @@ from ..models import (
 )
 from ..services import analysis_queries
 from ..services.polis_io.formats import MODERATED_OF, chunks, to_millis
+from ..services.polis_io.groups import group_labels as export_groups
 from .rules import FINAL, ON_DEMAND
 
 VISIBLE = CommentStatus.VISIBLE.value
@@ -226,6 +227,22 @@ def vote_rows(
         ]
 
 
+def person_counts(session: Session, consultation_id: int) -> dict[int, tuple[int, int, int]]:
+    """User id -> (votes, agrees, disagrees) on visible comments, in one grouped query."""
+    agree = func.sum(case((Vote.value == 1, 1), else_=0))
+    disagree = func.sum(case((Vote.value == -1, 1), else_=0))
+    return {
+        uid: (int(n), int(a or 0), int(d or 0))
+        for uid, n, a, d in session.execute(
+            select(Vote.user_id, func.count(Vote.id), agree, disagree)
+            .join(Comment, Comment.id == Vote.comment_id)
+            .join(Thread, _in(consultation_id))
+            .where(Comment.status == VISIBLE)
+            .group_by(Vote.user_id)
+        )
+    }
+
+
 def participant_rows(
     session: Session,
     consultation_id: int,
@@ -233,8 +250,10 @@ def participant_rows(
     groups: dict[int, int],
     columns: Sequence[int],
 ) -> Iterator[list[Any]]:
-    """participants-votes.csv rows in participant-number order, read a batch of people at a
-    time (memory stays bounded by the batch, not the conversation)."""
+    """participants-votes.csv rows in participant-number order. The per-person counts come from
+    one grouped query; the vote matrix (one column per comment in `columns`, which may be
+    empty for a very large conversation) is read a batch of people at a time, so memory stays
+    bounded by the batch, not the conversation."""
     authored = Counter(
         dict(
             session.execute(
@@ -245,29 +264,60 @@ def participant_rows(
             ).all()
         )
     )
+    counts = person_counts(session, consultation_id)
     ordered = sorted(pid_of, key=pid_of.__getitem__)
+    position = {c: i for i, c in enumerate(columns)}
     for chunk in chunks(ordered):
-        mine: dict[int, dict[int, int]] = {uid: {} for uid in chunk}
-        for uid, cid, value in session.execute(
-            select(Vote.user_id, Vote.comment_id, Vote.value)
-            .join(Comment, Comment.id == Vote.comment_id)
-            .join(Thread, _in(consultation_id))
-            .where(Comment.status == VISIBLE, Vote.user_id.in_(chunk))
-        ):
-            mine[uid][cid] = value
+        mine: dict[int, list[Any]] = {}
+        if columns:
+            mine = {uid: [""] * len(columns) for uid in chunk}
+            for uid, cid, value in session.execute(
+                select(Vote.user_id, Vote.comment_id, Vote.value)
+                .join(Comment, Comment.id == Vote.comment_id)
+                .join(Thread, _in(consultation_id))
+                .where(Comment.status == VISIBLE, Vote.user_id.in_(chunk))
+            ):
+                at = position.get(cid)
+                if at is not None:
+                    mine[uid][at] = value
         for uid in chunk:
-            votes = mine[uid]
-            values = list(votes.values())
             group = groups.get(uid)
+            n, agrees, disagrees = counts.get(uid, (0, 0, 0))
             yield [
                 pid_of[uid],
                 "" if group is None else group,
                 authored.get(uid, 0),
-                len(values),
-                values.count(1),
-                values.count(-1),
-                *("" if votes.get(c) is None else votes[c] for c in columns),
+                n,
+                agrees,
+                disagrees,
+                *mine.get(uid, ()),
             ]
+
+
+def group_labels(session: Session, consultation_id: int, *, max_votes: int) -> dict[int, int]:
+    """User id -> opinion group for the dataset. Up to `max_votes` visible votes: the export's
+    rule (services/polis_io/groups: the current run's groups, or fitted now). Above it the
+    download never fits a model itself: the latest run's stored groups when it is current,
+    else none (group-id empty; the analysis run that closing starts provides them)."""
+    total = session.scalar(
+        select(func.count(Vote.id))
+        .join(Comment, Comment.id == Vote.comment_id)
+        .join(Thread, _in(consultation_id))
+        .where(Comment.status == VISIBLE)
+    )
+    if (total or 0) <= max_votes:
+        return export_groups(session, consultation_id)
+    run = analysis_queries.latest_run(session, consultation_id)
+    if run is None or not run.groups or analysis_queries.is_stale(session, run):
+        return {}
+    stored: dict[int, int] = {}
+    try:
+        for group in run.groups.get("groups") or []:
+            for p in group.get("participants") or []:
+                stored[int(p)] = int(group["id"])
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return {}
+    return stored
 
 
 def latest_run(session: Session, consultation_id: int) -> AnalysisRun | None:
