@@ -4,7 +4,7 @@ One command: `.venv/bin/python bench/bench_opendata.py [--comments 300000] [--vo
 PostgreSQL only (BENCH_DATABASE_URL, default
 postgresql://postgres@127.0.0.1:5432/zhongyi_bench_opendata, dropped and re-created).
 
-Setup (not timed): migrate, then COPY a closed consultation with `--comments` visible comments
+Setup (not timed): migrate, then generate in the database (INSERT … SELECT) a closed consultation with `--comments` visible comments
 by `--participants` people (default votes / 100) and `--votes` votes (each person votes on
 distinct comments; 1, -1 or 0), with an analysis run whose stored opinion groups cover the
 voters (as closing a consultation leaves one).
@@ -24,7 +24,6 @@ import hashlib
 import io
 import json
 import os
-import random
 import resource
 import subprocess
 import sys
@@ -52,12 +51,6 @@ def _app(url: str, folder: str):  # type: ignore[no-untyped-def]
         OPEN_DATA_DIR=folder,
         RATELIMIT_ENABLED=False,
     )
-
-
-def _copy(conn, table: str, columns: list[str], rows) -> None:  # type: ignore[no-untyped-def]
-    with conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
-        for row in rows:
-            cp.write_row(row)
 
 
 def setup(url: str, comments: int, votes: int, participants: int, folder: str) -> int:
@@ -99,86 +92,50 @@ def setup(url: str, comments: int, votes: int, participants: int, folder: str) -
         db.session.add(thread)
         db.session.commit()
         cid, tid = consultation.id, thread.id
-    rng = random.Random(19)
     t0 = time.perf_counter()
+    per_person = max(1, votes // participants)
     with psycopg.connect(url) as conn:
         first_user = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM users").fetchone()[0]
         users = range(first_user, first_user + participants)
-        _copy(
-            conn,
-            "users",
-            ["id", "email", "display_name", "password_hash", "role", "is_active", "created_at"],
-            ((u, f"p{u}@bench.tw", f"參與者{u}", "x", "citizen", True, now) for u in users),
+        # Generated in the database (INSERT … SELECT generate_series): fast, and the same rows
+        # on every run. Votes are spread over 30 days; each person votes on distinct comments.
+        conn.execute(
+            """INSERT INTO users (id, email, display_name, password_hash, role, is_active,
+                                  created_at)
+               SELECT %(f)s + i, 'p' || i || '@bench.tw', '參與者' || i, 'x', 'citizen', true,
+                      %(now)s
+               FROM generate_series(0, %(p)s - 1) AS i""",
+            {"f": first_user, "p": participants, "now": now},
         )
         body = "我認為這個政策應該考慮偏鄉的交通需求，並且提供更多的公共運輸補助。"
-        _copy(
-            conn,
-            "comments",
-            [
-                "id",
-                "thread_id",
-                "author_id",
-                "depth",
-                "seq",
-                "body",
-                "html",
-                "status",
-                "version",
-                "created_at",
-                "agree_count",
-                "disagree_count",
-                "pass_count",
-                "reply_count",
-                "pinned",
-                "flag_count",
-            ],  # fmt: skip
-            (
-                (
-                    c,
-                    tid,
-                    first_user + rng.randrange(participants),
-                    0,
-                    c,
-                    f"{body}（第 {c} 則）",
-                    f"<p>{body}</p>",
-                    "visible",
-                    1,
-                    now - timedelta(seconds=comments - c),
-                    0,
-                    0,
-                    0,
-                    0,
-                    False,
-                    0,
-                )  # fmt: skip
-                for c in range(1, comments + 1)
-            ),
+        conn.execute(
+            """INSERT INTO comments (id, thread_id, author_id, depth, seq, body, html, status,
+                   version, created_at, agree_count, disagree_count, pass_count, reply_count,
+                   pinned, flag_count)
+               SELECT g, %(t)s, %(f)s + (g * 7) %% %(p)s, 0, g, %(b)s || '（第 ' || g || ' 則）',
+                      '<p>' || %(b)s || '</p>', 'visible', 1,
+                      %(now)s - make_interval(secs => %(c)s - g), 0, 0, 0, 0, false, 0
+               FROM generate_series(1, %(c)s) AS g""",
+            {"t": tid, "f": first_user, "p": participants, "b": body, "now": now, "c": comments},
         )
-        per_person = max(1, votes // participants)
-
-        def vote_rows():  # type: ignore[no-untyped-def]
-            n = 0
-            for u in users:
-                if n >= votes:
-                    return
-                start = rng.randrange(comments)
-                step = rng.choice((1, 7, 13, 31))
-                take = min(per_person, votes - n, comments)
-                for k in range(take):
-                    n += 1
-                    c = (start + k * step) % comments + 1
-                    yield (n, c, u, rng.choice((1, 1, -1, 0)), now, now)
-
-        _copy(conn, "votes", ["id", "comment_id", "user_id", "value", "created_at", "updated_at"],
-              vote_rows())  # fmt: skip
-        for table in ("users", "comments", "votes"):
+        conn.execute(
+            """INSERT INTO votes (comment_id, user_id, value, created_at, updated_at)
+               SELECT ((i::bigint * 7919 + k * (ARRAY[1, 7, 13, 31])[1 + i %% 4]) %% %(c)s) + 1,
+                      %(f)s + i, (ARRAY[1, 1, -1, 0])[1 + (i * 31 + k) %% 4],
+                      %(now)s - make_interval(secs => (i * %(n)s + k) %% 2592000),
+                      %(now)s - make_interval(secs => (i * %(n)s + k) %% 2592000)
+               FROM generate_series(0, %(p)s - 1) AS i, generate_series(0, %(n)s - 1) AS k""",
+            {"c": comments, "f": first_user, "now": now, "n": min(per_person, comments),
+             "p": participants},
+        )  # fmt: skip
+        for table in ("users", "comments"):
             conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             )
         conn.execute("UPDATE threads SET last_event_seq = %s WHERE id = %s", (comments, tid))
         conn.commit()
         conn.execute("ANALYZE")
-    print(f"setup: COPY took {time.perf_counter() - t0:.1f} s", flush=True)
+    print(f"setup: rows inserted in {time.perf_counter() - t0:.1f} s", flush=True)
     with app.app_context():
         from deliberation.services import analysis_queries
 

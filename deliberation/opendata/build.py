@@ -33,8 +33,9 @@ MANIFEST_VERSION = 1
 # the file keeps its per-person columns and votes.csv (every vote, one per row) is the data.
 MATRIX_MAX_COLUMNS = 16_000
 MATRIX_MAX_CELLS = 20_000_000
-# Above this many votes the download never fits opinion groups itself (queries.group_labels).
-GROUPS_FIT_MAX_VOTES = 500_000
+# Above this many votes the download never fits opinion groups itself (queries.group_labels):
+# fitting needs every vote in memory.
+GROUPS_FIT_MAX_VOTES = 200_000
 
 
 def matrix_columns(columns: Sequence[int], people: int) -> list[int]:
@@ -54,21 +55,32 @@ class Publisher:
 
 
 class _Sink:
-    """A text stream into a file that hashes and counts the bytes it writes."""
+    """A text stream into a file that hashes and counts the bytes it writes, in blocks of about
+    256 KiB (the CSV writer writes a line at a time)."""
+
+    BLOCK = 4096  # lines per block
 
     def __init__(self, path: Path) -> None:
         self.fh = path.open("wb")
         self.sha = hashlib.sha256()
         self.bytes = 0
+        self.pending: list[str] = []
 
     def write(self, text: str) -> int:
-        data = text.encode("utf-8")
+        self.pending.append(text)
+        if len(self.pending) >= self.BLOCK:
+            self._flush()
+        return len(text)
+
+    def _flush(self) -> None:
+        data = "".join(self.pending).encode("utf-8")
+        self.pending.clear()
         self.fh.write(data)
         self.sha.update(data)
         self.bytes += len(data)
-        return len(text)
 
     def close(self) -> dict[str, Any]:
+        self._flush()
         self.fh.close()
         return {"bytes": self.bytes, "sha256": self.sha.hexdigest()}
 
@@ -142,7 +154,8 @@ def build(
     try:
         files: dict[str, dict[str, Any]] = {}
         rows: dict[str, int] = {}
-        author_votes: Counter[str] = Counter()
+        commenter_ids: set[int] = set()
+        voter_ids: set[int] = set()
 
         def emit(name: str, header: Sequence[str], data: Iterable[Sequence[Any]]) -> None:
             sink = _Sink(work / name)
@@ -152,12 +165,12 @@ def build(
         def counted_comments() -> Iterable[list[Any]]:
             for row in queries.comment_rows(session, consultation.id, pid_of):
                 if row[6] == 1 and row[3] != "":
-                    author_votes[f"c{row[3]}"] = 1
+                    commenter_ids.add(row[3])
                 yield row
 
         def counted_votes() -> Iterable[list[Any]]:
             for row in queries.vote_rows(session, consultation.id, pid_of):
-                author_votes[f"v{row[3]}"] = 1
+                voter_ids.add(row[3])
                 yield row
 
         emit("comments.csv", [f.name for f in schema.COMMENTS], counted_comments())
@@ -168,8 +181,7 @@ def build(
             [*meta, *map(str, matrix)],
             queries.participant_rows(session, consultation.id, pid_of, groups, matrix),
         )
-        commenters = sum(1 for key_ in author_votes if key_.startswith("c"))
-        voters = sum(1 for key_ in author_votes if key_.startswith("v"))
+        commenters, voters = len(commenter_ids), len(voter_ids)
         emit(
             "summary.csv",
             [f.name for f in schema.SUMMARY],
@@ -232,7 +244,11 @@ def build(
         (work / "quality.json").write_text(
             json.dumps(graded, ensure_ascii=False, indent=2), encoding="utf-8"
         )
-        digests = {name: _file_sha256(work / name) for name in members if name != CHECKSUMS}
+        digests = {  # the CSVs were hashed as they were written
+            name: files[name]["sha256"] if name in files else _file_sha256(work / name)
+            for name in members
+            if name != CHECKSUMS
+        }
         (work / CHECKSUMS).write_text(
             "".join(f"{digest}  {name}\n" for name, digest in digests.items()), encoding="utf-8"
         )
