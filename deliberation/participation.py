@@ -248,7 +248,8 @@ def figures(session: Session, consultation_ids: Iterable[int]) -> Figures:
     ).all()
     # Votes are streamed (a server-side cursor on PostgreSQL): a consultation's millions of
     # votes are counted, never held in memory together (bench/bench_opendata.py).
-    votes = session.execute(
+    # (Core rows: no ORM bookkeeping per vote.)
+    votes = session.connection().execute(
         select(Vote.user_id, Vote.created_at, Thread.consultation_id, User.origin)
         .join(Comment, Comment.id == Vote.comment_id)
         .join(Thread, Thread.id == Comment.thread_id)
@@ -332,17 +333,20 @@ def figures(session: Session, consultation_ids: Iterable[int]) -> Figures:
         if in_window(r.consultation_id, r.created_at):
             active[r.author_id].add(taipei_day(r.created_at))
             took_part(taipei_day(r.created_at))
-    for v in votes:
-        day(v.created_at).votes += 1
-        if v.origin is not None:
-            imported_people.add(v.user_id)
+    for user_id, created_at, consultation_id, origin in votes:
+        when = taipei_day(created_at)
+        key = when.isoformat()
+        found = days.get(key)
+        (found if found is not None else days.setdefault(key, Day(date=key))).votes += 1
+        if origin is not None:
+            imported_people.add(user_id)
             imported_votes += 1
             continue
-        voters.add(v.user_id)
+        voters.add(user_id)
         here_votes += 1
-        if in_window(v.consultation_id, v.created_at):
-            active[v.user_id].add(taipei_day(v.created_at))
-            took_part(taipei_day(v.created_at))
+        if in_window(consultation_id, created_at):
+            active[user_id].add(when)
+            took_part(when)
 
     bounds = [p for pair in periods.values() for p in pair if p is not None]
     span: tuple[str | None, str | None]

@@ -234,7 +234,7 @@ def vote_rows(
     )
     last: datetime | None = None
     stamp: tuple[int, str] = (0, "")
-    for comment_id, user_id, value, updated_at in session.execute(stmt):
+    for comment_id, user_id, value, updated_at in session.connection().execute(stmt):
         pid = pid_of.get(user_id)
         if pid is None:
             continue
