@@ -291,14 +291,21 @@ def figures(session: Session, consultation_ids: Iterable[int]) -> Figures:
     active: dict[int, set[date]] = defaultdict(set)
     window: list[date] = []  # the first and last day anyone took part in the period
     days: dict[str, Day] = {}
-    day_of_hour: dict[int, date] = {}  # Taiwan's offset is whole hours: one date per UTC hour
+    # Taiwan's offset is whole hours: one date (and its row of `days`) per UTC hour, so the
+    # millions of votes of a large consultation are counted without a date computed for each.
+    day_of_hour: dict[int, tuple[date, Day]] = {}
 
-    def taipei_day(when: datetime) -> date:
+    def hour_of(when: datetime) -> tuple[date, Day]:
         hour = int(when.timestamp()) // 3600
         found = day_of_hour.get(hour)
         if found is None:
-            found = day_of_hour[hour] = _day(when)
+            local = _day(when)
+            key = local.isoformat()
+            found = day_of_hour[hour] = (local, days.setdefault(key, Day(date=key)))
         return found
+
+    def taipei_day(when: datetime) -> date:
+        return hour_of(when)[0]
 
     def took_part(when: date) -> None:
         if not window:
@@ -313,9 +320,7 @@ def figures(session: Session, consultation_ids: Iterable[int]) -> Figures:
         return (opens is None or when >= opens) and (closes is None or when <= closes)
 
     def day(when: datetime) -> Day:
-        key = taipei_day(when).isoformat()
-        found = days.get(key)
-        return found if found is not None else days.setdefault(key, Day(date=key))
+        return hour_of(when)[1]
 
     for r in rows:
         if r.origin_platform is not None or r.origin is not None:
@@ -333,20 +338,20 @@ def figures(session: Session, consultation_ids: Iterable[int]) -> Figures:
         if in_window(r.consultation_id, r.created_at):
             active[r.author_id].add(taipei_day(r.created_at))
             took_part(taipei_day(r.created_at))
-    for user_id, created_at, consultation_id, origin in votes:
-        when = taipei_day(created_at)
-        key = when.isoformat()
-        found = days.get(key)
-        (found if found is not None else days.setdefault(key, Day(date=key))).votes += 1
+    for user_id, created_at, consultation_id, origin in (r for b in votes.partitions() for r in b):
+        when, row = hour_of(created_at)
+        row.votes += 1
         if origin is not None:
             imported_people.add(user_id)
             imported_votes += 1
             continue
         voters.add(user_id)
         here_votes += 1
-        if in_window(consultation_id, created_at):
+        opens, closes = periods.get(consultation_id, (None, None))
+        if (opens is None or created_at >= opens) and (closes is None or created_at <= closes):
             active[user_id].add(when)
-            took_part(when)
+            if not window or when < window[0] or when > window[1]:
+                took_part(when)
 
     bounds = [p for pair in periods.values() for p in pair if p is not None]
     span: tuple[str | None, str | None]

@@ -6,6 +6,7 @@ the ZIP's own hash in the manifest the pages show). Nothing is built whole in me
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -54,35 +55,46 @@ class Publisher:
     contact: str = ""
 
 
-class _Sink:
-    """A text stream into a file that hashes and counts the bytes it writes, in blocks of about
-    256 KiB (the CSV writer writes a line at a time)."""
-
-    BLOCK = 4096  # lines per block
+class _Hashing(io.RawIOBase):
+    """A binary file that hashes and counts what goes through it."""
 
     def __init__(self, path: Path) -> None:
         self.fh = path.open("wb")
         self.sha = hashlib.sha256()
         self.bytes = 0
-        self.pending: list[str] = []
 
-    def write(self, text: str) -> int:
-        self.pending.append(text)
-        if len(self.pending) >= self.BLOCK:
-            self._flush()
-        return len(text)
+    def writable(self) -> bool:
+        return True
 
-    def _flush(self) -> None:
-        data = "".join(self.pending).encode("utf-8")
-        self.pending.clear()
-        self.fh.write(data)
-        self.sha.update(data)
-        self.bytes += len(data)
+    def write(self, data: Any) -> int:
+        view = memoryview(data)
+        self.fh.write(view)
+        self.sha.update(view)
+        self.bytes += len(view)
+        return len(view)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.fh.close()
+        super().close()
+
+
+class _Sink:
+    """A text stream into a file that hashes and counts the bytes it writes. The CSV writer
+    writes a line at a time into a C-level text buffer; the hashing runs per 1 MiB block."""
+
+    def __init__(self, path: Path) -> None:
+        self.raw = _Hashing(path)
+        self.text = io.TextIOWrapper(
+            io.BufferedWriter(self.raw, buffer_size=1 << 20), encoding="utf-8", newline=""
+        )
+        self.write = self.text.write
 
     def close(self) -> dict[str, Any]:
-        self._flush()
-        self.fh.close()
-        return {"bytes": self.bytes, "sha256": self.sha.hexdigest()}
+        self.text.flush()
+        info = {"bytes": self.raw.bytes, "sha256": self.raw.sha.hexdigest()}
+        self.text.close()
+        return info
 
 
 def _file_sha256(path: Path) -> str:

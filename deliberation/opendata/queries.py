@@ -234,13 +234,14 @@ def vote_rows(
     )
     last: datetime | None = None
     stamp: tuple[int, str] = (0, "")
-    for comment_id, user_id, value, updated_at in session.connection().execute(stmt):
-        pid = pid_of.get(user_id)
-        if pid is None:
-            continue
-        if updated_at != last:  # votes come in time order: a second's votes share the text
-            last, stamp = updated_at, _stamp(updated_at)
-        yield [stamp[0], stamp[1], comment_id, pid, value]
+    for batch in session.connection().execute(stmt).partitions():  # a batch at a time
+        for comment_id, user_id, value, updated_at in batch:
+            pid = pid_of.get(user_id)
+            if pid is None:
+                continue
+            if updated_at != last:  # votes come in time order: a second's votes share it
+                last, stamp = updated_at, _stamp(updated_at)
+            yield [stamp[0], stamp[1], comment_id, pid, value]
 
 
 def person_counts(session: Session, consultation_id: int) -> dict[int, tuple[int, int, int]]:
