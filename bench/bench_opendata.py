@@ -227,6 +227,7 @@ def main() -> None:
 
     first, cached = result["first"], result["cached"]
     goal = first["seconds"] < 60 and result["first_rss_mb"] < 500
+    full = args.comments >= 300_000 and args.votes >= 5_000_000
     block = io.StringIO()
     block.write(
         f"### PostgreSQL, {args.comments:,} comments, {args.votes:,} votes, "
@@ -244,15 +245,23 @@ def main() -> None:
         f"| again (streamed from disk) | {cached['seconds']:.2f} s | "
         f"{cached['cpu_seconds']:.2f} s | {result['cached_rss_mb']:.0f} MB | "
         f"{cached['bytes'] / 1e6:.1f} MB |\n\n"
-        f"Checksum of the streamed ZIP = manifest: {result['checksum_ok']}. Goal (< 60 s, "
-        f"< 500 MB): {'met' if goal else 'not met'} (one run on a shared machine).\n"
+        f"Checksum of the streamed ZIP = manifest: {result['checksum_ok']}. "
+        + (
+            f"Goal (< 60 s, < 500 MB): {'met' if goal else 'not met'} (one run).\n"
+            if full
+            else "A reduced scale: the goal (< 60 s, < 500 MB) is for 300,000 comments and "
+            "5,000,000 votes.\n"
+        )
     )
     intro = (
         f"{SECTION}\n\nbench/bench_opendata.py: one consultation's dataset downloaded through "
         "the app, end to end, in a fresh process (peak RSS is the download's). Rows are read "
         "with server-side cursors in batches, every file is written row by row to a work "
         "folder with its SHA-256 computed as it is written, and the ZIP is written member by "
-        "member from those files and served from disk; nothing is built whole in memory.\n"
+        "member from those files and served from disk; nothing is built whole in memory. "
+        '"CPU of the process" is the figure a busy machine distorts least: on the shared '
+        "2-core machine (load about 10) the wall time is mostly waiting for a core and for "
+        "PostgreSQL.\n"
     )
     write_section(SECTION, intro, "PostgreSQL", block.getvalue())
 
