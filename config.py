@@ -165,6 +165,16 @@ class Config:
     LINK_FETCH_MAX_BYTES = _int("LINK_FETCH_MAX_BYTES", 1_000_000)
     LINK_FETCH_MAX_REDIRECTS = 3
     LINK_CACHE_TTL_HOURS = _int("LINK_CACHE_TTL_HOURS", 24 * 7)  # refetch a card after this
+    # Webhooks (app/webhooks, docs/webhooks.md): the link fetcher's SSRF rules apply to their
+    # URLs; loopback test receivers ("host:port,...") only outside production; https required
+    # in production; attempts and the first wait of the exponential backoff (doubling, ±20 %).
+    WEBHOOK_ALLOW_HOSTS = _host_ports(os.environ.get("WEBHOOK_ALLOW_HOSTS", ""))
+    WEBHOOK_ALLOW_HOSTS_PERMITTED = True
+    WEBHOOK_REQUIRE_HTTPS = _bool("WEBHOOK_REQUIRE_HTTPS", False)
+    WEBHOOK_MAX_ATTEMPTS = _int("WEBHOOK_MAX_ATTEMPTS", 8)
+    WEBHOOK_BACKOFF_SECONDS = _float("WEBHOOK_BACKOFF_SECONDS", 30.0)
+    WEBHOOK_CONNECT_TIMEOUT = _float("WEBHOOK_CONNECT_TIMEOUT", 3.0)
+    WEBHOOK_TIMEOUT = _float("WEBHOOK_TIMEOUT", 10.0)  # total, per attempt
     # Card images are served from this site (/link-images/<id>): img-src stays 'self' data:.
     CSP_EXTRA: dict = {"frame-src": EMBED_FRAME_SRC} if THIRD_PARTY_EMBEDS else {}
 
@@ -220,6 +230,8 @@ class ProductionConfig(Config):
     # The link fetcher never reaches loopback test servers in production (app/links refuses to
     # start with LINK_FETCH_ALLOW_HOSTS set).
     LINK_FETCH_ALLOW_HOSTS_PERMITTED = False
+    WEBHOOK_ALLOW_HOSTS_PERMITTED = False  # the same guard for webhook receivers
+    WEBHOOK_REQUIRE_HTTPS = True
 
 
 def check(config: Mapping[str, Any]) -> None:

@@ -44,6 +44,7 @@ from . import (
     transaction,
     trust,
     vocabulary,
+    webhooks,
 )
 from .extensions import babel, csrf, db, limiter, login, migrate, socketio
 
@@ -75,6 +76,7 @@ AREAS = (
     attachments,  # files attached to a consultation (issue 14)
     polls,  # quick polls (民調): answers, raking to margins, representativeness (issue 18)
     openapi,  # /api/v1/openapi.json, /api/docs; ETag, CORS and cursors of API reads (issue 19)
+    webhooks,  # signed event notifications to agencies' systems (issue 19)
 )
 
 

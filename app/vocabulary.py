@@ -25,11 +25,13 @@ from deliberation.accounts.models import DocumentKind
 from deliberation.notifications.models import FollowTarget, MailFrequency
 from deliberation.plan_links.models import LinkRequestStatus
 from deliberation.polls.models import QuestionKind
+from deliberation.webhooks.models import DeliveryStatus, WebhookEvent
 
 from .errors import ROLE_LABELS
 from .moderation import labels as moderation
 from .notifications import messages as notification_messages
 from .plans import messages as plans
+from .webhooks import messages as webhook_messages
 
 CONSULTATION_STATUSES: dict[str, Any] = {
     "draft": _l("Draft"),
@@ -121,6 +123,8 @@ ENUMS: dict[type[enum.StrEnum], dict[str, Any]] = {
     LinkRequestStatus: LINK_REQUEST_STATUSES,
     DocumentKind: DOCUMENT_KINDS,
     QuestionKind: POLL_QUESTION_KINDS,
+    WebhookEvent: webhook_messages.EVENTS,
+    DeliveryStatus: webhook_messages.DELIVERY_STATUSES,
 }
 # Other code tables pages print, by name (the test walks these too).
 TABLES: dict[str, dict[str, Any]] = {

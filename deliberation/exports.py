@@ -20,6 +20,8 @@ BOM = "\ufeff"  # lets spreadsheet programs read the Chinese as UTF-8
 
 def safe_cell(value: Any) -> Any:
     """The value as a spreadsheet shows it as text: text starting a formula gets a "'"."""
+    if type(value) is int:  # the common cell of large exports (ids, votes): nothing to do
+        return value
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):

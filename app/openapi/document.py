@@ -35,6 +35,7 @@ TAGS = {
     "outcome": "The outcome of a plan (政策溝通成效)",
     "focus-groups": "The focus-group lottery",
     "polls": "Quick polls (民調): answers, raw and weighted results",
+    "webhooks": "Agencies' webhooks and their delivery log",
     "attachments": "Files attached to a consultation",
     "notifications": "Notifications and follows",
     "search": "Search",

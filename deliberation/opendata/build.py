@@ -6,6 +6,7 @@ the ZIP's own hash in the manifest the pages show). Nothing is built whole in me
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -23,13 +24,28 @@ from sqlalchemy.orm import Session
 from .. import participation
 from ..exports import write_csv
 from ..models import Consultation, utcnow
-from ..services.polis_io.groups import group_labels
-from . import quality, queries, schema
+from . import aggregates, quality, queries, schema
 from .poll import poll_rows
 from .rules import dataset_id, is_final, number_participants, pseudonym_key, suppress
 
 CHECKSUMS = "checksums.sha256"
 MANIFEST_VERSION = 1
+# participants-votes.csv has one column per visible comment (the Polis matrix) while it stays
+# usable: at most this many columns (a spreadsheet opens 16,384) and this many cells. Beyond,
+# the file keeps its per-person columns and votes.csv (every vote, one per row) is the data.
+MATRIX_MAX_COLUMNS = 16_000
+MATRIX_MAX_CELLS = 20_000_000
+# Above this many votes the download never fits opinion groups itself (queries.group_labels):
+# fitting needs every vote in memory.
+GROUPS_FIT_MAX_VOTES = 200_000
+
+
+def matrix_columns(columns: Sequence[int], people: int) -> list[int]:
+    """The comment ids that get a column in participants-votes.csv (all, or none when the
+    matrix would be too large to be of use)."""
+    if len(columns) > MATRIX_MAX_COLUMNS or len(columns) * people > MATRIX_MAX_CELLS:
+        return []
+    return list(columns)
 
 
 @dataclass(frozen=True)
@@ -40,24 +56,46 @@ class Publisher:
     contact: str = ""
 
 
-class _Sink:
-    """A text stream into a file that hashes and counts the bytes it writes."""
+class _Hashing(io.RawIOBase):
+    """A binary file that hashes and counts what goes through it."""
 
     def __init__(self, path: Path) -> None:
         self.fh = path.open("wb")
         self.sha = hashlib.sha256()
         self.bytes = 0
 
-    def write(self, text: str) -> int:
-        data = text.encode("utf-8")
-        self.fh.write(data)
-        self.sha.update(data)
-        self.bytes += len(data)
-        return len(text)
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data)
+        self.fh.write(view)
+        self.sha.update(view)
+        self.bytes += len(view)
+        return len(view)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.fh.close()
+        super().close()
+
+
+class _Sink:
+    """A text stream into a file that hashes and counts the bytes it writes. The CSV writer
+    writes a line at a time into a C-level text buffer; the hashing runs per 1 MiB block."""
+
+    def __init__(self, path: Path) -> None:
+        self.raw = _Hashing(path)
+        self.text = io.TextIOWrapper(
+            io.BufferedWriter(self.raw, buffer_size=1 << 20), encoding="utf-8", newline=""
+        )
+        self.write = self.text.write
 
     def close(self) -> dict[str, Any]:
-        self.fh.close()
-        return {"bytes": self.bytes, "sha256": self.sha.hexdigest()}
+        self.text.flush()
+        info = {"bytes": self.raw.bytes, "sha256": self.raw.sha.hexdigest()}
+        self.text.close()
+        return info
 
 
 def _file_sha256(path: Path) -> str:
@@ -117,8 +155,9 @@ def build(
     built_at = utcnow()
     key = pseudonym_key(secret, ident)
     pid_of = number_participants(key, queries.participants(session, consultation.id))
-    groups = group_labels(session, consultation.id)
+    groups = queries.group_labels(session, consultation.id, max_votes=GROUPS_FIT_MAX_VOTES)
     columns = queries.visible_comment_ids(session, consultation.id)
+    matrix = matrix_columns(columns, len(pid_of))
     run = queries.latest_run(session, consultation.id)
     figures = participation.figures(session, [consultation.id])
     agency = consultation.agency.name
@@ -128,7 +167,8 @@ def build(
     try:
         files: dict[str, dict[str, Any]] = {}
         rows: dict[str, int] = {}
-        author_votes: Counter[str] = Counter()
+        commenter_ids: set[int] = set()
+        voter_ids: set[int] = set()
 
         def emit(name: str, header: Sequence[str], data: Iterable[Sequence[Any]]) -> None:
             sink = _Sink(work / name)
@@ -138,12 +178,12 @@ def build(
         def counted_comments() -> Iterable[list[Any]]:
             for row in queries.comment_rows(session, consultation.id, pid_of):
                 if row[6] == 1 and row[3] != "":
-                    author_votes[f"c{row[3]}"] = 1
+                    commenter_ids.add(row[3])
                 yield row
 
         def counted_votes() -> Iterable[list[Any]]:
             for row in queries.vote_rows(session, consultation.id, pid_of):
-                author_votes[f"v{row[3]}"] = 1
+                voter_ids.add(row[3])
                 yield row
 
         emit("comments.csv", [f.name for f in schema.COMMENTS], counted_comments())
@@ -151,11 +191,10 @@ def build(
         meta = [f.name for f in schema.PARTICIPANT_META]
         emit(
             "participants-votes.csv",
-            [*meta, *map(str, columns)],
-            queries.participant_rows(session, consultation.id, pid_of, groups, columns),
+            [*meta, *map(str, matrix)],
+            queries.participant_rows(session, consultation.id, pid_of, groups, matrix),
         )
-        commenters = sum(1 for key_ in author_votes if key_.startswith("c"))
-        voters = sum(1 for key_ in author_votes if key_.startswith("v"))
+        commenters, voters = len(commenter_ids), len(voter_ids)
         emit(
             "summary.csv",
             [f.name for f in schema.SUMMARY],
@@ -178,9 +217,11 @@ def build(
             schema.participation_rows(figures),
         )
         emit("poll.csv", [f.name for f in schema.POLL], poll_rows(session, consultation, k))
+        for table in aggregates.AGGREGATES:  # focus group (and any later aggregate)
+            emit(table.name, [f.name for f in table.fields], table.rows(session, consultation, k))
 
         year = (consultation.closes_at or consultation.created_at).year
-        package = datapackage(consultation, ident, files, rows, columns, url, built_at)
+        package = datapackage(consultation, ident, files, rows, matrix, url, built_at)
         meta_doc = metadata(consultation, ident, url, publisher, files, built_at, updated_at)
         extra = {
             "datapackage.json": json.dumps(package, ensure_ascii=False, indent=2),
@@ -217,7 +258,11 @@ def build(
         (work / "quality.json").write_text(
             json.dumps(graded, ensure_ascii=False, indent=2), encoding="utf-8"
         )
-        digests = {name: _file_sha256(work / name) for name in members if name != CHECKSUMS}
+        digests = {  # the CSVs were hashed as they were written
+            name: files[name]["sha256"] if name in files else _file_sha256(work / name)
+            for name in members
+            if name != CHECKSUMS
+        }
         (work / CHECKSUMS).write_text(
             "".join(f"{digest}  {name}\n" for name, digest in digests.items()), encoding="utf-8"
         )
@@ -275,7 +320,7 @@ def datapackage(
 ) -> dict[str, Any]:
     """The Frictionless Data Package descriptor, with the data dictionary in both languages."""
     resources = []
-    for name, (fields, zh, en) in schema.FILES.items():
+    for name, (fields, zh, en) in {**schema.FILES, **aggregates.FILES}.items():
         all_fields = list(fields)
         if name == "participants-votes.csv":
             all_fields += [schema.vote_column(c) for c in columns]
@@ -344,7 +389,8 @@ def metadata(
         "issued": _iso(built_at),
         "modified": _iso(updated_at or built_at),
         "fields": {
-            name: [f.name for f in fields] for name, (fields, _zh, _en) in schema.FILES.items()
+            name: [f.name for f in fields]
+            for name, (fields, _zh, _en) in {**schema.FILES, **aggregates.FILES}.items()
         },
     }
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -31,10 +31,12 @@ from ..models import (
 )
 from ..services import analysis_queries
 from ..services.polis_io.formats import MODERATED_OF, chunks, to_millis
+from ..services.polis_io.groups import group_labels as export_groups
 from .rules import FINAL, ON_DEMAND
 
 VISIBLE = CommentStatus.VISIBLE.value
-BATCH = 1000
+BATCH = 5000
+_MILLISECOND = timedelta(milliseconds=1)
 # A person whose rows are published: an active registered account, or an imported
 # pseudonymous participant (inactive by construction, origin set). A deleted account (an
 # inactive registered one) appears in no per-person row.
@@ -158,8 +160,25 @@ def vote_tallies(session: Session, consultation_id: int) -> dict[int, tuple[int,
     return {cid: (a, d) for cid, (a, d) in out.items()}
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def polis_datetime(when: datetime) -> str:
-    return _aware(when).astimezone(UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
+    """Polis's datetime ("Sat Dec 05 13:40:00 UTC 2026"), as strftime's %a %b in English,
+    built directly: it is written for every one of millions of votes."""
+    t = _aware(when).astimezone(UTC)
+    return (
+        f"{_DAYS[t.weekday()]} {_MONTHS[t.month]} {t.day:02d} "
+        f"{t.hour:02d}:{t.minute:02d}:{t.second:02d} UTC {t.year}"
+    )
+
+
+def _stamp(when: datetime) -> tuple[int, str]:
+    """(UNIX milliseconds, Polis datetime) of one moment."""
+    aware = _aware(when)
+    return (aware - _EPOCH) // _MILLISECOND, polis_datetime(aware)
 
 
 def comment_rows(
@@ -213,17 +232,32 @@ def vote_rows(
         .order_by(Vote.updated_at, Vote.id)
         .execution_options(yield_per=BATCH)
     )
-    for r in session.execute(stmt):
-        pid = pid_of.get(r.user_id)
-        if pid is None:
-            continue
-        yield [
-            to_millis(_aware(r.updated_at)),
-            polis_datetime(r.updated_at),
-            r.comment_id,
-            pid,
-            r.value,
-        ]
+    last: datetime | None = None
+    stamp: tuple[int, str] = (0, "")
+    for batch in session.connection().execute(stmt).partitions():  # a batch at a time
+        for comment_id, user_id, value, updated_at in batch:
+            pid = pid_of.get(user_id)
+            if pid is None:
+                continue
+            if updated_at != last:  # votes come in time order: a second's votes share it
+                last, stamp = updated_at, _stamp(updated_at)
+            yield [stamp[0], stamp[1], comment_id, pid, value]
+
+
+def person_counts(session: Session, consultation_id: int) -> dict[int, tuple[int, int, int]]:
+    """User id -> (votes, agrees, disagrees) on visible comments, in one grouped query."""
+    agree = func.sum(case((Vote.value == 1, 1), else_=0))
+    disagree = func.sum(case((Vote.value == -1, 1), else_=0))
+    return {
+        uid: (int(n), int(a or 0), int(d or 0))
+        for uid, n, a, d in session.execute(
+            select(Vote.user_id, func.count(Vote.id), agree, disagree)
+            .join(Comment, Comment.id == Vote.comment_id)
+            .join(Thread, _in(consultation_id))
+            .where(Comment.status == VISIBLE)
+            .group_by(Vote.user_id)
+        )
+    }
 
 
 def participant_rows(
@@ -233,8 +267,10 @@ def participant_rows(
     groups: dict[int, int],
     columns: Sequence[int],
 ) -> Iterator[list[Any]]:
-    """participants-votes.csv rows in participant-number order, read a batch of people at a
-    time (memory stays bounded by the batch, not the conversation)."""
+    """participants-votes.csv rows in participant-number order. The per-person counts come from
+    one grouped query; the vote matrix (one column per comment in `columns`, which may be
+    empty for a very large conversation) is read a batch of people at a time, so memory stays
+    bounded by the batch, not the conversation."""
     authored = Counter(
         dict(
             session.execute(
@@ -245,29 +281,60 @@ def participant_rows(
             ).all()
         )
     )
+    counts = person_counts(session, consultation_id)
     ordered = sorted(pid_of, key=pid_of.__getitem__)
+    position = {c: i for i, c in enumerate(columns)}
     for chunk in chunks(ordered):
-        mine: dict[int, dict[int, int]] = {uid: {} for uid in chunk}
-        for uid, cid, value in session.execute(
-            select(Vote.user_id, Vote.comment_id, Vote.value)
-            .join(Comment, Comment.id == Vote.comment_id)
-            .join(Thread, _in(consultation_id))
-            .where(Comment.status == VISIBLE, Vote.user_id.in_(chunk))
-        ):
-            mine[uid][cid] = value
+        mine: dict[int, list[Any]] = {}
+        if columns:
+            mine = {uid: [""] * len(columns) for uid in chunk}
+            for uid, cid, value in session.execute(
+                select(Vote.user_id, Vote.comment_id, Vote.value)
+                .join(Comment, Comment.id == Vote.comment_id)
+                .join(Thread, _in(consultation_id))
+                .where(Comment.status == VISIBLE, Vote.user_id.in_(chunk))
+            ):
+                at = position.get(cid)
+                if at is not None:
+                    mine[uid][at] = value
         for uid in chunk:
-            votes = mine[uid]
-            values = list(votes.values())
             group = groups.get(uid)
+            n, agrees, disagrees = counts.get(uid, (0, 0, 0))
             yield [
                 pid_of[uid],
                 "" if group is None else group,
                 authored.get(uid, 0),
-                len(values),
-                values.count(1),
-                values.count(-1),
-                *("" if votes.get(c) is None else votes[c] for c in columns),
+                n,
+                agrees,
+                disagrees,
+                *mine.get(uid, ()),
             ]
+
+
+def group_labels(session: Session, consultation_id: int, *, max_votes: int) -> dict[int, int]:
+    """User id -> opinion group for the dataset. Up to `max_votes` visible votes: the export's
+    rule (services/polis_io/groups: the current run's groups, or fitted now). Above it the
+    download never fits a model itself: the latest run's stored groups when it is current,
+    else none (group-id empty; the analysis run that closing starts provides them)."""
+    total = session.scalar(
+        select(func.count(Vote.id))
+        .join(Comment, Comment.id == Vote.comment_id)
+        .join(Thread, _in(consultation_id))
+        .where(Comment.status == VISIBLE)
+    )
+    if (total or 0) <= max_votes:
+        return export_groups(session, consultation_id)
+    run = analysis_queries.latest_run(session, consultation_id)
+    if run is None or not run.groups or analysis_queries.is_stale(session, run):
+        return {}
+    stored: dict[int, int] = {}
+    try:
+        for group in run.groups.get("groups") or []:
+            for p in group.get("participants") or []:
+                stored[int(p)] = int(group["id"])
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return {}
+    return stored
 
 
 def latest_run(session: Session, consultation_id: int) -> AnalysisRun | None:

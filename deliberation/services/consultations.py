@@ -25,6 +25,7 @@ from ..notifications import operations as notifications
 from ..notifications.rules import Kind
 from ..outbox import after_commit
 from ..sanitize import clean_line, plain_text, render_markdown
+from ..webhooks import operations as webhooks
 from .comment_rows import tokens_of
 
 MAX_TITLE = 200
@@ -149,6 +150,7 @@ def _announce(session: Session, consultation: Consultation, before: str) -> None
         notifications.consultation_news(session, consultation.id, Kind.CONSULTATION_OPENED)
     elif consultation.status == ConsultationStatus.CLOSED.value:
         notifications.consultation_news(session, consultation.id, Kind.CONSULTATION_CLOSED)
+        webhooks.consultation_closed(session, consultation)  # sent after the commit
 
 
 def update_consultation(

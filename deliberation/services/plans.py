@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..plan_links import operations as link_requests
 from ..sanitize import clean_line, render_markdown
+from ..webhooks import operations as webhooks
 
 MAX_TITLE = 200
 MAX_SUMMARY = 5000
@@ -337,6 +338,7 @@ def submit_plan(session: Session, plan: Plan, *, actor: User | None) -> Plan:
     plan.status = PlanStatus.SUBMITTED.value
     plan.updated_at = utcnow()
     session.flush()
+    webhooks.plan_submitted(session, plan)  # sent after the commit
     return plan
 
 

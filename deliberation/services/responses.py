@@ -27,6 +27,7 @@ from ..models import (
 from ..notifications import operations as notifications
 from ..notifications.rules import Kind
 from ..sanitize import clean_line, plain_text, render_markdown
+from ..webhooks import operations as webhooks
 from . import analysis_runs
 from .plans import plan_agency_ids_for_consultation
 
@@ -374,6 +375,7 @@ def publish(
         response.published_label = themes[key].label
         response.updated_by_id = actor.id
         published.append(response)
+    webhooks.responses_published(session, consultation, published)  # sent after the commit
 
     # Authors of visible member comments; imported pseudonymous participants have no inbox.
     theme_ids = {themes[k].id: k for k in keys}

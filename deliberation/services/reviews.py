@@ -34,6 +34,7 @@ from ..models import (
     utcnow,
 )
 from ..sanitize import render_markdown
+from ..webhooks import operations as webhooks
 from . import analysis_runs, responses
 
 CHECKLIST_KEYS = (
@@ -270,6 +271,7 @@ def record_decision(
     )
     plan.updated_at = utcnow()
     session.flush()
+    webhooks.plan_decided(session, plan, review)  # sent after the commit
     return review
 
 

@@ -113,6 +113,7 @@ PAGES: tuple[Page, ...] = (
     Page("/me/account", ("citizen",), "accounts.settings"),
     Page("/admin/privacy/policy", ("admin",), "accounts.edit"),
     Page("/plan-link-requests", ("staff",), "plan_links.index"),
+    Page("/staff/webhooks", ("staff", "admin"), "webhooks.index"),
     Page("/notifications", ("citizen", "moderator"), "notifications.index"),
     Page("/notifications/settings", ("citizen",), "notifications.settings"),
     # A broken one-click unsubscribe link: its refusal page is a page too.
