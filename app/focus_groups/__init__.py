@@ -10,7 +10,7 @@ import deliberation.focus_groups.models  # noqa: F401  (the tables join the meta
 bp = Blueprint("focus_groups", __name__)
 api_bp = Blueprint("focus_groups_api", __name__)
 
-from . import api, cli, messages, routes  # noqa: E402,F401  (the routes register themselves)
+from . import api, cli, messages, routes, session_routes  # noqa: E402,F401  (the routes register themselves)
 
 
 def init_app(app: Flask) -> None:

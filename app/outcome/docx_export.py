@@ -17,6 +17,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from deliberation.outcome import ConsultationOutcome, OutcomeSection
 
+from ..focus_groups.outcome_docx import add_focus_group
 from . import charts
 from .tables import (
     disposition_text,
@@ -214,6 +215,7 @@ def to_docx(section: OutcomeSection, *, base_url: str = "") -> bytes:
     for name, title in charts.chart_names(section):
         if name == "participation":
             _chart(doc, section, name, title, next(figure_numbers))
+    add_focus_group(doc, section, base_url, _table, _hyperlink)  # 座談會 (issue 18)
 
     doc.add_heading(t("h_themes"), level=1)
     for i, c in enumerate(section.consultations, start=1):

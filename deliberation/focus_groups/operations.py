@@ -267,8 +267,9 @@ def withdraw(
 
 
 def purge_expired(session: Session, *, now: datetime | None = None) -> int:
-    """Erase the attributes of every group whose retention date has passed; returns how many
-    volunteers' attributes were erased. The audit record (hash, quotas, panel ids) stays."""
+    """Erase the attributes (and the invitation addresses) of every group whose retention date
+    has passed; returns how many volunteers' attributes were erased. The audit record (hash,
+    quotas, panel ids) stays."""
     now = now or utcnow()
     erased = 0
     groups = session.scalars(select(FocusGroup).where(FocusGroup.purged_at.is_(None)))
@@ -279,6 +280,8 @@ def purge_expired(session: Session, *, now: datetime | None = None) -> int:
             if v.attributes is not None:
                 v.attributes = None
                 erased += 1
+        for invitation in queries.invitations_of(session, group):
+            invitation.email = None  # the address was kept only to mail the sessions
         group.purged_at = now
     session.flush()
     return erased
