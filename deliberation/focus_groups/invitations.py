@@ -34,11 +34,11 @@ def make_token(secret: str, invitation: FocusInvitation) -> str:
     return serializer.dumps({"i": invitation.id, "g": invitation.focus_group_id})
 
 
-def read_token(secret: str, token: str, *, max_age: int = MAX_AGE) -> tuple[int, int]:
+def read_token(secret: str, token: str, *, max_age: int | None = None) -> tuple[int, int]:
     """(invitation id, group id); ValidationError focus_invitation_expired / _invalid otherwise."""
     serializer = URLSafeTimedSerializer(secret, salt=PURPOSE)
     try:
-        data = serializer.loads(token or "", max_age=max_age)
+        data = serializer.loads(token or "", max_age=MAX_AGE if max_age is None else max_age)
     except SignatureExpired:
         raise ValidationError("focus_invitation_expired") from None
     except BadSignature:

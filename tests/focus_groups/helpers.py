@@ -30,3 +30,30 @@ def pool(n: int = 14) -> dict[str, dict[str, str]]:
 def pool_csv(people: dict[str, dict[str, str]]) -> str:
     lines = ["id,age,gender"] + [f"{pid},{a['age']},{a['gender']}" for pid, a in people.items()]
     return "\n".join(lines) + "\n"
+
+
+def fake_draw(session, group, size: int = 6):  # type: ignore[no-untyped-def]
+    """Mark the first `size` volunteers as the panel and store a draw record, without the
+    solver: for tests about what comes after a draw (sessions, permissions)."""
+    from deliberation.focus_groups import lottery, queries
+    from deliberation.focus_groups.models import FocusDraw
+
+    people = queries.volunteers(session, group)
+    pool = queries.pool_of(session, group)
+    panel = [v.pool_id for v in people[:size]]
+    for rank, v in enumerate(people):
+        v.status = "selected" if rank < size else "reserve"
+        v.reserve_rank = None if rank < size else rank - size + 1
+        v.probability = size / len(people)
+    record = {
+        "consultation_id": group.consultation_id, "seed": 7, "size": size,
+        "algorithm": "maximin", "algorithm_run": "maximin", "solver": lottery.SOLVER,
+        "package": lottery.PACKAGE, "package_version": lottery.package_version(),
+        "pool_hash": lottery.pool_hash(pool), "pool_size": len(pool),
+        "quotas": [q.__dict__ for q in queries.quotas_of(group)], "panel": panel,
+        "reserve": [v.pool_id for v in people[size:]], "min_probability": size / len(people),
+        "zero_probability": 0, "replacements": [],
+    }  # fmt: skip
+    session.add(FocusDraw(focus_group_id=group.id, record=record))
+    session.flush()
+    return panel
