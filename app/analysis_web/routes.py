@@ -194,6 +194,9 @@ def theme_page(consultation_id: int, key: str):
     )
     if q:
         query = query.where(func.lower(Comment.body).contains(q.lower(), autoescape=True))
+    source = "focus_group" if request.args.get("source") == "focus_group" else ""
+    if source:  # only what the focus group said (issue 18): its statements, marked 座談會
+        query = query.where(Comment.origin_platform == source)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     ids = list(
         db.session.scalars(
@@ -231,6 +234,7 @@ def theme_page(consultation_id: int, key: str):
         suggested_split=split,
         texts=texts,
         q=q,
+        source=source,
         page=page,
         pages=max(1, math.ceil(total / PER_PAGE)),
         total=total,

@@ -18,3 +18,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.cli.add_command(cli.focus_groups)
+    # The consultation page links to the volunteer page when the consultation has a group.
+    app.jinja_env.globals["focus_group_of"] = routes.focus_group_of

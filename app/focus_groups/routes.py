@@ -33,6 +33,11 @@ def consultation_for_staff(consultation_id: int) -> tuple[Consultation, User]:
     return consultation, actor
 
 
+def focus_group_of(consultation_id: int) -> Any:
+    """The consultation's focus group or None (a template helper)."""
+    return queries.group_of(db.session, consultation_id)
+
+
 def _date(value: str) -> datetime:
     try:
         day = datetime.strptime(value.strip(), "%Y-%m-%d").date()

@@ -10,8 +10,11 @@ from tests.mailbox import Mailbox, smtp_server
 
 
 @pytest.fixture
-def mailbox(app) -> Iterator[Mailbox]:
-    """Mail goes to a real SMTP server on loopback for the test (the outbox runs jobs inline)."""
+def loopback_mail(app) -> Iterator[Mailbox]:
+    """Mail of the test app goes to a real SMTP server on loopback (the outbox runs jobs inline).
+
+    Not named `mailbox`: that is the live server's (tests/plugins/browser.py), which the
+    browser test here uses."""
     with smtp_server() as box:
         saved = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}
         app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=box.port)

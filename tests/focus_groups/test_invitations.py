@@ -48,7 +48,7 @@ def _link_path(link: str) -> str:
 
 
 def test_an_invited_person_volunteers_through_the_mailed_link_without_an_account(
-    client, group, login, csrf_from, mailbox
+    client, group, login, csrf_from, loopback_mail
 ):
     group, staff = group
     token = _staff_token(client, group, login, csrf_from, staff)
@@ -60,8 +60,8 @@ def test_an_invited_person_volunteers_through_the_mailed_link_without_an_account
         },
     )
     assert sent.status_code == 302
-    [message] = mailbox.wait_for("ah.ming@example.tw")
-    assert len(mailbox.wait_for("mei@example.tw")) == 1  # the same address twice: one mail
+    [message] = loopback_mail.wait_for("ah.ming@example.tw")
+    assert len(loopback_mail.wait_for("mei@example.tw")) == 1  # the same address twice: one mail
     assert "政策提案座談會" in text_of(message)
     path = _link_path(next(x for x in links(message) if "/focus-groups/invitation/" in x))
 
@@ -132,7 +132,9 @@ def test_a_link_of_another_purpose_or_group_is_not_an_invitation(group):
         invitations.read_token(current_app.config["SECRET_KEY"], other)
 
 
-def test_bad_addresses_are_refused_and_nothing_is_sent(client, group, login, csrf_from, mailbox):
+def test_bad_addresses_are_refused_and_nothing_is_sent(
+    client, group, login, csrf_from, loopback_mail
+):
     group, staff = group
     token = _staff_token(client, group, login, csrf_from, staff)
     response = client.post(
@@ -143,7 +145,7 @@ def test_bad_addresses_are_refused_and_nothing_is_sent(client, group, login, csr
     assert response.status_code == 400
     assert "not-an-address" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(FocusInvitation)) == 0
-    assert mailbox.messages == []
+    assert loopback_mail.messages == []
 
 
 def test_after_the_draw_no_one_is_invited_and_no_link_adds_to_the_pool(group):

@@ -109,7 +109,7 @@ def test_no_session_before_the_draw(session, make_consultation, make_user, make_
 
 
 def test_the_invitation_and_the_reminder_reach_every_member_with_an_address(
-    client, panel, login, csrf_from, mailbox, app
+    client, panel, login, csrf_from, loopback_mail, app
 ):
     group, staff, thread = panel
     fs = _schedule(group, thread, online_url="https://meet.example.tw/abc")
@@ -120,21 +120,21 @@ def test_the_invitation_and_the_reminder_reach_every_member_with_an_address(
     assert "國發會 3 樓會議室" in page and "參與者 A" in page
     response = client.post(f"{base}/mail", data={"csrf_token": csrf_from(page), "kind": "invite"})
     assert response.status_code == 302
-    [invited] = mailbox.wait_for("holder@example.tw")
-    [member] = mailbox.wait_for("member@example.tw")
+    [invited] = loopback_mail.wait_for("holder@example.tw")
+    [member] = loopback_mail.wait_for("member@example.tw")
     text = text_of(member)
     assert (
         "林小姐" in text and "國發會 3 樓會議室" in text and "https://meet.example.tw/abc" in text
     )
     assert "王主持" in text and "公車路線" in text
     assert "參與者" in text_of(invited)
-    assert len(mailbox.messages) == 2  # the four imported members have no address here
+    assert len(loopback_mail.messages) == 2  # the four imported members have no address here
     db.session.expire_all()
     assert fs.invited_at is not None and fs.reminded_at is None
 
     result = app.test_cli_runner().invoke(args=["focus-groups", "remind"])
     assert result.exit_code == 0, result.output
-    assert len(mailbox.wait_for("member@example.tw", 2)) == 2
+    assert len(loopback_mail.wait_for("member@example.tw", 2)) == 2
     db.session.expire_all()
     assert fs.reminded_at is not None
     again = app.test_cli_runner().invoke(args=["focus-groups", "remind"])
