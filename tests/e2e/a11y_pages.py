@@ -127,6 +127,14 @@ PAGES: tuple[Page, ...] = (
     Page("/focus-groups/lottery", PUBLIC, "focus_groups.explain"),
     Page("/consultations/{draft}/focus-group", PUBLIC, "focus_groups.volunteer_page"),
     Page("/staff/consultations/{draft}/focus-group", STAFF, "focus_groups.staff_page"),
+    # A drawn panel with a session and an invitation (tests/focus_groups/helpers.py seeds them).
+    Page(
+        "/staff/consultations/{draft}/focus-group/sessions/{focus_session}",
+        STAFF,
+        "focus_groups.session_page",
+    ),
+    Page("/focus-groups/invitation/{focus_link}", PUBLIC, "focus_groups.invitation_page"),
+    Page("/focus-groups/invitation/changed", PUBLIC, "focus_groups.invitation_page", status=400),
 )
 
 # GET endpoints that are not HTML pages (files, redirects, exports).
