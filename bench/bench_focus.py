@@ -5,8 +5,9 @@ Run: nice -n 10 .venv/bin/python bench/bench_focus.py [--pool 300] [--runs 1] [-
      [--phases] [--single-solve]
 
 --algorithm maximin | nash | leximin go through deliberation.focus_groups.lottery.draw (the
-production path: feasibility check, then the draw in a child process). legacy | diversimax are
-the package's other algorithms, called directly (measurement only: the app does not offer them).
+production path: feasibility check, then the draw in a child process). legacy is the package's
+fast greedy algorithm, called directly (measurement only: the app does not offer it). The
+package's diversimax needs its optional "diversimax" dependencies, which are not installed.
 --phases prints where maximin's time goes (the package's multiplicative-weights phase vs the
 rest), by timing the package's own functions (in this process, PYTHONHASHSEED=0).
 --single-solve measures an experiment, not the app: the package's HiGHS adapter sets each
@@ -44,7 +45,7 @@ WEIGHTS = {
     name: [len(values) - i for i in range(len(values))] for name, values in CATEGORIES.items()
 }
 APP_ALGORITHMS = lottery.ALGORITHMS
-PACKAGE_ONLY = ("legacy", "diversimax")
+PACKAGE_ONLY = ("legacy",)
 
 
 def make_pool(n: int, seed: int = 0) -> dict[str, dict[str, str]]:
@@ -109,18 +110,14 @@ def time_phases() -> dict[str, float]:
 
 def package_draw(pool: dict[str, dict[str, str]], quotas: list[lottery.Quota], size: int,
                  seed: int, algorithm: str) -> list[str]:  # fmt: skip
-    from sortition_algorithms.committee_generation.diversimax import find_distribution_diversimax
     from sortition_algorithms.committee_generation.legacy import find_random_sample_legacy
     from sortition_algorithms.utils import set_random_provider
 
     fc = lottery.feature_collection(quotas)
     people = lottery.people_of(pool, fc)
     set_random_provider(seed)
-    if algorithm == "legacy":
-        committees, _ = find_random_sample_legacy(people, fc, size, [], max_attempts=100)
-        return sorted(committees[0])
-    panel, _ = find_distribution_diversimax(fc, people, size, [], max_seconds=30)
-    return sorted(panel)
+    committees, _ = find_random_sample_legacy(people, fc, size, [], max_attempts=100)
+    return sorted(committees[0])
 
 
 def main() -> None:
