@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import Conflict, Forbidden, NotAuthenticated, ValidationError
 from ..models import Consultation, User, utcnow
-from . import lottery, queries, rules
+from . import lottery, queries, rules, sessions
 from .models import FocusDraw, FocusGroup, FocusQuota, FocusVolunteer
 
 
@@ -262,6 +262,9 @@ def withdraw(
     current.record = record
     if replacement is not None:
         replacement.status = "selected"
+        session.flush()
+        for fs in sessions.sessions_of(session, group):  # the newcomer gets a speaker label
+            sessions.sync_members(session, group, fs)
     session.flush()
     return replacement
 

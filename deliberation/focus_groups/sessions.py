@@ -144,8 +144,8 @@ def address_of(volunteer: FocusVolunteer) -> str | None:
 def recipients(
     session: Session, group: FocusGroup, fs: FocusSession
 ) -> tuple[list[Recipient], int]:
-    """(who gets the session's mail, how many members have no address here)."""
-    sync_members(session, group, fs)
+    """(who gets the session's mail, how many members have no address here): a read; the
+    labels of replacements are given when they take their seat (operations.withdraw)."""
     out: list[Recipient] = []
     missing = 0
     for a in fs.attendance:

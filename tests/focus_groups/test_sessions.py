@@ -19,6 +19,7 @@ from deliberation import participation
 from deliberation.errors import Conflict, ValidationError
 from deliberation.focus_groups import invitations, notes, operations, rules, sessions
 from deliberation.focus_groups import outcome as focus_outcome
+from deliberation.focus_groups.models import FocusVolunteer
 from deliberation.models import Comment, utcnow
 from deliberation.outcome import build_section
 from deliberation.services import comments
@@ -321,3 +322,21 @@ def test_the_outcome_section_has_a_focus_group_subsection_by_theme(panel):
 
 def test_the_speaker_labels_run_past_z():
     assert [notes.label_for(i) for i in (0, 25, 26, 51, 52)] == ["A", "Z", "AA", "AZ", "BA"]
+
+
+def test_a_replacement_after_a_withdrawal_gets_the_next_label_and_the_mail(panel):
+    group, staff, thread = panel
+    fs = _schedule(group, thread)
+    reserve = FocusVolunteer(
+        focus_group_id=group.id, pool_id="p99", attributes={"age": "40+", "gender": "男"},
+        notice_version="imported", status="reserve", reserve_rank=1,
+    )  # fmt: skip
+    db.session.add(reserve)
+    db.session.flush()
+    leaving = next(a for a in fs.attendance if a.volunteer.pool_id == "p02").volunteer
+    replacement = operations.withdraw(db.session, group, leaving, actor=staff)
+    assert replacement is reserve
+    labels = {a.volunteer.pool_id: a.label for a in fs.attendance}
+    assert labels["p99"] == "G" and labels["p02"] == "D"  # labels given never move
+    people, missing = sessions.recipients(db.session, group, fs)
+    assert missing == 4  # p00, p01, p03 and the newcomer p99 have no address; p02 left
