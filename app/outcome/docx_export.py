@@ -17,7 +17,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from deliberation.outcome import ConsultationOutcome, OutcomeSection
 
-from ..focus_groups.outcome_docx import add_focus_group
+from ..focus_groups.outcome_export import add_focus_group
 from . import charts
 from .tables import (
     disposition_text,

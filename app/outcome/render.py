@@ -23,6 +23,7 @@ from deliberation.outcome import (
     themes_rows,
 )
 
+from ..focus_groups.outcome_export import markdown_lines as focus_group_markdown
 from ..plans import messages as plan_messages
 from . import charts
 from .docx_export import to_docx
@@ -164,6 +165,7 @@ def to_markdown(section: OutcomeSection, *, base_url: str = "") -> str:
         lines += [md(t("none")), ""]
     lines += [f"### {md(t('h_per_day'))}", "", md(t("c_per_day")), ""]
     lines += _table(*per_day_rows(section))
+    lines += focus_group_markdown(section, base_url, md, _table)  # 座談會 (issue 18)
 
     lines += [f"## {md(t('h_themes'))}", ""]
     for i, c in enumerate(section.consultations, start=1):

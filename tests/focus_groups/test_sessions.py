@@ -313,6 +313,8 @@ def test_the_outcome_section_has_a_focus_group_subsection_by_theme(panel):
     assert quote.platform == "focus_group" and quote.platform_label == "政策提案座談會"
     html = render(section, "html", base_url="https://x.tw").decode()
     assert "（五）政策提案座談會" in html and "班次要增加" in html and "座談會" in html
+    markdown = render(section, "md", base_url="https://x.tw").decode()
+    assert "### （五）政策提案座談會" in markdown and "參與者 A・座談會" in markdown
     data = render(section, "docx", base_url="https://x.tw")
     doc = Document(io.BytesIO(data))
     text = "\n".join(p.text for p in doc.paragraphs)
