@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from deliberation import analysis_rules, participation
 from deliberation.errors import Conflict, DomainError, NotFound, ValidationError
+from deliberation.focus_groups import outcome as focus_outcome
 from deliberation.models import AnalysisStatus, Comment, Consultation, Theme, ThemeMember, User
 from deliberation.outbox import after_commit
 from deliberation.services import analysis_runs, curation, theme_learning, theme_settings
@@ -95,6 +96,9 @@ def _workspace_page(
         confirmed=theme_learning.confirmed_count(db.session, consultation.id),
         groups=groups,
         texts=views.visible_comments(wanted),
+        focus_counts=(
+            focus_outcome.theme_counts(db.session, snapshot) if snapshot is not None else {}
+        ),
         can_curate=analysis_rules.can_curate(actor, consultation),
         settings_form=settings_form,
         settings_error=settings_error,
@@ -190,6 +194,9 @@ def theme_page(consultation_id: int, key: str):
     )
     if q:
         query = query.where(func.lower(Comment.body).contains(q.lower(), autoescape=True))
+    source = "focus_group" if request.args.get("source") == "focus_group" else ""
+    if source:  # only what the focus group said (issue 18): its statements, marked 座談會
+        query = query.where(Comment.origin_platform == source)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     ids = list(
         db.session.scalars(
@@ -227,6 +234,7 @@ def theme_page(consultation_id: int, key: str):
         suggested_split=split,
         texts=texts,
         q=q,
+        source=source,
         page=page,
         pages=max(1, math.ceil(total / PER_PAGE)),
         total=total,

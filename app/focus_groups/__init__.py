@@ -10,7 +10,7 @@ import deliberation.focus_groups.models  # noqa: F401  (the tables join the meta
 bp = Blueprint("focus_groups", __name__)
 api_bp = Blueprint("focus_groups_api", __name__)
 
-from . import api, cli, messages, routes  # noqa: E402,F401  (the routes register themselves)
+from . import api, cli, messages, routes, session_routes  # noqa: E402,F401  (the routes register themselves)
 
 
 def init_app(app: Flask) -> None:
@@ -18,3 +18,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.cli.add_command(cli.focus_groups)
+    # The consultation page links to the volunteer page when the consultation has a group.
+    app.jinja_env.globals["focus_group_of"] = routes.focus_group_of

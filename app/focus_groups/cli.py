@@ -1,4 +1,4 @@
-"""flask --app wsgi focus-groups import-pool | quotas | draw | replay | purge."""
+"""flask --app wsgi focus-groups import-pool | quotas | draw | replay | purge | remind."""
 
 from __future__ import annotations
 
@@ -7,14 +7,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from deliberation.errors import NotFound, ValidationError
-from deliberation.focus_groups import lottery, operations, queries, rules
+from deliberation.focus_groups import lottery, operations, queries, rules, sessions
 from deliberation.models import Consultation, utcnow
 
 from ..extensions import db
 from ..transaction import cli_unit
+from . import mail as group_mail
 
 focus_groups = AppGroup(
     "focus-groups", help="The 政策提案座談會 lottery: pool, quotas, draw, replay."
@@ -135,3 +137,17 @@ def purge() -> None:
     """Erase the attributes of every focus group whose retention date has passed."""
     erased = operations.purge_expired(db.session)
     click.echo(f"{erased} volunteers' attributes erased")
+
+
+@focus_groups.command("remind")
+@cli_unit
+def remind() -> None:
+    """Mail the reminder of every session starting within 48 hours whose panel was invited
+    (schedule it hourly or daily); each session is reminded once."""
+    due = sessions.due_reminders(db.session)
+    with current_app.test_request_context(base_url=group_mail.base_url()):
+        for fs in due:
+            group = queries.require_group_by_id(db.session, fs.focus_group_id)
+            sent, missing = group_mail.send_session_mail(db.session, group, fs, "remind")
+            click.echo(f"session {fs.id}: reminder to {sent} members ({missing} without address)")
+    click.echo(f"{len(due)} sessions reminded")

@@ -22,7 +22,28 @@ MESSAGES.update(
             "The pool has %(pool)s people, fewer than the %(size)s seats of the panel."
         ),
         "focus_quotas_infeasible": _l(
-            "The quotas cannot be met in the category “%(category)s”. %(detail)s"
+            "The quotas cannot all be met together with this pool, starting with the category "
+            "“%(category)s”. Smallest change that makes them feasible (seats, minimum–maximum): "
+            "%(change)s"
+        ),
+        "focus_quota_mins_over_size": _l(
+            "In the category “%(category)s” the minimums add up to %(total)s seats, more than the "
+            "panel has. Smallest change that makes the quotas feasible (seats, minimum–maximum): "
+            "%(change)s"
+        ),
+        "focus_quota_maxes_under_size": _l(
+            "In the category “%(category)s” the maximums add up to only %(total)s seats, fewer "
+            "than the panel has. Smallest change that makes the quotas feasible (seats, "
+            "minimum–maximum): %(change)s"
+        ),
+        "focus_quota_too_few_people": _l(
+            "Only %(have)s volunteers have “%(feature)s” in the category “%(category)s”, fewer "
+            "than its minimum of %(min)s. Smallest change that makes the quotas feasible (seats, "
+            "minimum–maximum): %(change)s"
+        ),
+        "focus_quotas_unfixable": _l(
+            "No change of seat numbers makes these quotas possible with this pool: recruit more "
+            "volunteers or make the panel smaller."
         ),
         "focus_draw_failed": _l("The draw could not be completed: %(detail)s"),
         "focus_csv_empty": _l("The CSV file is empty."),
@@ -75,5 +96,45 @@ MESSAGES.update(
         ),
         "focus_audit_invalid": _l("The audit record is not a valid focus-group audit JSON."),
         "focus_volunteer_not_found": _l("No such volunteer in this focus group."),
+        "focus_invitation_expired": _l(
+            "This invitation link has expired (links are valid for 30 days)."
+        ),
+        "focus_invitation_invalid": _l(
+            "This invitation link is not valid: it may have been copied incompletely or changed."
+        ),
+        "focus_invitation_bad_address": _l(
+            "“%(address)s” is not an e-mail address. Nothing was sent."
+        ),
+        "focus_invitation_no_address": _l("Give at least one e-mail address."),
+        "focus_invitation_too_many": _l("At most %(max)s addresses at a time."),
+        "focus_not_drawn": _l("Draw the panel first: a session is for the drawn members."),
+        "focus_session_field": _l("Please fill in the field “%(field)s”."),
+        "focus_session_too_long": _l(
+            "The field “%(field)s” is too long (at most %(max)s characters)."
+        ),
+        "focus_session_bad_url": _l("The online link must be a full http:// or https:// address."),
+        "focus_session_no_venue": _l("Give a place, an online link, or both."),
+        "focus_session_thread": _l("Choose a thread of this consultation for the statements."),
+        "focus_session_not_found": _l("No such session in this focus group."),
+        "focus_notes_no_speaker": _l(
+            "Line %(line)s has no speaker: start each turn with the label, e.g. “參與者 A：” or "
+            "“A:”, and the facilitator’s with “主持人：”. Nothing was added."
+        ),
+        "focus_notes_unknown_speaker": _l(
+            "Line %(line)s: there is no 參與者 %(label)s in this session (the labels are "
+            "%(known)s). Nothing was added."
+        ),
+        "focus_notes_too_long": _l(
+            "The statement starting on line %(line)s is longer than %(max)s characters: split it "
+            "with a blank line. Nothing was added."
+        ),
+        "focus_notes_empty": _l("The notes contain no participant’s statement."),
+        "focus_notes_file_too_large": _l("The transcript file is larger than %(max)s MB."),
+        "focus_notes_bad_docx": _l("The file is not a readable Word (DOCX) document."),
+        "focus_notes_encoding": _l("The text file must be UTF-8 encoded."),
+        "focus_notes_file_type": _l("Upload a transcript as a .txt or .docx file."),
+        "vote_focus_group_statement": _l(
+            "This statement was said at the focus group session: it is not voted on."
+        ),
     }
 )

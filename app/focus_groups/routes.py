@@ -10,7 +10,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from deliberation.errors import DomainError, Forbidden, NotAuthenticated, NotFound, ValidationError
-from deliberation.focus_groups import lottery, operations, queries, rules
+from deliberation.focus_groups import lottery, operations, queries, rules, sessions
 from deliberation.focus_groups.models import FocusVolunteer
 from deliberation.models import Consultation, User
 from deliberation.services import consultations
@@ -31,6 +31,11 @@ def consultation_for_staff(consultation_id: int) -> tuple[Consultation, User]:
     if not rules.can_manage(actor, consultation):
         raise Forbidden("focus_staff_only")
     return consultation, actor
+
+
+def focus_group_of(consultation_id: int) -> Any:
+    """The consultation's focus group or None (a template helper)."""
+    return queries.group_of(db.session, consultation_id)
 
 
 def _date(value: str) -> datetime:
@@ -148,6 +153,9 @@ def _render_staff(consultation: Consultation, *, error: str | None = None, statu
             draw=draw,
             summary=queries.public_summary(draw),
             algorithms=lottery.ALGORITHMS,
+            invitations=queries.invitations_of(db.session, group) if group else [],
+            sessions=sessions.sessions_of(db.session, group) if group else [],
+            threads=sorted(consultation.threads, key=lambda t: t.id),
             error=error,
             hint=rules.PANEL_SIZE_HINT,
         ),

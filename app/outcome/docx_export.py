@@ -18,6 +18,7 @@ from docx.shared import Cm, Pt, RGBColor
 from deliberation.outcome import ConsultationOutcome, OutcomeSection
 from deliberation.polls.outcome import word as poll_word
 
+from ..focus_groups.outcome_export import add_focus_group
 from ..polls import charts as poll_charts
 from . import charts
 from .tables import (
@@ -217,6 +218,7 @@ def to_docx(section: OutcomeSection, *, base_url: str = "") -> bytes:
         if name == "participation":
             _chart(doc, section, name, title, next(figure_numbers))
     _polls(doc, section)
+    add_focus_group(doc, section, base_url, _table, _hyperlink)  # 座談會 (issue 18)
 
     doc.add_heading(t("h_themes"), level=1)
     for i, c in enumerate(section.consultations, start=1):

@@ -24,6 +24,7 @@ from deliberation.outcome import (
 )
 from deliberation.polls.outcome import word as poll_word
 
+from ..focus_groups.outcome_export import markdown_lines as focus_group_markdown
 from ..plans import messages as plan_messages
 from ..polls import charts as poll_charts
 from . import charts
@@ -167,6 +168,7 @@ def to_markdown(section: OutcomeSection, *, base_url: str = "") -> str:
     lines += [f"### {md(t('h_per_day'))}", "", md(t("c_per_day")), ""]
     lines += _table(*per_day_rows(section))
     lines += _polls_md(section)
+    lines += focus_group_markdown(section, base_url, md, _table)  # 座談會 (issue 18)
 
     lines += [f"## {md(t('h_themes'))}", ""]
     for i, c in enumerate(section.consultations, start=1):

@@ -22,6 +22,7 @@ PLATFORM_LABELS: dict[str, Any] = {
     "polis": "Pol.is",  # Polis imports (app/polis): the product's own spelling, not the code
     "news": _l("a news site"),
     "other": _l("another site"),
+    "focus_group": _l("the focus group (座談會)"),  # statements of the panel (issue 18)
 }
 OG_DESCRIPTION_CHARS = 200
 

@@ -92,10 +92,67 @@ def people_of(pool: Mapping[str, Mapping[str, str]], fc: FeatureCollection) -> P
     return people
 
 
+def suggest_change(
+    pool: Mapping[str, Mapping[str, str]], quotas: Sequence[Quota], size: int
+) -> list[Quota] | None:
+    """The smallest change of seat numbers that makes the quotas drawable, from the package's own
+    relaxation (an integer program: lower minimums and raise maximums by the least weighted
+    total; it is more reluctant to lower a minimum that is already small). Only the quotas that
+    change are returned, with their new numbers; [] when the quotas are feasible as they are,
+    None when no change of seat numbers helps (the pool itself is too small or too narrow)."""
+    from sortition_algorithms import errors as sa_errors
+    from sortition_algorithms.committee_generation.common import setup_committee_generation
+
+    fc = feature_collection(quotas)
+    people = people_of(pool, fc)
+    try:
+        setup_committee_generation(fc, people, size, [], SOLVER)
+    except sa_errors.InfeasibleQuotasError as error:
+        relaxed: FeatureCollection = error.features
+        return [
+            Quota(q.category, q.feature, new.min, new.max)
+            for q in quotas
+            if (new := relaxed[q.category][q.feature]) and (new.min, new.max) != (q.min, q.max)
+        ]
+    except sa_errors.SortitionBaseError:
+        return None
+    return []
+
+
+def format_change(change: Sequence[Quota] | None, quotas: Sequence[Quota]) -> str:
+    """“gender / 女: 5–7 → 3–7; …” — seats min–max before and after, in no particular language."""
+    if not change:
+        return "—"
+    before = {(q.category, q.feature): q for q in quotas}
+    return "; ".join(
+        f"{c.category} / {c.feature}: {before[(c.category, c.feature)].min}–"
+        f"{before[(c.category, c.feature)].max} → {c.min}–{c.max}"
+        for c in change
+    )
+
+
+def _infeasible(
+    code: str,
+    pool: Mapping[str, Mapping[str, str]],
+    quotas: Sequence[Quota],
+    size: int,
+    **params: object,
+) -> Conflict:
+    """The refusal: what is wrong (code and params) and the smallest change that fixes it."""
+    change = suggest_change(pool, quotas, size)
+    return Conflict(
+        code,
+        **params,
+        change=format_change(change, quotas),
+        changes=[c.__dict__ for c in change or []],
+    )
+
+
 def check_feasible(
     pool: Mapping[str, Mapping[str, str]], quotas: Sequence[Quota], size: int
 ) -> None:
-    """Refuse, naming the category, what cannot be drawn: run before any draw."""
+    """Refuse what cannot be drawn, naming the category and the reason, with the smallest
+    change of seat numbers that would make it drawable: run before any draw."""
     from sortition_algorithms.features import (
         report_min_max_against_number_to_select_structured,
         report_min_max_error_details_structured,
@@ -109,23 +166,41 @@ def check_feasible(
     if len(pool) < size:
         raise Conflict("focus_pool_too_small", pool=len(pool), size=size)
     fc = feature_collection(quotas)
-    issues = report_min_max_error_details_structured(fc, "category")
-    for issue in issues:
-        raise Conflict(
-            "focus_quotas_infeasible", category=issue.largest_minimum_feature, detail=issue.message
-        )
     for issue in report_min_max_against_number_to_select_structured(fc, size, "category"):
-        raise Conflict("focus_quotas_infeasible", category=issue.feature_name, detail=issue.message)
+        code = {
+            "min_exceeds_number_to_select": "focus_quota_mins_over_size",
+            "max_below_number_to_select": "focus_quota_maxes_under_size",
+        }.get(issue.issue_type, "focus_quotas_infeasible")
+        raise _infeasible(
+            code, pool, quotas, size, category=issue.feature_name, total=issue.feature_sum
+        )
+    for issue in report_min_max_error_details_structured(fc, "category"):
+        raise _infeasible(
+            "focus_quotas_infeasible", pool, quotas, size, category=issue.largest_minimum_feature
+        )
     people = people_of(pool, fc)
     for short in check_people_per_feature_value(fc, people):
+        raise _infeasible(
+            "focus_quota_too_few_people",
+            pool,
+            quotas,
+            size,
+            category=short.feature_name,
+            feature=short.value_name,
+            min=short.min_required,
+            have=short.actual_count,
+        )
+    # Each category alone can be met; whether they can be met together is the integer program's
+    # question (one solve, the same the draw starts with).
+    change = suggest_change(pool, quotas, size)
+    if change is None:
+        raise Conflict("focus_quotas_unfixable")
+    if change:
         raise Conflict(
             "focus_quotas_infeasible",
-            category=short.feature_name,
-            detail=(
-                f"Not enough people with the value '{short.value_name}' in category "
-                f"'{short.feature_name}' - the minimum is {short.min_required} but we only "
-                f"have {short.actual_count}"
-            ),
+            category=change[0].category,
+            change=format_change(change, quotas),
+            changes=[c.__dict__ for c in change],
         )
 
 
@@ -204,10 +279,17 @@ def draw_here(
     try:
         committees, probabilities, _ = find(fc, people, size, [], SOLVER)
     except sa_errors.InfeasibleQuotasError as error:
+        change = [
+            Quota(q.category, q.feature, new.min, new.max)
+            for q in quotas
+            if (new := error.features[q.category][q.feature])
+            and (new.min, new.max) != (q.min, q.max)
+        ]
         raise Conflict(
             "focus_quotas_infeasible",
             category=_changed_category(fc, error.features),
-            detail=" ".join(error.all_lines),
+            change=format_change(change, quotas),
+            changes=[c.__dict__ for c in change],
         ) from None
     except sa_errors.SortitionBaseError as error:
         raise Conflict("focus_draw_failed", detail=str(error)) from None

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import Conflict, Forbidden, NotAuthenticated, ValidationError
 from ..models import Consultation, User, utcnow
-from . import lottery, queries, rules
+from . import lottery, queries, rules, sessions
 from .models import FocusDraw, FocusGroup, FocusQuota, FocusVolunteer
 
 
@@ -262,13 +262,17 @@ def withdraw(
     current.record = record
     if replacement is not None:
         replacement.status = "selected"
+        session.flush()
+        for fs in sessions.sessions_of(session, group):  # the newcomer gets a speaker label
+            sessions.sync_members(session, group, fs)
     session.flush()
     return replacement
 
 
 def purge_expired(session: Session, *, now: datetime | None = None) -> int:
-    """Erase the attributes of every group whose retention date has passed; returns how many
-    volunteers' attributes were erased. The audit record (hash, quotas, panel ids) stays."""
+    """Erase the attributes (and the invitation addresses) of every group whose retention date
+    has passed; returns how many volunteers' attributes were erased. The audit record (hash,
+    quotas, panel ids) stays."""
     now = now or utcnow()
     erased = 0
     groups = session.scalars(select(FocusGroup).where(FocusGroup.purged_at.is_(None)))
@@ -279,6 +283,8 @@ def purge_expired(session: Session, *, now: datetime | None = None) -> int:
             if v.attributes is not None:
                 v.attributes = None
                 erased += 1
+        for invitation in queries.invitations_of(session, group):
+            invitation.email = None  # the address was kept only to mail the sessions
         group.purged_at = now
     session.flush()
     return erased

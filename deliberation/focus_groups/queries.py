@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ..errors import NotFound
 from ..models import User
 from .lottery import Quota
-from .models import FocusDraw, FocusGroup, FocusVolunteer
+from .models import FocusDraw, FocusGroup, FocusInvitation, FocusVolunteer
 
 
 def group_of(session: Session, consultation_id: int) -> FocusGroup | None:
@@ -22,6 +22,24 @@ def require_group(session: Session, consultation_id: int) -> FocusGroup:
     if group is None:
         raise NotFound("focus_group_not_found")
     return group
+
+
+def require_group_by_id(session: Session, group_id: int) -> FocusGroup:
+    group = session.get(FocusGroup, group_id)
+    if group is None:
+        raise NotFound("focus_group_not_found")
+    return group
+
+
+def invitations_of(session: Session, group: FocusGroup) -> list[FocusInvitation]:
+    """Every invitation of the group, oldest first (the addresses are the staff's to see)."""
+    return list(
+        session.scalars(
+            select(FocusInvitation)
+            .where(FocusInvitation.focus_group_id == group.id)
+            .order_by(FocusInvitation.id)
+        )
+    )
 
 
 def quotas_of(group: FocusGroup) -> list[Quota]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .. import participation
 from ..errors import Conflict, Forbidden, NotAuthenticated, NotFound
+from ..focus_groups import outcome as focus_outcome
 from ..models import Consultation, Plan, PlanStatus, Thread, User, utcnow
 from ..outcome_rules import can_view_outcome, plan_agency_ids, sees_draft_responses
 from ..plan_rules import can_read_consultation_work
@@ -224,6 +225,7 @@ def _consultation(
         groups=groups,
         consensus=consensus,
         disposition_counts=disposition_counts,
+        focus_group=focus_outcome.subsection(session, cid, run, lang, zone),
     )
 
 

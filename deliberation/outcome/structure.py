@@ -129,6 +129,8 @@ class ConsultationOutcome:
     groups: list[GroupOut]
     consensus: list[Statement]
     disposition_counts: dict[str, int]
+    # The 座談會 subsection (deliberation/focus_groups/outcome.py), None without a drawn panel.
+    focus_group: Any = None
 
 
 @dataclass

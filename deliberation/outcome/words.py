@@ -236,6 +236,7 @@ PLATFORMS: dict[str, dict[str, str]] = {
         "dcard": "Dcard",
         "news": "新聞網站",
         "other": "其他網站",
+        "focus_group": "政策提案座談會",  # statements of the panel (deliberation/focus_groups)
     },
     "en": {
         "polis": "Pol.is",
@@ -249,6 +250,7 @@ PLATFORMS: dict[str, dict[str, str]] = {
         "dcard": "Dcard",
         "news": "a news site",
         "other": "another site",
+        "focus_group": "the focus group (座談會)",
     },
 }
 

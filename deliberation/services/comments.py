@@ -269,6 +269,8 @@ def cast_vote(
         raise NotFound("comment_not_found")
     if comment.status != CommentStatus.VISIBLE:
         raise NotFound("comment_not_found")
+    if comment.origin_platform == "focus_group":  # words said at a session (focus_groups.sessions)
+        raise Conflict("vote_focus_group_statement")
     _refuse(rules.posting_refusal(actor, comment.thread.consultation, comment.thread.locked, now))
     screening.check_participation(session, actor, now)
 

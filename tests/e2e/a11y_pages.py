@@ -132,6 +132,14 @@ PAGES: tuple[Page, ...] = (
     Page("/consultations/{draft}/poll", PUBLIC, "polls.answer_page"),
     Page("/staff/consultations/{draft}/poll", STAFF, "polls.staff_page"),
     Page("/consultations/{draft}/poll/results", ("staff",), "polls.results_page"),
+    # A drawn panel with a session and an invitation (tests/focus_groups/helpers.py seeds them).
+    Page(
+        "/staff/consultations/{draft}/focus-group/sessions/{focus_session}",
+        STAFF,
+        "focus_groups.session_page",
+    ),
+    Page("/focus-groups/invitation/{focus_link}", PUBLIC, "focus_groups.invitation_page"),
+    Page("/focus-groups/invitation/changed", PUBLIC, "focus_groups.invitation_page", status=400),
 )
 
 # GET endpoints that are not HTML pages (files, redirects, exports).

@@ -14,15 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from app import create_app
 from app.analysis_web.jobs import execute
 from app.demo import DEMO_PASSWORD, load
 from app.extensions import db
 from config import TestingConfig
-from deliberation.models import Consultation
+from deliberation.models import Consultation, User
 from deliberation.services import analysis_runs
 from tests.databases import isolated_database_url
+from tests.focus_groups.helpers import seed_for_pages
 
 from .a11y_pages import EMAILS, NOT_PAGES, PAGES, ROLES, Page, demo_ids, pages_for
 from .livesite import NOT_LOOPBACK, serving
@@ -91,6 +93,10 @@ def _demo_app(database_url: str):  # type: ignore[no-untyped-def]
         execute(db.session, run.id)
         db.session.commit()
         ids = demo_ids(db.session)
+        # The focus group's session and invitation pages need a drawn panel (not in the demo).
+        staff = db.session.scalar(select(User).where(User.email == EMAILS["staff"]))
+        ids |= seed_for_pages(db.session, ids["draft"], staff, app.config["SECRET_KEY"])
+        db.session.commit()
         db.session.remove()
     return app, ids
 

@@ -48,23 +48,99 @@ def test_leximin_without_gurobi_runs_maximin_and_says_so(drawn):
     assert again.algorithm == "maximin" and again.panel == result.panel
 
 
-def test_a_minimum_above_the_people_who_have_the_feature_names_the_category():
+def _apply(quotas, changes):
+    new = {(c["category"], c["feature"]): c for c in changes}
+    return [
+        lottery.Quota(
+            q.category, q.feature, **{k: new[(q.category, q.feature)][k] for k in ("min", "max")}
+        )
+        if (q.category, q.feature) in new
+        else q
+        for q in quotas
+    ]
+
+
+def _assert_smallest_change_works(error, quotas, people, size):
+    """The suggested change only lowers minimums or raises maximums, and makes it drawable."""
+    changes = error.params["changes"]
+    assert changes and error.params["change"] != "—"
+    before = {(q.category, q.feature): q for q in quotas}
+    for c in changes:
+        old = before[(c["category"], c["feature"])]
+        assert c["min"] <= old.min and c["max"] >= old.max
+        assert (
+            f"{c['category']} / {c['feature']}: {old.min}–{old.max} → {c['min']}–{c['max']}"
+            in (error.params["change"])
+        )
+    lottery.check_feasible(people, _apply(quotas, changes), size)  # no refusal now
+
+
+def test_a_minimum_above_the_people_who_have_the_feature_names_it_and_the_smallest_change():
     people = pool()
     quotas = [*QUOTAS[:2], lottery.Quota("gender", "女", 3, 3), lottery.Quota("gender", "男", 3, 3)]
     few_women = {k: v | {"gender": "男"} for k, v in people.items()}
     few_women["p01"]["gender"] = "女"
     with pytest.raises(Conflict) as caught:
         lottery.check_feasible(few_women, quotas, 6)
-    assert caught.value.code == "focus_quotas_infeasible"
-    assert caught.value.params["category"] == "gender"
-    assert "only have 1" in caught.value.params["detail"]
+    assert caught.value.code == "focus_quota_too_few_people"
+    assert caught.value.params | {"change": "", "changes": []} == {
+        "category": "gender", "feature": "女", "min": 3, "have": 1, "change": "", "changes": [],
+    }  # fmt: skip
+    _assert_smallest_change_works(caught.value, quotas, few_women, 6)
 
 
-def test_minimums_that_add_up_past_the_panel_name_the_category():
+def test_minimums_that_add_up_past_the_panel_name_the_category_and_the_smallest_change():
     quotas = [lottery.Quota("age", "18-39", 4, 5), lottery.Quota("age", "40+", 4, 5)]
     with pytest.raises(Conflict) as caught:
         lottery.check_feasible(pool(), quotas, 6)
-    assert caught.value.params["category"] == "age"
+    assert caught.value.code == "focus_quota_mins_over_size"
+    assert caught.value.params["category"] == "age" and caught.value.params["total"] == 8
+    _assert_smallest_change_works(caught.value, quotas, pool(), 6)
+
+
+def test_maximums_below_the_panel_name_the_category_and_the_smallest_change():
+    quotas = [*QUOTAS[2:], lottery.Quota("age", "18-39", 1, 1), lottery.Quota("age", "40+", 1, 2)]
+    with pytest.raises(Conflict) as caught:
+        lottery.check_feasible(pool(), quotas, 6)
+    assert caught.value.code == "focus_quota_maxes_under_size"
+    assert caught.value.params["category"] == "age" and caught.value.params["total"] == 3
+    _assert_smallest_change_works(caught.value, quotas, pool(), 6)
+
+
+def test_quotas_each_possible_but_not_together_get_the_smallest_change():
+    # Three young women are needed, but the pool has only two (p03 and p09).
+    quotas = [
+        lottery.Quota("age", "18-39", 3, 3), lottery.Quota("age", "40+", 3, 3),
+        lottery.Quota("gender", "女", 6, 6), lottery.Quota("gender", "男", 0, 0),
+    ]  # fmt: skip
+    with pytest.raises(Conflict) as caught:
+        lottery.check_feasible(pool(), quotas, 6)
+    assert caught.value.code == "focus_quotas_infeasible"
+    _assert_smallest_change_works(caught.value, quotas, pool(), 6)
+    total = sum(
+        abs(c["min"] - q.min) + abs(c["max"] - q.max)
+        for c in caught.value.params["changes"]
+        for q in quotas
+        if (q.category, q.feature) == (c["category"], c["feature"])
+    )
+    assert total == 2  # one seat moved: the least that works
+
+
+def test_the_refusal_reads_in_both_languages_with_the_change(app):
+    from flask_babel import force_locale
+
+    from app.errors import message_for
+
+    quotas = [lottery.Quota("age", "18-39", 4, 5), lottery.Quota("age", "40+", 4, 5)]
+    with pytest.raises(Conflict) as caught:
+        lottery.check_feasible(pool(), quotas, 6)
+    with app.test_request_context():
+        with force_locale("en"):
+            english = message_for(caught.value.code, **caught.value.params)
+        with force_locale("zh_Hant_TW"):
+            chinese = message_for(caught.value.code, **caught.value.params)
+    assert "Smallest change" in english and "age / 18-39: 4–5 →" in english
+    assert "最小調整" in chinese and "age / 18-39: 4–5 →" in chinese
 
 
 def test_a_pool_smaller_than_the_panel_is_refused():

@@ -281,6 +281,10 @@ export class LiveThread {
       form.setAttribute("action", `/comments/${id}/vote`);
       form.dataset.commentId = String(id);
     });
+    // Said at a focus group session (issue 18): not voted on, as the server's page renders it.
+    if (comment.origin && comment.origin.platform === "focus_group") {
+      el.querySelectorAll("form.vote-form, .vote-counts").forEach((node) => node.remove());
+    }
     // Like the server's page: anyone logged in may flag someone else's comment.
     const flag = el.querySelector("details.flag");
     if (flag && this.viewerId !== null && comment.author.id === this.viewerId) flag.remove();
