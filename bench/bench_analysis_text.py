@@ -269,6 +269,8 @@ def bench_quality(states: int = 5) -> None:
     seed_agreement(seg, states)
 
 
+RANDOM_DRAWS = 5  # draws of random examples in the staff-facing table
+
 # the filler staff found in labels and keyword lists (issue 16): counted as function words by
 # the judge below, which is independent of the analysis package's own Vocabulary
 ISSUE_FILLER = frozenset(["不然", "公里", "一天", "一個", "有關", "相關", "什麼", "進行"])
@@ -398,8 +400,8 @@ def _function_rate(themes: list[dict[str, Any]], is_function: Any) -> tuple[floa
 def staff_quality(seg: Any, examples_per_theme: int = 3) -> None:
     """What staff read, ours beside the naive pipeline in the same run (random state 0):
     unguided AMI, guided accuracy with seeds only and with 3 examples per theme (the first
-    three misplaced by seeds-only guidance, as staff would correct them; accuracy counted on
-    the other comments), quote purity, and the function-word rate of labels and keywords.
+    three misplaced by seeds-only guidance, as staff would correct them; and, ``RANDOM_DRAWS``
+    times, three drawn at random; accuracy counted on the other comments), quote purity, and the function-word rate of labels and keywords.
     Naive guided = plain keyword match (most seed keywords in the text; none: off-topic);
     naive + examples = keyword hits plus cosine to the nearest example of each seed."""
     import numpy as np
@@ -413,9 +415,10 @@ def staff_quality(seg: Any, examples_per_theme: int = 3) -> None:
     is_function = _judge()
     print(
         "| set | unguided AMI | guided acc., seeds | guided acc., seeds + 3 examples/theme "
+        f"| guided acc., seeds -> seeds + 3 random examples/theme ({RANDOM_DRAWS} draws) "
         "| quote purity, auto k; true k | function words, labels | function words, keywords |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for name, codes in SEED_CODES.items():
         ids, texts, labels, votes = load_labelled(name)
         toks = seg.tokens_many(texts)
@@ -463,6 +466,26 @@ def staff_quality(seg: Any, examples_per_theme: int = 3) -> None:
         def acc(pred: list[str], labels: list[str] = labels, rest: list[int] = rest) -> float:
             return float(np.mean([pred[i] == labels[i] for i in rest]))
 
+        # the same with examples drawn at random (typical comments, not only the hard ones):
+        # accuracy on the other comments, seeds only and with the examples, over several draws
+        rng = np.random.default_rng(1234)
+        r_base, r_with = [], []
+        for _ in range(RANDOM_DRAWS):
+            drawn: dict[str, str] = {}
+            for code in codes:
+                pool = [c for c, y in zip(ids, labels, strict=True) if y == code]
+                picked = rng.choice(pool, min(examples_per_theme, len(pool)), replace=False)
+                drawn |= {str(c): name_of[code] for c in picked}
+            others = [i for i, c in enumerate(ids) if c not in drawn]
+            g2 = ThemeModel(seed_themes=seeds, examples=drawn, random_state=0).fit(toks, ids=ids)
+            r_base.append(acc(p0, rest=others))
+            r_with.append(acc(pred_of(g2), rest=others))
+        gains = [b - a for a, b in zip(r_base, r_with, strict=True)]
+        random_cell = (
+            f"{statistics.mean(r_base):.3f} -> {statistics.mean(r_with):.3f} "
+            f"(gain {statistics.mean(gains):+.3f} ± {statistics.stdev(gains):.3f})"
+        )
+
         # naive guided: plain keyword match, then + nearest example
         hits = np.array(
             [[sum(kw in t for kw in s["keywords"]) for s in seeds] for t in texts], dtype=float
@@ -481,6 +504,7 @@ def staff_quality(seg: Any, examples_per_theme: int = 3) -> None:
             f"| {name} | {ami(labels, ours.labels_):.3f} (naive {ami(labels, naive['labels']):.3f})"
             f" | {acc(p0):.3f} (keyword match {acc(k0):.3f})"
             f" | {acc(p1):.3f} (keyword match + examples {acc(k1):.3f})"
+            f" | {random_cell}"
             f" | {_purity(o_themes, labels):.3f}; at k = {k}: {_purity(k_themes, labels):.3f}"
             f" (naive {_purity(naive['themes'], labels):.3f})"
             f" | {fo[0]:.3f} (naive {fn[0]:.3f}) | {fo[1]:.3f} (naive {fn[1]:.3f}) |"
@@ -498,7 +522,7 @@ def staff_quality(seg: Any, examples_per_theme: int = 3) -> None:
         naive = naive_themes(texts, max(ours.k_, 2), 0)
         fo, fn = _function_rate(o_themes, is_function), _function_rate(naive["themes"], is_function)
         print(
-            f"| {path.parent.name} | | | | | {fo[0]:.3f} (naive {fn[0]:.3f}) "
+            f"| {path.parent.name} | | | | | | {fo[0]:.3f} (naive {fn[0]:.3f}) "
             f"| {fo[1]:.3f} (naive {fn[1]:.3f}) |"
         )
 

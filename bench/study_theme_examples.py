@@ -1,0 +1,326 @@
+"""Study: can 3 staff examples per seed theme lift guided accuracy on the *other* comments?
+
+Run: nice -n 10 .venv/bin/python bench/study_theme_examples.py [--sets ev-scooter,long-term-care]
+     [--seeds full,kw1,name] [--draws 6] [--per 3]
+
+Each candidate method gets the same inputs as ``analysis.themes.guided.assign_seeds`` (the
+comments' feature rows, the seed keyword vectors, the "other" threshold and the examples as
+row -> seed) and returns a seed per row; the inputs are captured from a real guided fit. Two
+protocols, accuracy always on the comments that are not examples: "misplaced" (the first three
+comments per theme that seeds-only guidance put elsewhere, as staff would correct them) and
+"random" (three random comments per theme, ``--draws`` draws: mean and sd of the gain over
+seeds-only on the same comments). ``--seeds kw1`` / ``name`` weaken the seeds (first keyword
+only / the name as the only keyword) to see whether a method helps where seeds say less. The
+last table is the ceiling of the features themselves: a linear classifier trained on the true
+labels of 80 % of the comments (5-fold). bench/RESULTS.md (issue 16) has the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "unit" / "analysis"))
+
+Assign = Callable[..., tuple[np.ndarray, np.ndarray]]
+
+
+# -- capturing the guided inputs ---------------------------------------------------------------
+
+
+def capture(name: str, seeds_kind: str) -> dict[str, Any]:
+    """Fit guided mode once and keep what assign_seeds and example_rows were given."""
+    from _data import SEED_CODES, SEEDS, load_labelled
+
+    from analysis.segment import get_segmenter
+    from analysis.themes import ThemeModel, guided
+
+    ids, texts, labels, _ = load_labelled(name)
+    seeds = json.loads((SEEDS / f"{name}.json").read_text(encoding="utf-8"))
+    if seeds_kind == "kw1":
+        seeds = [dict(s, keywords=s["keywords"][:1]) for s in seeds]
+    elif seeds_kind == "name":
+        seeds = [dict(s, keywords=[s["name"]]) for s in seeds]
+    got: dict[str, Any] = {}
+    assign, rows = guided.assign_seeds, guided.example_rows
+
+    def spy_assign(x: Any, q: Any, thr: float, *, examples: Any = None) -> Any:
+        got.update(x=x, q=q, thr=thr)
+        return assign(x, q, thr, examples=examples)
+
+    def spy_rows(examples: Any, seeds_: Any, ids_: Any, dup: Any, row_of_group: Any) -> Any:
+        got.update(dup=dup, row_of_group=dict(row_of_group))
+        return rows(examples, seeds_, ids_, dup, row_of_group)
+
+    features = ThemeModel._features
+
+    def spy_features(self: Any, *a: Any) -> Any:
+        out = features(self, *a)
+        got["words"] = out[2].shape[1]  # x is [word columns | character columns]
+        return out
+
+    guided.assign_seeds, guided.example_rows = spy_assign, spy_rows  # type: ignore[assignment]
+    ThemeModel._features = spy_features  # type: ignore[method-assign]
+    try:
+        toks = get_segmenter().tokens_many(texts)
+        ThemeModel(seed_themes=seeds, random_state=0).fit(toks, ids=ids)
+    finally:
+        guided.assign_seeds, guided.example_rows = assign, rows  # type: ignore[assignment]
+        ThemeModel._features = features  # type: ignore[method-assign]
+    row = np.array([got["row_of_group"].get(int(g), -1) for g in got["dup"]])
+    return {**got, "ids": ids, "labels": labels, "codes": SEED_CODES[name], "seeds": seeds,
+            "row": row, "texts": texts}  # fmt: skip
+
+
+# -- candidate methods -------------------------------------------------------------------------
+
+
+def _examples(examples: dict[int, int] | None) -> tuple[np.ndarray, np.ndarray]:
+    ex = dict(examples or {})
+    rows = np.array(sorted(ex), dtype=np.int64)
+    return rows, np.array([ex[r] for r in rows], dtype=np.int64)
+
+
+def self_train(
+    x: sp.csr_matrix, q: np.ndarray, thr: float, ex: tuple[np.ndarray, np.ndarray] | None = None,
+    weight: float = 1.0, lam: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """guided.assign_seeds' self-training; with ``ex`` the examples are members of their seed
+    in every round (constrained seeded k-means, Basu et al. 2002), each counted ``weight``."""
+    er, es = ex if ex is not None else (np.empty(0, np.int64), np.empty(0, np.int64))
+    sim = np.asarray(x @ q.T)
+    labels = np.where(sim.max(axis=1) > 0, sim.argmax(axis=1), -1)
+    labels[er] = es
+    for _ in range(10):
+        centres = []
+        for s in range(len(q)):
+            w = (labels == s).astype(float)
+            w[er[es == s]] = weight
+            c = np.asarray(x.T @ w).ravel() / max(w.sum(), 1e-9)
+            centres.append(normalize(c[None, :]) + lam * q[s][None, :])
+        sim = np.asarray(x @ normalize(np.vstack(centres)).T)
+        new = np.where(sim.max(axis=1) >= thr, sim.argmax(axis=1), -1)
+        new[er] = es
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    return labels, sim
+
+
+def _nearest_example(x: sp.csr_matrix, er: np.ndarray, es: np.ndarray, k: int) -> np.ndarray:
+    near = np.asarray((x @ x[er].T).todense())
+    near[er, np.arange(len(er))] = 0.0
+    out = np.zeros((x.shape[0], k))
+    for s in range(k):
+        if (es == s).any():
+            out[:, s] = near[:, es == s].max(axis=1)
+    return out
+
+
+def prototypes(beta: float, mode: str) -> Assign:
+    """Each seed is its centre and its examples: score = centre similarity + (or max with)
+    beta x the similarity to the seed's nearest example."""
+
+    def run(x: Any, q: Any, thr: float, examples: Any = None) -> Any:
+        labels, sim = self_train(x, q, thr)
+        er, es = _examples(examples)
+        if len(er):
+            e = beta * _nearest_example(x, er, es, len(q))
+            score = sim + e if mode == "sum" else np.maximum(sim, e)
+            labels = np.where(score.max(axis=1) >= thr, score.argmax(axis=1), -1)
+            labels[er] = es
+        return labels, None
+
+    return run
+
+
+def constrained(weight: float) -> Assign:
+    def run(x: Any, q: Any, thr: float, examples: Any = None) -> Any:
+        return self_train(x, q, thr, _examples(examples), weight)[0], None
+
+    return run
+
+
+def expansion(w: float, m: int, words: int | None, distinct: bool) -> Assign:
+    """Query expansion: the examples' ``m`` heaviest features (of the first ``words`` columns,
+    the word terms; all columns when None), those in another seed's examples dropped when
+    ``distinct``, added to the seed's keyword vector with weight ``w``."""
+
+    def run(x: Any, q: Any, thr: float, examples: Any = None) -> Any:
+        er, es = _examples(examples)
+        q2 = q.copy()
+        xe = x[er][:, :words].toarray() if len(er) else None
+        for s in range(len(q)):
+            if xe is None or not (es == s).any():
+                continue
+            score = xe[es == s].mean(axis=0)
+            if distinct and (es != s).any():
+                score[(xe[es != s] > 0).any(axis=0)] = 0
+            keep = np.argsort(-score)[:m]
+            keep = keep[score[keep] > 0]
+            if len(keep):
+                v = np.zeros(q.shape[1])
+                v[keep] = score[keep] / np.linalg.norm(score[keep])
+                q2[s] = q[s] / max(np.linalg.norm(q[s]), 1e-12) + w * v
+        labels, _ = self_train(x, normalize(q2), thr)
+        labels[er] = es
+        return labels, None
+
+    return run
+
+
+def spreading(alpha: float, k: int = 10, weight: float = 5.0) -> Assign:
+    """Label spreading (Zhou et al. 2004) over a symmetric k-nearest-neighbour cosine graph,
+    from the self-trained labels, examples weighted ``weight``."""
+
+    def run(x: Any, q: Any, thr: float, examples: Any = None) -> Any:
+        labels, sim = self_train(x, q, thr)
+        er, es = _examples(examples)
+        if not len(er):
+            return labels, None
+        n, nk = sim.shape
+        g = (x @ x.T).toarray()
+        np.fill_diagonal(g, 0)
+        nbr = np.argsort(-g, axis=1)[:, :k]
+        w = np.zeros_like(g)
+        r = np.repeat(np.arange(n), k)
+        w[r, nbr.ravel()] = np.clip(g[r, nbr.ravel()], 0, None)
+        w = np.maximum(w, w.T)
+        d = np.sqrt(np.maximum(w.sum(axis=1), 1e-12))
+        s = w / d[:, None] / d[None, :]
+        y = np.zeros((n, nk))
+        ok = labels >= 0
+        y[np.flatnonzero(ok), labels[ok]] = 1.0
+        y[er] = 0.0
+        y[er, es] = weight
+        f = y.copy()
+        for _ in range(30):
+            f = alpha * s @ f + (1 - alpha) * y
+        out = np.where(ok, f.argmax(axis=1), -1)
+        out[er] = es
+        return out, None
+
+    return run
+
+
+def methods(words: int) -> dict[str, Assign]:
+    from analysis.themes import guided
+
+    return {
+        "current (stay + near-copies follow)": guided.assign_seeds,
+        "constrained self-training, w 1": constrained(1.0),
+        "constrained self-training, w 3": constrained(3.0),
+        "prototypes, sum, beta 0.3": prototypes(0.3, "sum"),
+        "prototypes, max, beta 0.7": prototypes(0.7, "max"),
+        "expansion, all features, w 0.5": expansion(0.5, 20, None, True),
+        "expansion, words, w 0.5, m 8": expansion(0.5, 8, words, True),
+        "label spreading, alpha 0.8": spreading(0.8),
+    }
+
+
+# -- protocols ---------------------------------------------------------------------------------
+
+
+def predict(d: dict[str, Any], assign: Assign, examples: dict[str, str]) -> list[str]:
+    index = {s["name"]: i for i, s in enumerate(d["seeds"])}
+    pos = {c: i for i, c in enumerate(d["ids"])}
+    ex = {int(d["row"][pos[c]]): index[s] for c, s in examples.items() if d["row"][pos[c]] >= 0}
+    q = d["q"].toarray() if sp.issparse(d["q"]) else d["q"]
+    labels, _ = assign(d["x"], q, d["thr"], examples=ex)
+    return [d["codes"][labels[r]] if r >= 0 and labels[r] >= 0 else "OFFTOPIC" for r in d["row"]]
+
+
+def draws(d: dict[str, Any], base: list[str], per: int, n: int) -> list[dict[str, str]]:
+    name_of = {c: s["name"] for s, c in zip(d["seeds"], d["codes"], strict=True)}
+    ids, labels = d["ids"], d["labels"]
+    out = [
+        {
+            c: name_of[code]
+            for code in d["codes"]
+            for c in [c for c, y, p in zip(ids, labels, base, strict=True) if y == code != p][:per]
+        }
+    ]
+    rng = np.random.default_rng(1234)
+    for _ in range(n):
+        ex: dict[str, str] = {}
+        for code in d["codes"]:
+            pool = [c for c, y in zip(ids, labels, strict=True) if y == code]
+            ex |= {str(c): name_of[code] for c in rng.choice(pool, min(per, len(pool)), False)}
+        out.append(ex)
+    return out
+
+
+def study(name: str, seeds_kind: str, per: int, n: int) -> None:
+    from analysis.themes import guided
+
+    d = capture(name, seeds_kind)
+    base = predict(d, guided.assign_seeds, {})
+    sets = draws(d, base, per, n)
+    print(f"\n{name}, seeds {seeds_kind}, {per} examples per theme")
+    print("| method | misplaced: accuracy (gain) | random: accuracy | random: gain, mean ± sd |")
+    print("|---|---|---|---|")
+    rows: dict[str, list[tuple[float, float]]] = {}
+    for mname, assign in {"seeds only": guided.assign_seeds, **methods(d["words"])}.items():
+        for ex in sets:
+            rest = [i for i, c in enumerate(d["ids"]) if c not in ex]
+            pred = base if mname == "seeds only" else predict(d, assign, ex)
+            a = float(np.mean([pred[i] == d["labels"][i] for i in rest]))
+            a0 = float(np.mean([base[i] == d["labels"][i] for i in rest]))
+            rows.setdefault(mname, []).append((a, a - a0))
+        (m_acc, m_gain), *rnd = rows[mname]
+        acc = [a for a, _ in rnd]
+        gain = [g for _, g in rnd]
+        print(
+            f"| {mname} | {m_acc:.3f} ({m_gain:+.3f}) | {statistics.mean(acc):.3f} | "
+            f"{statistics.mean(gain):+.3f} ± {statistics.stdev(gain):.3f} |"
+        )
+
+
+def ceiling(name: str) -> None:
+    """A linear classifier on the same features, trained on the true labels (5-fold)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    from analysis.themes import guided
+
+    d = capture(name, "full")
+    keep = np.flatnonzero(d["row"] >= 0)
+    x, y = d["x"][d["row"][keep]], np.array(d["labels"])[keep]
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    pred = cross_val_predict(LogisticRegression(C=10, max_iter=2000), x, y, cv=cv)
+    base = np.array(predict(d, guided.assign_seeds, {}))[keep]
+    print(
+        f"| {name} | {float(np.mean(base == y)):.3f} | {float(np.mean(pred == y)):.3f} "
+        f"({len(keep)} comments) |"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sets", default="ev-scooter,long-term-care")
+    ap.add_argument("--seeds", default="full,kw1,name")
+    ap.add_argument("--draws", type=int, default=6)
+    ap.add_argument("--per", type=int, default=3)
+    args = ap.parse_args()
+    for name in args.sets.split(","):
+        for kind in args.seeds.split(","):
+            study(name, kind, args.per, args.draws)
+    print("\n| set | seeds only, all comments | logistic regression on 80 % true labels |")
+    print("|---|---|---|")
+    for name in args.sets.split(","):
+        ceiling(name)
+
+
+if __name__ == "__main__":
+    main()
