@@ -214,7 +214,62 @@ def spreading(alpha: float, k: int = 10, weight: float = 5.0) -> Assign:
     return run
 
 
-def methods(words: int) -> dict[str, Assign]:
+def keyword_spreading(d: dict[str, Any], alpha: float) -> Assign:
+    """scikit-learn's LabelSpreading (7-nearest-neighbour kernel) from the comments that name
+    exactly one seed's keywords most (plain keyword match) plus the examples."""
+    from sklearn.semi_supervised import LabelSpreading
+
+    start = np.full(d["x"].shape[0], -1)
+    for i, text in enumerate(d["texts"]):
+        hits = np.array([sum(kw in text for kw in s["keywords"]) for s in d["seeds"]])
+        if d["row"][i] >= 0 and hits.max() > 0 and (hits == hits.max()).sum() == 1:
+            start[d["row"][i]] = int(hits.argmax())
+
+    def run(x: Any, q: Any, thr: float, examples: Any = None) -> Any:
+        labels, _ = self_train(x, q, thr)
+        er, es = _examples(examples)
+        if not len(er):
+            return labels, None
+        y = start.copy()
+        y[er] = es
+        with np.errstate(all="ignore"):
+            spread = LabelSpreading(kernel="knn", alpha=alpha, max_iter=100).fit(x.toarray(), y)
+        p = np.nan_to_num(spread.label_distributions_)
+        out = np.where(labels >= 0, spread.classes_[p.argmax(axis=1)], -1)
+        out[er] = es
+        return out, None
+
+    return run
+
+
+def classifier(mix: float, weight: float) -> Assign:
+    """A logistic regression on the self-trained labels plus the examples (each ``weight``),
+    its probabilities mixed (``mix``) with the seed scores' softmax (temperature 0.05)."""
+    from sklearn.linear_model import LogisticRegression
+
+    def run(x: Any, q: Any, thr: float, examples: Any = None) -> Any:
+        labels, sim = self_train(x, q, thr)
+        er, es = _examples(examples)
+        if not len(er):
+            return labels, None
+        e = np.exp((sim - sim.max(axis=1, keepdims=True)) / 0.05)
+        p0 = e / e.sum(axis=1, keepdims=True)
+        train = np.setdiff1d(np.flatnonzero(labels >= 0), er)
+        clf = LogisticRegression(C=10, max_iter=2000).fit(
+            sp.vstack([x[train], x[er]]),
+            np.concatenate([labels[train], es]),
+            sample_weight=np.concatenate([np.ones(len(train)), np.full(len(er), weight)]),
+        )
+        p1 = np.zeros_like(p0)
+        p1[:, clf.classes_] = clf.predict_proba(x)
+        out = np.where(labels >= 0, ((1 - mix) * p0 + mix * p1).argmax(axis=1), -1)
+        out[er] = es
+        return out, None
+
+    return run
+
+
+def methods(d: dict[str, Any]) -> dict[str, Assign]:
     from analysis.themes import guided
 
     return {
@@ -224,8 +279,10 @@ def methods(words: int) -> dict[str, Assign]:
         "prototypes, sum, beta 0.3": prototypes(0.3, "sum"),
         "prototypes, max, beta 0.7": prototypes(0.7, "max"),
         "expansion, all features, w 0.5": expansion(0.5, 20, None, True),
-        "expansion, words, w 0.5, m 8": expansion(0.5, 8, words, True),
+        "expansion, words, w 0.5, m 8": expansion(0.5, 8, d["words"], True),
         "label spreading, alpha 0.8": spreading(0.8),
+        "keyword match + examples, LabelSpreading": keyword_spreading(d, 0.2),
+        "classifier on self-labels + examples, mix 0.5": classifier(0.5, 5.0),
     }
 
 
@@ -271,7 +328,7 @@ def study(name: str, seeds_kind: str, per: int, n: int) -> None:
     print("| method | misplaced: accuracy (gain) | random: accuracy | random: gain, mean ± sd |")
     print("|---|---|---|---|")
     rows: dict[str, list[tuple[float, float]]] = {}
-    for mname, assign in {"seeds only": guided.assign_seeds, **methods(d["words"])}.items():
+    for mname, assign in {"seeds only": guided.assign_seeds, **methods(d)}.items():
         for ex in sets:
             rest = [i for i, c in enumerate(d["ids"]) if c not in ex]
             pred = base if mname == "seeds only" else predict(d, assign, ex)

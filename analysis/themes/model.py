@@ -65,7 +65,8 @@ class ThemeModel:
     (theme index per comment, -1 for comments without content), ``duplicates_``, ``k_``,
     ``k_scores_``, ``confidence_`` and ``secondary_`` (per comment; ``assignments_`` by id) and
     ``changes_`` (when ``previous`` is given). ``examples`` (comment id -> seed name, guided
-    mode) are comments staff placed: they pull their seed's centre and stay where placed.
+    mode) are comments staff placed: they stay where placed, with their near-duplicates and
+    the comments much like them (`guided.assign_seeds`); they do not move the seed centres.
     """
 
     def __init__(
