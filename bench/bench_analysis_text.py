@@ -415,7 +415,7 @@ def staff_quality(seg: Any, examples_per_theme: int = 3) -> None:
     is_function = _judge()
     print(
         "| set | unguided AMI | guided acc., seeds | guided acc., seeds + 3 examples/theme "
-        f"| guided acc., seeds -> seeds + 3 random examples/theme ({RANDOM_DRAWS} draws) "
+        f"| guided acc., seeds → seeds + 3 random examples/theme ({RANDOM_DRAWS} draws) "
         "| quote purity, auto k; true k | function words, labels | function words, keywords |"
     )
     print("|---|---|---|---|---|---|---|---|")
@@ -482,7 +482,7 @@ def staff_quality(seg: Any, examples_per_theme: int = 3) -> None:
             r_with.append(acc(pred_of(g2), rest=others))
         gains = [b - a for a, b in zip(r_base, r_with, strict=True)]
         random_cell = (
-            f"{statistics.mean(r_base):.3f} -> {statistics.mean(r_with):.3f} "
+            f"{statistics.mean(r_base):.3f} → {statistics.mean(r_with):.3f} "
             f"(gain {statistics.mean(gains):+.3f} ± {statistics.stdev(gains):.3f})"
         )
 
