@@ -148,6 +148,71 @@ def bench_themes_child(n: int) -> None:
     )
 
 
+def bench_guided_child(n: int) -> None:
+    """Runs in a subprocess: a guided fit (the ev-scooter seeds) on n generated comments; the
+    CPU time of the keyword precedence (``guided.keyword_seeds``, part of every guided fit) and
+    of the label-spreading candidate of bench/study_theme_examples.py with 3 examples for each
+    of the 8 seeds, and the spreading's peak of traced memory."""
+    import tracemalloc
+
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    from analysis.segment import Segmenter
+    from analysis.themes import ThemeModel, guided
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    sys.path.insert(0, str(ROOT / "tests" / "unit" / "analysis"))
+    from _data import SEEDS
+    from study_theme_examples import spread_examples
+
+    seeds = json.loads((SEEDS / "ev-scooter.json").read_text(encoding="utf-8"))
+    tokens = Segmenter().tokens_many(corpus(n))
+    got: dict[str, Any] = {}
+    assign, kw_seeds = guided.assign_seeds, guided.keyword_seeds
+
+    def spy_assign(x: Any, q: Any, thr: float, **kw: Any) -> Any:
+        got.update(x=x, q=q, thr=thr, kw=kw["keyword_seed"])
+        out = assign(x, q, thr, **kw)
+        got.update(labels=out[0], conf=out[1])
+        return out
+
+    def spy_kw(*a: Any, **kw: Any) -> Any:
+        c = time.process_time()
+        out = kw_seeds(*a, **kw)
+        got["keyword_cpu_s"] = time.process_time() - c
+        return out
+
+    guided.assign_seeds, guided.keyword_seeds = spy_assign, spy_kw  # type: ignore[assignment]
+    c = time.process_time()
+    ThemeModel(seed_themes=seeds, random_state=0).fit(tokens)
+    fit_cpu = time.process_time() - c
+    rows = got["x"].shape[0]
+    ex_rows = np.sort(np.random.default_rng(0).choice(rows, 24, replace=False))
+    ex_seed = np.arange(24) % len(seeds)
+    tracemalloc.start()
+    c = time.process_time()
+    with threadpool_limits(limits=1, user_api="blas"):  # as inside ThemeModel.fit
+        spread_examples(
+            got["x"], got["labels"], got["conf"], ex_rows, ex_seed, len(seeds), got["kw"]
+        )
+    spread_cpu = time.process_time() - c
+    peak = tracemalloc.get_traced_memory()[1]
+    print(
+        json.dumps(
+            {
+                "n": n,
+                "rows": rows,
+                "guided_fit_cpu_s": fit_cpu,
+                "keyword_cpu_s": got["keyword_cpu_s"],
+                "keyword_share": float(np.mean(got["kw"] >= 0)),
+                "spread_cpu_s": spread_cpu,
+                "spread_peak_mb": peak / 2**20,
+            }
+        )
+    )
+
+
 def machine() -> str:
     try:
         lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
@@ -166,11 +231,36 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,100000,300000")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--child", type=int)
+    ap.add_argument("--guided-child", type=int)
+    ap.add_argument(
+        "--guided", action="store_true", help="the guided extras' cost at --sizes (issue 16)"
+    )
     ap.add_argument("--quality", action="store_true")
     ap.add_argument("--states", type=int, default=5, help="random states for --quality")
     args = ap.parse_args()
     if args.child:
         bench_themes_child(args.child)
+        return
+    if args.guided_child:
+        bench_guided_child(args.guided_child)
+        return
+    if args.guided:
+        print("| comments | rows | guided fit CPU s | keyword precedence CPU s (share placed) "
+              "| label spreading, 24 examples: CPU s | its traced peak MB |")  # fmt: skip
+        print("|---:|---:|---:|---:|---:|---:|")
+        for n in (int(s) for s in args.sizes.split(",")):
+            res = subprocess.run(
+                [sys.executable, __file__, "--guided-child", str(n)], capture_output=True, text=True
+            )
+            if res.returncode:
+                print(f"| {n} | failed: {res.stderr.strip().splitlines()[-1]} |")
+                continue
+            r = json.loads(res.stdout.strip().splitlines()[-1])
+            print(
+                f"| {n:,} | {r['rows']:,} | {r['guided_fit_cpu_s']:.2f} | "
+                f"{r['keyword_cpu_s']:.2f} ({r['keyword_share']:.2f}) | {r['spread_cpu_s']:.2f} "
+                f"| {r['spread_peak_mb']:.0f} |"
+            )
         return
     if args.quality:
         bench_quality(args.states)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 from collections.abc import Callable
@@ -39,14 +40,26 @@ Assign = Callable[..., tuple[np.ndarray, np.ndarray]]
 # -- capturing the guided inputs ---------------------------------------------------------------
 
 
-def capture(name: str, seeds_kind: str) -> dict[str, Any]:
+def shorten(text: str, how: str) -> str:
+    """A comment cut short: ``clause`` its first clause (up to the first ，。！？；,!?;),
+    ``c20`` its first 20 characters; ``full`` as it is."""
+    if how == "clause":
+        return re.split(r"[，。！？；,!?;]", text, maxsplit=1)[0] or text
+    if how.startswith("c"):
+        return text[: int(how[1:])]
+    return text
+
+
+def capture(name: str, seeds_kind: str, short: str = "full") -> dict[str, Any]:
     """Fit guided mode once and keep what assign_seeds and example_rows were given."""
     from _data import SEED_CODES, SEEDS, load_labelled
 
     from analysis.segment import get_segmenter
     from analysis.themes import ThemeModel, guided
+    from analysis.themes.features import _join
 
     ids, texts, labels, _ = load_labelled(name)
+    texts = [shorten(t, short) for t in texts]
     seeds = json.loads((SEEDS / f"{name}.json").read_text(encoding="utf-8"))
     if seeds_kind == "kw1":
         seeds = [dict(s, keywords=s["keywords"][:1]) for s in seeds]
@@ -55,9 +68,11 @@ def capture(name: str, seeds_kind: str) -> dict[str, Any]:
     got: dict[str, Any] = {}
     assign, rows = guided.assign_seeds, guided.example_rows
 
-    def spy_assign(x: Any, q: Any, thr: float, *, examples: Any = None) -> Any:
-        got.update(x=x, q=q, thr=thr)
-        return assign(x, q, thr, examples=examples)
+    def spy_assign(
+        x: Any, q: Any, thr: float, *, examples: Any = None, keyword_seed: Any = None
+    ) -> Any:
+        got.update(x=x, q=q, thr=thr, kw=keyword_seed)
+        return assign(x, q, thr, examples=examples, keyword_seed=keyword_seed)
 
     def spy_rows(examples: Any, seeds_: Any, ids_: Any, dup: Any, row_of_group: Any) -> Any:
         got.update(dup=dup, row_of_group=dict(row_of_group))
@@ -68,6 +83,7 @@ def capture(name: str, seeds_kind: str) -> dict[str, Any]:
     def spy_features(self: Any, *a: Any) -> Any:
         out = features(self, *a)
         got["words"] = out[2].shape[1]  # x is [word columns | character columns]
+        got["docs"] = [_join(d) for d in a[0]]  # the rows' canonical texts
         return out
 
     guided.assign_seeds, guided.example_rows = spy_assign, spy_rows  # type: ignore[assignment]
@@ -269,11 +285,131 @@ def classifier(mix: float, weight: float) -> Assign:
     return run
 
 
-def methods(d: dict[str, Any]) -> dict[str, Assign]:
+# -- scalable label spreading from the examples (the candidate of --part spread) ---------------
+
+SPREAD = {
+    "max_rows": 20000,  # graph rows: all of them up to this, else the rows nearest the examples
+    "dims": 64,  # SVD dimensions the neighbours are searched in
+    "k": 10,  # neighbours per row
+    "alpha": 0.8,  # how much of a row's score comes from its neighbours
+    "weight": 5.0,  # an example's start mass against a seed member's 1
+    "steps": 30,
+    "clamp": False,  # examples keep their start mass every step
+    "unsure": 0.7,  # only rows whose seed confidence is below this may move
+}
+
+
+def spread_examples(
+    x: sp.csr_matrix,
+    labels: np.ndarray,
+    conf: np.ndarray,
+    ex_rows: np.ndarray,
+    ex_seed: np.ndarray,
+    n_seeds: int,
+    keyword_seed: np.ndarray | None = None,
+    **params: Any,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Label spreading (Zhou et al. 2004) from the seeds' members and the staff examples
+    (each ``weight``) over a symmetric ``k``-nearest-neighbour cosine
+    graph in ``dims`` SVD dimensions of the rows; a row under a seed takes the seed its
+    spread scores favour. Rows in "other" stay there, and so do rows placed by their keywords.
+    The graph covers every row up to ``max_rows``; above, the rows most similar to the
+    examples (an equal share each), which keeps it linear in the input: the examples' labels
+    fade within a few steps of the graph anyway."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.neighbors import NearestNeighbors
+
+    p = {**SPREAD, **params}
+
+    n = x.shape[0]
+    if n <= p["max_rows"]:
+        nodes = np.arange(n)
+    else:
+        per = min(p["max_rows"] // len(ex_rows), n - 1)
+        near = np.asarray((x[ex_rows] @ x.T).todense())
+        top = np.argpartition(-near, per, axis=1)[:, :per]
+        nodes = np.union1d(top.ravel(), ex_rows)
+    m = len(nodes)
+    k = min(p["k"], m - 1)
+    dims = min(p["dims"], x.shape[1] - 1, m - 1)
+    if k < 1 or dims < 1:
+        return labels, conf
+    z = TruncatedSVD(dims, random_state=0).fit_transform(x[nodes])
+    z = normalize(z).astype(np.float32)
+    dist, nbr = NearestNeighbors(n_neighbors=k + 1, algorithm="brute").fit(z).kneighbors(z)
+    sim = np.clip(1.0 - dist[:, 1:] ** 2 / 2.0, 0.0, None)  # unit vectors: cosine
+    w = sp.csr_matrix((sim.ravel(), (np.repeat(np.arange(m), k), nbr[:, 1:].ravel())), (m, m))
+    w = w.maximum(w.T)
+    d = 1.0 / np.sqrt(np.maximum(np.asarray(w.sum(axis=1)).ravel(), 1e-12))
+    s = sp.diags(d) @ w @ sp.diags(d)
+    own = labels[nodes]
+    y = np.zeros((m, n_seeds))
+    ok = own >= 0
+    y[np.flatnonzero(ok), own[ok]] = 1.0
+    at = np.searchsorted(nodes, ex_rows)
+    y[at] = 0.0
+    y[at, ex_seed] = p["weight"]
+    f = y.copy()
+    for _ in range(p["steps"]):
+        f = p["alpha"] * (s @ f) + (1 - p["alpha"]) * y
+        if p["clamp"]:
+            f[at] = y[at]
+    new = f.argmax(axis=1)
+    move = ok & (new != own) & (conf[nodes] < p["unsure"])
+    if keyword_seed is not None:
+        move &= keyword_seed[nodes] < 0
+    rows = nodes[move]
+    labels = labels.copy()
+    conf = conf.copy()
+    labels[rows] = new[move]
+    conf[rows] = f[move, new[move]] / np.maximum(f[move].sum(axis=1), 1e-12)
+    return labels, conf
+
+
+def spread_variant(d: dict[str, Any], **params: Any) -> Assign:
+    """The guided defaults (keyword precedence on), then ``spread_examples`` when there are
+    examples."""
     from analysis.themes import guided
 
+    def run(x: Any, q: Any, thr: float, examples: Any = None) -> Any:
+        labels, conf = guided.assign_seeds(x, q, thr, examples=examples, keyword_seed=d["kw"])
+        er, es = _examples(examples)
+        if not len(er):
+            return labels, conf
+        return spread_examples(x, labels, conf, er, es, len(q), d["kw"], **params)
+
+    return run
+
+
+def guided_variant(d: dict[str, Any], keywords: bool) -> Assign:
+    """``guided.assign_seeds`` as the model calls it, with or without the keyword precedence
+    captured from the fit (without: the method before it, for the older tables)."""
+    from analysis.themes import guided
+
+    def run(x: Any, q: Any, thr: float, examples: Any = None) -> Any:
+        kw = d["kw"] if keywords else None
+        return guided.assign_seeds(x, q, thr, examples=examples, keyword_seed=kw)
+
+    return run
+
+
+def spread_methods(d: dict[str, Any]) -> dict[str, Assign]:
+    """The guided defaults (keyword precedence on) without and with label spreading."""
     return {
-        "current (stay + near-copies follow)": guided.assign_seeds,
+        "examples stay, near-copies follow (the default)": guided_variant(d, True),
+        "sparse label spreading: 10-NN, 64 SVD dims, alpha 0.8, examples 5, unsure < 0.7": (
+            spread_variant(d)
+        ),
+        "the same, examples weight 0 (smoothing alone)": spread_variant(d, weight=0.0),
+        "the same, every row may move": spread_variant(d, unsure=2.0),
+        "the same, examples clamped every step": spread_variant(d, clamp=True),
+        "the same, alpha 0.5": spread_variant(d, alpha=0.5),
+    }
+
+
+def methods(d: dict[str, Any]) -> dict[str, Assign]:
+    return {
+        "current (stay + near-copies follow)": guided_variant(d, False),
         "constrained self-training, w 1": constrained(1.0),
         "constrained self-training, w 3": constrained(3.0),
         "prototypes, sum, beta 0.3": prototypes(0.3, "sum"),
@@ -318,17 +454,19 @@ def draws(d: dict[str, Any], base: list[str], per: int, n: int) -> list[dict[str
     return out
 
 
-def study(name: str, seeds_kind: str, per: int, n: int) -> None:
-    from analysis.themes import guided
-
-    d = capture(name, seeds_kind)
-    base = predict(d, guided.assign_seeds, {})
+def study(name: str, seeds_kind: str, per: int, n: int, part: str = "examples",
+          short: str = "full") -> None:  # fmt: skip
+    d = capture(name, seeds_kind, short)
+    keywords = part == "spread"
+    seeds_only = guided_variant(d, keywords)
+    base = predict(d, seeds_only, {})
     sets = draws(d, base, per, n)
-    print(f"\n{name}, seeds {seeds_kind}, {per} examples per theme")
+    print(f"\n{name}, seeds {seeds_kind}, texts {short}, {per} examples per theme")
     print("| method | misplaced: accuracy (gain) | random: accuracy | random: gain, mean ± sd |")
     print("|---|---|---|---|")
     rows: dict[str, list[tuple[float, float]]] = {}
-    for mname, assign in {"seeds only": guided.assign_seeds, **methods(d)}.items():
+    table = spread_methods(d) if keywords else methods(d)
+    for mname, assign in {"seeds only": seeds_only, **table}.items():
         for ex in sets:
             rest = [i for i, c in enumerate(d["ids"]) if c not in ex]
             pred = base if mname == "seeds only" else predict(d, assign, ex)
@@ -342,6 +480,50 @@ def study(name: str, seeds_kind: str, per: int, n: int) -> None:
             f"| {mname} | {m_acc:.3f} ({m_gain:+.3f}) | {statistics.mean(acc):.3f} | "
             f"{statistics.mean(gain):+.3f} ± {statistics.stdev(gain):.3f} |"
         )
+
+
+def keyword_table(name: str, seeds_kind: str, short: str) -> None:
+    """Where a comment names one seed's keywords clearly more than any other's (the
+    precedence rule of ``guided.keyword_seeds``): how often that seed is right, against the
+    centres' choice on the same comments; and accuracy on all comments of keyword match, the
+    centres alone, keyword precedence (the default) and precedence unless the centres are
+    confident (softmax >= 0.9 / 0.99) of another seed."""
+    d = capture(name, seeds_kind, short)
+    truth, codes, row, kw = np.array(d["labels"]), d["codes"], d["row"], d["kw"]
+    lab, conf = guided_variant(d, False)(d["x"], d["q"], d["thr"])
+
+    def named(rowlab: np.ndarray) -> np.ndarray:
+        return np.array(
+            [codes[rowlab[r]] if r >= 0 and rowlab[r] >= 0 else "OFFTOPIC" for r in row]
+        )
+
+    def acc(rowlab: np.ndarray) -> str:
+        return f"{float(np.mean(named(rowlab) == truth)):.3f}"
+
+    from analysis.segment import get_segmenter, load_synonyms
+
+    seg, syn = get_segmenter(), load_synonyms()
+    kws = [{guided_join(seg.tokens(k), syn) or k for k in s["keywords"]} for s in d["seeds"]]
+    hits = np.array([[sum(k in doc for k in ks) for ks in kws] for doc in d["docs"]])
+    match = np.where(hits.max(axis=1) > 0, hits.argmax(axis=1), -1)
+    on = np.array([r >= 0 and kw[r] >= 0 for r in row])
+    prec = float(np.mean(named(kw)[on] == truth[on])) if on.any() else float("nan")
+    model = float(np.mean(named(lab)[on] == truth[on])) if on.any() else float("nan")
+    unless = [
+        np.where((kw >= 0) & ~((conf >= c) & (lab >= 0) & (lab != kw)), kw, lab)
+        for c in (0.9, 0.99)
+    ]
+    print(
+        f"| {name} | {seeds_kind} | {short} | {on.mean():.2f} | {prec:.3f} | {model:.3f} "
+        f"| {acc(match)} | {acc(lab)} | {acc(np.where(kw >= 0, kw, lab))} "
+        f"| {acc(unless[0])} / {acc(unless[1])} |"
+    )
+
+
+def guided_join(tokens: list[str], synonyms: Any) -> str:
+    from analysis.themes.features import _join
+
+    return _join([synonyms.get(t, t) for t in tokens])
 
 
 def ceiling(name: str) -> None:
@@ -369,10 +551,27 @@ def main() -> None:
     ap.add_argument("--seeds", default="full,kw1,name")
     ap.add_argument("--draws", type=int, default=6)
     ap.add_argument("--per", type=int, default=3)
+    ap.add_argument("--part", default="examples", choices=["examples", "keywords", "spread"])
+    ap.add_argument("--short", default="full", help="full,clause,c20: texts cut short")
     args = ap.parse_args()
+    if args.part == "keywords":
+        print(
+            "| set | seeds | texts | share with keyword precedence | precision there: keywords "
+            "| centres | all: keyword match | centres | keyword precedence | unless centres "
+            "≥ 0.9 / 0.99 |"
+        )
+        print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        for name in args.sets.split(","):
+            for short in args.short.split(","):
+                for kind in args.seeds.split(","):
+                    keyword_table(name, kind, short)
+        return
     for name in args.sets.split(","):
-        for kind in args.seeds.split(","):
-            study(name, kind, args.per, args.draws)
+        for short in args.short.split(","):
+            for kind in args.seeds.split(","):
+                study(name, kind, args.per, args.draws, args.part, short)
+    if args.part == "spread":
+        return
     print("\n| set | seeds only, all comments | logistic regression on 80 % true labels |")
     print("|---|---|---|")
     for name in args.sets.split(","):
