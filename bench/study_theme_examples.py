@@ -1,7 +1,14 @@
 """Study: can 3 staff examples per seed theme lift guided accuracy on the *other* comments?
 
 Run: nice -n 10 .venv/bin/python bench/study_theme_examples.py [--sets ev-scooter,long-term-care]
-     [--seeds full,kw1,name] [--draws 6] [--per 3]
+     [--seeds full,kw1,name] [--draws 6] [--per 3] [--part examples|keywords|spread]
+     [--short full,clause,c20]
+
+``--part keywords``: where literal keyword evidence names one seed (``guided.keyword_seeds``),
+its precision against the centres', and accuracy with and without keyword precedence.
+``--part spread``: the guided defaults (keyword precedence on) against a scalable label
+spreading from the examples (``spread_examples`` below). ``--short`` cuts the comments to their
+first clause or first N characters (``cN``), to see what short comments do to each method.
 
 Each candidate method gets the same inputs as ``analysis.themes.guided.assign_seeds`` (the
 comments' feature rows, the seed keyword vectors, the "other" threshold and the examples as
