@@ -148,6 +148,71 @@ def bench_themes_child(n: int) -> None:
     )
 
 
+def bench_guided_child(n: int) -> None:
+    """Runs in a subprocess: a guided fit (the ev-scooter seeds) on n generated comments; the
+    CPU time of the keyword precedence (``guided.keyword_seeds``, part of every guided fit) and
+    of the label-spreading candidate of bench/study_theme_examples.py with 3 examples for each
+    of the 8 seeds, and the spreading's peak of traced memory."""
+    import tracemalloc
+
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    from analysis.segment import Segmenter
+    from analysis.themes import ThemeModel, guided
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    sys.path.insert(0, str(ROOT / "tests" / "unit" / "analysis"))
+    from _data import SEEDS
+    from study_theme_examples import spread_examples
+
+    seeds = json.loads((SEEDS / "ev-scooter.json").read_text(encoding="utf-8"))
+    tokens = Segmenter().tokens_many(corpus(n))
+    got: dict[str, Any] = {}
+    assign, kw_seeds = guided.assign_seeds, guided.keyword_seeds
+
+    def spy_assign(x: Any, q: Any, thr: float, **kw: Any) -> Any:
+        got.update(x=x, q=q, thr=thr, kw=kw["keyword_seed"])
+        out = assign(x, q, thr, **kw)
+        got.update(labels=out[0], conf=out[1])
+        return out
+
+    def spy_kw(*a: Any, **kw: Any) -> Any:
+        c = time.process_time()
+        out = kw_seeds(*a, **kw)
+        got["keyword_cpu_s"] = time.process_time() - c
+        return out
+
+    guided.assign_seeds, guided.keyword_seeds = spy_assign, spy_kw  # type: ignore[assignment]
+    c = time.process_time()
+    ThemeModel(seed_themes=seeds, random_state=0).fit(tokens)
+    fit_cpu = time.process_time() - c
+    rows = got["x"].shape[0]
+    ex_rows = np.sort(np.random.default_rng(0).choice(rows, 24, replace=False))
+    ex_seed = np.arange(24) % len(seeds)
+    tracemalloc.start()
+    c = time.process_time()
+    with threadpool_limits(limits=1, user_api="blas"):  # as inside ThemeModel.fit
+        spread_examples(
+            got["x"], got["labels"], got["conf"], ex_rows, ex_seed, len(seeds), got["kw"]
+        )
+    spread_cpu = time.process_time() - c
+    peak = tracemalloc.get_traced_memory()[1]
+    print(
+        json.dumps(
+            {
+                "n": n,
+                "rows": rows,
+                "guided_fit_cpu_s": fit_cpu,
+                "keyword_cpu_s": got["keyword_cpu_s"],
+                "keyword_share": float(np.mean(got["kw"] >= 0)),
+                "spread_cpu_s": spread_cpu,
+                "spread_peak_mb": peak / 2**20,
+            }
+        )
+    )
+
+
 def machine() -> str:
     try:
         lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
@@ -166,11 +231,36 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,100000,300000")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--child", type=int)
+    ap.add_argument("--guided-child", type=int)
+    ap.add_argument(
+        "--guided", action="store_true", help="the guided extras' cost at --sizes (issue 16)"
+    )
     ap.add_argument("--quality", action="store_true")
     ap.add_argument("--states", type=int, default=5, help="random states for --quality")
     args = ap.parse_args()
     if args.child:
         bench_themes_child(args.child)
+        return
+    if args.guided_child:
+        bench_guided_child(args.guided_child)
+        return
+    if args.guided:
+        print("| comments | rows | guided fit CPU s | keyword precedence CPU s (share placed) "
+              "| label spreading, 24 examples: CPU s | its traced peak MB |")  # fmt: skip
+        print("|---:|---:|---:|---:|---:|---:|")
+        for n in (int(s) for s in args.sizes.split(",")):
+            res = subprocess.run(
+                [sys.executable, __file__, "--guided-child", str(n)], capture_output=True, text=True
+            )
+            if res.returncode:
+                print(f"| {n} | failed: {res.stderr.strip().splitlines()[-1]} |")
+                continue
+            r = json.loads(res.stdout.strip().splitlines()[-1])
+            print(
+                f"| {n:,} | {r['rows']:,} | {r['guided_fit_cpu_s']:.2f} | "
+                f"{r['keyword_cpu_s']:.2f} ({r['keyword_share']:.2f}) | {r['spread_cpu_s']:.2f} "
+                f"| {r['spread_peak_mb']:.0f} |"
+            )
         return
     if args.quality:
         bench_quality(args.states)
@@ -268,6 +358,8 @@ def bench_quality(states: int = 5) -> None:
     print()
     seed_agreement(seg, states)
 
+
+RANDOM_DRAWS = 5  # draws of random examples in the staff-facing table
 
 # the filler staff found in labels and keyword lists (issue 16): counted as function words by
 # the judge below, which is independent of the analysis package's own Vocabulary
@@ -398,8 +490,8 @@ def _function_rate(themes: list[dict[str, Any]], is_function: Any) -> tuple[floa
 def staff_quality(seg: Any, examples_per_theme: int = 3) -> None:
     """What staff read, ours beside the naive pipeline in the same run (random state 0):
     unguided AMI, guided accuracy with seeds only and with 3 examples per theme (the first
-    three misplaced by seeds-only guidance, as staff would correct them; accuracy counted on
-    the other comments), quote purity, and the function-word rate of labels and keywords.
+    three misplaced by seeds-only guidance, as staff would correct them; and, ``RANDOM_DRAWS``
+    times, three drawn at random; accuracy counted on the other comments), quote purity, and the function-word rate of labels and keywords.
     Naive guided = plain keyword match (most seed keywords in the text; none: off-topic);
     naive + examples = keyword hits plus cosine to the nearest example of each seed."""
     import numpy as np
@@ -413,9 +505,10 @@ def staff_quality(seg: Any, examples_per_theme: int = 3) -> None:
     is_function = _judge()
     print(
         "| set | unguided AMI | guided acc., seeds | guided acc., seeds + 3 examples/theme "
+        f"| guided acc., seeds → seeds + 3 random examples/theme ({RANDOM_DRAWS} draws) "
         "| quote purity, auto k; true k | function words, labels | function words, keywords |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for name, codes in SEED_CODES.items():
         ids, texts, labels, votes = load_labelled(name)
         toks = seg.tokens_many(texts)
@@ -463,6 +556,26 @@ def staff_quality(seg: Any, examples_per_theme: int = 3) -> None:
         def acc(pred: list[str], labels: list[str] = labels, rest: list[int] = rest) -> float:
             return float(np.mean([pred[i] == labels[i] for i in rest]))
 
+        # the same with examples drawn at random (typical comments, not only the hard ones):
+        # accuracy on the other comments, seeds only and with the examples, over several draws
+        rng = np.random.default_rng(1234)
+        r_base, r_with = [], []
+        for _ in range(RANDOM_DRAWS):
+            drawn: dict[str, str] = {}
+            for code in codes:
+                pool = [c for c, y in zip(ids, labels, strict=True) if y == code]
+                picked = rng.choice(pool, min(examples_per_theme, len(pool)), replace=False)
+                drawn |= {str(c): name_of[code] for c in picked}
+            others = [i for i, c in enumerate(ids) if c not in drawn]
+            g2 = ThemeModel(seed_themes=seeds, examples=drawn, random_state=0).fit(toks, ids=ids)
+            r_base.append(acc(p0, rest=others))
+            r_with.append(acc(pred_of(g2), rest=others))
+        gains = [b - a for a, b in zip(r_base, r_with, strict=True)]
+        random_cell = (
+            f"{statistics.mean(r_base):.3f} → {statistics.mean(r_with):.3f} "
+            f"(gain {statistics.mean(gains):+.3f} ± {statistics.stdev(gains):.3f})"
+        )
+
         # naive guided: plain keyword match, then + nearest example
         hits = np.array(
             [[sum(kw in t for kw in s["keywords"]) for s in seeds] for t in texts], dtype=float
@@ -481,6 +594,7 @@ def staff_quality(seg: Any, examples_per_theme: int = 3) -> None:
             f"| {name} | {ami(labels, ours.labels_):.3f} (naive {ami(labels, naive['labels']):.3f})"
             f" | {acc(p0):.3f} (keyword match {acc(k0):.3f})"
             f" | {acc(p1):.3f} (keyword match + examples {acc(k1):.3f})"
+            f" | {random_cell}"
             f" | {_purity(o_themes, labels):.3f}; at k = {k}: {_purity(k_themes, labels):.3f}"
             f" (naive {_purity(naive['themes'], labels):.3f})"
             f" | {fo[0]:.3f} (naive {fn[0]:.3f}) | {fo[1]:.3f} (naive {fn[1]:.3f}) |"
@@ -498,7 +612,7 @@ def staff_quality(seg: Any, examples_per_theme: int = 3) -> None:
         naive = naive_themes(texts, max(ours.k_, 2), 0)
         fo, fn = _function_rate(o_themes, is_function), _function_rate(naive["themes"], is_function)
         print(
-            f"| {path.parent.name} | | | | | {fo[0]:.3f} (naive {fn[0]:.3f}) "
+            f"| {path.parent.name} | | | | | | {fo[0]:.3f} (naive {fn[0]:.3f}) "
             f"| {fo[1]:.3f} (naive {fn[1]:.3f}) |"
         )
 

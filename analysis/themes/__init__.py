@@ -29,6 +29,8 @@ Method (docs/analysis.md has the reasoning and the measured figures):
    keyword vector, 10 rounds at most); a comment goes to the most similar centre, or to "other"
    when no centre reaches ``other_threshold`` (cosine 0.05). "Other" is clustered as in (3).
    Each assignment carries a confidence (softmax of the seed similarities, temperature 0.05).
+   Staff examples (``examples=``) stay under their seed with their near-duplicates, and a
+   comment much like one follows it; without examples the run is the seeds-only run.
 6. Stable themes: ``previous=`` maps new themes onto a previous run's by shared comments (mutual
    best overlap), keeping the previous id and name; splits and merges are reported.
 """

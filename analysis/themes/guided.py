@@ -4,6 +4,7 @@ their centres refined by self-training, each comment assigned to the nearest see
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -96,17 +97,27 @@ def assign_seeds(
     other_threshold: float,
     *,
     examples: Mapping[int, int] | None = None,
+    keyword_seed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Seeded centroids, refined by self-training: each round a seed's centre is the mean of
     the comments it holds plus its keyword vector; a comment goes to the most similar centre,
     or to "other" when no centre reaches ``other_threshold`` (cosine). ``q`` holds the seeds'
     keyword vectors (`seed_matrix`, dense), one row per seed.
 
+    ``keyword_seed`` (`keyword_seeds`, per row: the seed whose keywords the comment names
+    clearly more than any other's, or -1) takes precedence over the centres: literal keyword
+    evidence is right more often than the centres on the comments where it is unambiguous,
+    most of all with thin seeds and short comments (bench/RESULTS.md, issue 16). The centres
+    themselves are refined without it, so the rule changes only the comments it names.
+
     ``examples`` maps a row to the seed staff put it under (semi-supervised: seeds and examples
     together): it stays there, and a comment at least ``NEAR_EXAMPLE`` similar to an example,
-    and ``NEAR_MARGIN`` times more like it than like its own centre, follows the example. The centres are not moved
-    by the examples: measured on the labelled sets, a few atypical comments pulling a centre
-    cost more than they teach. Returns labels and confidences."""
+    and ``NEAR_MARGIN`` times more like it than like its own centre, follows the example. The
+    centres are not moved by the examples, nor is anything else: of the ways tried for letting
+    a few examples shape the other comments' places (moved centres, examples as members in
+    every round, example prototypes, query expansion, label spreading over a dense or a
+    sparse nearest-neighbour graph, a classifier step; bench/study_theme_examples.py), none
+    lifted accuracy on the labelled sets in every condition. Returns labels and confidences."""
     ex = dict(examples or {})
     ex_rows = np.array(sorted(ex), dtype=np.int64)
     ex_seed = np.array([ex[r] for r in ex_rows], dtype=np.int64)
@@ -129,6 +140,13 @@ def assign_seeds(
     conf = (e.max(axis=1) / e.sum(axis=1)).astype(float)
     best = sim.max(axis=1)
     conf = np.where(labels >= 0, conf, 1.0 - np.clip(best / other_threshold, 0, 1))
+    if keyword_seed is not None:
+        # literal evidence first: a comment naming one seed's keywords clearly more than any
+        # other's goes to that seed (bench/study_theme_examples.py --part keywords)
+        kw = keyword_seed >= 0
+        against = kw & (labels != keyword_seed)
+        labels[kw] = keyword_seed[kw]
+        conf[against] = KEYWORD_CONFIDENCE
     if len(ex_rows):
         near = np.asarray((x @ x[ex_rows].T).todense())
         near[ex_rows, np.arange(len(ex_rows))] = 0.0
@@ -145,3 +163,40 @@ def assign_seeds(
 
 NEAR_EXAMPLE = 0.5  # cosine to a staff example at which a comment may follow it
 NEAR_MARGIN = 1.5  # ... when also this many times more like the example than its own centre
+
+
+def keyword_seeds(
+    docs: Sequence[str],
+    seeds: list[dict[str, Any]],
+    *,
+    segmenter: Segmenter,
+    synonyms: Mapping[str, str],
+) -> np.ndarray:
+    """Per doc (a comment's canonical text, its tokens joined), the seed whose keywords it
+    names literally and clearly more than any other seed's (at least ``KEYWORD_DOMINANCE``
+    times as many distinct keywords as the runner-up), or -1. Keywords are segmented and
+    canonicalised as the comments are, so a keyword matches whatever spelling the synonyms
+    fold into it."""
+    kws = [
+        sorted({_join([synonyms.get(t, t) for t in segmenter.tokens(k)] or [k.casefold()])
+                for k in s["keywords"]})
+        for s in seeds
+    ]  # fmt: skip
+    out = np.full(len(docs), -1, dtype=np.int64)
+    flat = sorted({k for ks in kws for k in ks if k}, key=len, reverse=True)
+    if not flat or not seeds:
+        return out
+    anything = re.compile("|".join(map(re.escape, flat)))
+    for i, d in enumerate(docs):
+        if anything.search(d) is None:
+            continue
+        hits = [sum(k in d for k in ks) for ks in kws]
+        top = max(hits)
+        second = sorted(hits)[-2] if len(hits) > 1 else 0
+        if top > 0 and top >= KEYWORD_DOMINANCE * second:
+            out[i] = hits.index(top)
+    return out
+
+
+KEYWORD_DOMINANCE = 2.0  # a seed's distinct keyword hits / the runner-up's for precedence
+KEYWORD_CONFIDENCE = 0.5  # a comment placed by its keywords against the nearest centre

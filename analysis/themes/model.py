@@ -65,7 +65,10 @@ class ThemeModel:
     (theme index per comment, -1 for comments without content), ``duplicates_``, ``k_``,
     ``k_scores_``, ``confidence_`` and ``secondary_`` (per comment; ``assignments_`` by id) and
     ``changes_`` (when ``previous`` is given). ``examples`` (comment id -> seed name, guided
-    mode) are comments staff placed: they pull their seed's centre and stay where placed.
+    mode) are comments staff placed: they stay where placed, with their near-duplicates and
+    the comments much like them (`guided.assign_seeds`); they do not move the seed centres.
+    In guided mode a comment naming one seed's keywords clearly more than any other's is
+    placed under that seed (`guided.keyword_seeds`), whatever the centres say.
     """
 
     def __init__(
@@ -220,6 +223,12 @@ class ThemeModel:
                 q.toarray(),
                 self.other_threshold,
                 examples=guided.example_rows(self.examples, seeds, ids_, dup, row_of_group),
+                keyword_seed=guided.keyword_seeds(
+                    [joined[i] for i in rows],
+                    seeds,
+                    segmenter=self.segmenter or get_segmenter(),
+                    synonyms=load_synonyms() if self.synonyms else {},
+                ),
             )
             row_labels[:] = seed_labels
             row_conf[:] = seed_conf

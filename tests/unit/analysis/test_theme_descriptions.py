@@ -253,6 +253,47 @@ def test_a_comment_like_a_staff_example_follows_it() -> None:
     assert before is None or {t.id: t for t in plain.themes_}[before["theme"]].seed != "補助"
 
 
+def test_a_guided_run_without_usable_examples_is_the_seeds_only_run(fitted) -> None:
+    """No examples, an empty set, or examples naming comments no longer in the input (hidden
+    since): the same themes, members, quotes and confidences as a run that never had any."""
+    _model, ids, _texts, _labels, toks = fitted["ev-scooter"]
+    seeds = json.loads((SEEDS / "ev-scooter.json").read_text(encoding="utf-8"))
+
+    def result(examples: dict[str, str] | None) -> dict:
+        out = ThemeModel(seed_themes=seeds, examples=examples, random_state=0).fit(toks, ids=ids)
+        data = out.to_dict()
+        del data["params"]
+        return data
+
+    plain = result(None)
+    assert result({}) == plain
+    assert result({"no-such-comment": seeds[0]["name"]}) == plain
+
+
+def test_the_cli_and_the_workspace_place_examples_the_same_way(tmp_path: Path) -> None:
+    """The CLI's --examples and the workspace's staff placements (``examples=`` on the model,
+    as deliberation.services.analysis_runs passes them) give the same assignment."""
+    src = need(SYNTHETIC / "ev-scooter" / "comments.csv")
+    seeds = json.loads((SEEDS / "ev-scooter.json").read_text(encoding="utf-8"))
+    ids, texts, labels, _votes = load_labelled("ev-scooter")
+    examples = _examples(ids, labels, seeds, SEED_CODES["ev-scooter"], 3)
+    ex = tmp_path / "examples.csv"
+    ex.write_text(
+        "comment-id,theme\n" + "".join(f"{c},{s}\n" for c, s in examples.items()), "utf-8"
+    )
+    out = tmp_path / "out.json"
+    args = ["themes", str(src), "--json", str(out), "--seed-themes", str(SEEDS / "ev-scooter.json")]
+    assert main([*args, "--examples", str(ex)]) == 0
+    cli = json.loads(out.read_text(encoding="utf-8"))
+    seg = get_segmenter()
+    model = ThemeModel(random_state=0, seed_themes=seeds, examples=examples, segmenter=seg)
+    model.fit(seg.tokens_many(texts), ids=ids, texts=texts)
+    label_of = {t["id"]: t["label"] for t in cli["themes"]}
+    cli_theme = {a["comment_id"]: label_of[a["theme"]] for a in cli["assignments"]}
+    direct = {t.id: t.label for t in model.themes_}
+    assert cli_theme == {c: direct[a["theme"]] for c, a in model.assignments_.items()}
+
+
 def test_cli_takes_examples_and_keeps_seed_names(tmp_path: Path) -> None:
     src = need(SYNTHETIC / "ev-scooter" / "comments.csv")
     seeds_path = SEEDS / "ev-scooter.json"
