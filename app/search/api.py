@@ -12,6 +12,7 @@ from deliberation.search.rules import Segment, highlight
 
 from ..extensions import db
 from ..params import int_arg
+from ..security import current_actor
 from . import api_bp
 
 
@@ -22,7 +23,10 @@ def _snippet(pieces: list[Segment]) -> list[dict[str, Any]]:
 @api_bp.get("/search")
 def search():
     found = queries.search(
-        db.session, request.args.get("q", ""), page=int_arg("page", 1, low=1, high=10_000)
+        db.session,
+        request.args.get("q", ""),
+        viewer=current_actor(),
+        page=int_arg("page", 1, low=1, high=10_000),
     )
     terms = found.terms
     return jsonify(
@@ -67,6 +71,7 @@ def search():
                     for c in found.comments
                 ],
                 "total": found.total,
+                "more": found.more,
                 "page": found.page,
                 "pages": found.pages,
             },
