@@ -90,28 +90,28 @@ def _matches(
         vector: ColumnElement[Any] = literal_column(tsvector_sql(name))
         query = func.plainto_tsquery(literal_column("'simple'"), " ".join(terms))
         found = base.where(vector.op("@@")(query))
-        newest = (
-            found.add_columns(vector.label("vector"))
-            .order_by(model.id.desc())
-            .limit(CANDIDATES)
-            .subquery()
+        # The newest matches' ids only (no vector carried through the sort), then the vector
+        # of those few read again to rank them.
+        newest = found.order_by(model.id.desc()).limit(CANDIDATES).subquery()
+        ordered = (
+            select(model.id)
+            .join(newest, newest.c.id == model.id)
+            .order_by(func.ts_rank(vector, query).desc(), model.id.desc())
         )
-        rank: ColumnElement[Any] = func.ts_rank(newest.c.vector, query).desc()
     else:
         fts = table(FTS_TABLE, column("rowid"))
         found = base.join(fts, fts.c.rowid == model.id * 4 + KINDS[name]).where(
             literal_column(FTS_TABLE).op("MATCH")(fts5_query(terms))
         )
-        newest = (
+        scored = (  # bm25 is only known in the query that MATCHes
             found.add_columns(func.bm25(literal_column(FTS_TABLE)).label("score"))
             .order_by(model.id.desc())
             .limit(CANDIDATES)
             .subquery()
         )
-        rank = newest.c.score.asc()  # bm25: lower is better
+        ordered = select(scored.c.id).order_by(scored.c.score.asc(), scored.c.id.desc())
     counted = found.order_by(None).limit(CANDIDATES + 1).subquery()
     total = int(session.scalar(select(func.count()).select_from(counted)) or 0)
-    ordered = select(newest.c.id).order_by(rank, newest.c.id.desc())
     ids = list(session.scalars(ordered.limit(limit).offset(offset)))
     return ids, total
 
