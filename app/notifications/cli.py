@@ -9,7 +9,7 @@ from deliberation.notifications import mailing, operations
 
 from ..extensions import db
 from ..transaction import cli_unit, commit
-from .mail import compose_digest, deliver
+from .mail import compose_digests, deliver
 
 group = AppGroup("notifications", help="Notifications: scheduled reminders and e-mail digests.")
 
@@ -29,7 +29,7 @@ def send_digests() -> None:
     it again in the same period sends nothing). Each batch is committed, then sent."""
     people = mails = 0
     for batch in mailing.claim_digests(db.session):
-        messages = [compose_digest(d) for d in batch]
+        messages = compose_digests(batch)
         commit()  # claimed first: a crash after this sends less, never twice
         mails += deliver(messages)
         people += len(batch)
