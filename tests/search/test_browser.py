@@ -14,9 +14,7 @@ from ..e2e.livesite import NOT_LOOPBACK
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_the_header_search_finds_a_comment_highlighted_and_never_a_hidden_one(
-    browser, cast_site
-):
+def test_the_header_search_finds_a_comment_highlighted_and_never_a_hidden_one(browser, cast_site):
     with cast_site(SEGMENT_ON_WRITE=True) as site:  # search reads the words stored on write
         shown = site.post("p0", "電池交換站應該普及到每個里。")
         hidden = site.post("p1", "電池交換站的內容被隱藏了。")
