@@ -27,7 +27,7 @@ from deliberation.notifications.mailing import Digest
 from deliberation.notifications.rules import MAIL_GROUPS, mail_group
 
 from .. import mail as site_mail
-from .messages import describe, excerpt, target_url
+from .messages import NotificationLike, describe, excerpt, target_url
 
 log = logging.getLogger(__name__)
 SALT = "zhongyi-notifications-unsubscribe"
@@ -85,7 +85,7 @@ def _message(user: User, subject: str, lines: list[str], groups: Iterable[str]) 
     }
 
 
-def _entry(item: Notification) -> list[str]:
+def _entry(item: NotificationLike) -> list[str]:
     lines = [f"- {describe(item)}"]
     quote = excerpt(item)
     if quote:
