@@ -76,14 +76,15 @@ def _matches(
     *,
     limit: int,
     offset: int,
+    count: bool = True,
 ) -> tuple[list[int], int]:
-    """Ids of the matching rows this viewer may see, best first, and how many there are (at
-    most CANDIDATES + 1: more is shown as "over 1,000").
+    """Ids of the matching rows this viewer may see, best first, and (when `count`) how many
+    there are, at most CANDIDATES + 1: more is shown as "more than 200".
 
     Ranking is bounded: the CANDIDATES newest matches are ranked (`ts_rank` / `bm25`) and the
-    page is cut from them. Ranking every match of a common word means computing the
-    relevance of a hundred thousand rows for one page of twenty (bench/RESULTS.md, "Search");
-    among the newest thousand, the best come first, and a rarer word narrows the set."""
+    page is cut from them. Ranking every match of a common word meant ranking tens of thousands
+    of rows for one page of twenty (bench/RESULTS.md, "Follow, notify, find"); among the newest
+    two hundred the best come first, and a rarer word narrows the set."""
     name = model.__tablename__
     base = _base(model).where(*_visible(model, viewer))
     if session.get_bind().dialect.name == "postgresql":
@@ -110,9 +111,11 @@ def _matches(
             .subquery()
         )
         ordered = select(scored.c.id).order_by(scored.c.score.asc(), scored.c.id.desc())
+    ids = list(session.scalars(ordered.limit(limit).offset(offset)))
+    if not count:
+        return ids, len(ids)
     counted = found.order_by(None).limit(CANDIDATES + 1).subquery()
     total = int(session.scalar(select(func.count()).select_from(counted)) or 0)
-    ids = list(session.scalars(ordered.limit(limit).offset(offset)))
     return ids, total
 
 
@@ -139,9 +142,9 @@ def search(
     their agency and admins; hidden and pending comments by no one."""
     terms = query_terms(q, tokens_of)
     results = Results(q=" ".join(q.split()), terms=terms)
-    ids, _ = _matches(session, Consultation, terms, viewer, limit=TOP, offset=0)
+    ids, _ = _matches(session, Consultation, terms, viewer, limit=TOP, offset=0, count=False)
     results.consultations = _load(session, Consultation, ids, joinedload(Consultation.agency))
-    ids, _ = _matches(session, Section, terms, viewer, limit=TOP, offset=0)
+    ids, _ = _matches(session, Section, terms, viewer, limit=TOP, offset=0, count=False)
     results.sections = _load(
         session, Section, ids, joinedload(Section.consultation), joinedload(Section.thread)
     )
