@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
 from deliberation.models import User
@@ -68,3 +69,19 @@ def test_the_matrix_covers_every_search_route(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("search"):
             assert rule.rule in covered, f"{rule.rule} is not in the role matrix"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_one_rule_decides_a_draft_for_the_page_the_list_and_search(session, world, role):
+    from deliberation.models import Consultation
+    from deliberation.rules import can_view_consultation
+    from deliberation.search import queries
+    from deliberation.services.consultations import list_consultations
+
+    viewer = None if role == "anonymous" else db.session.get(User, world[role])
+    [draft] = [c for c in db.session.scalars(select(Consultation)) if c.status == "draft"]
+    listed = draft.id in [c.id for c in list_consultations(db.session, viewer)]
+    found = draft.id in [
+        c.id for c in queries.search(db.session, "草案稀有詞", viewer=viewer).consultations
+    ]
+    assert can_view_consultation(viewer, draft) == listed == found == (role in SEES_DRAFTS)
