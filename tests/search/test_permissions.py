@@ -1,6 +1,6 @@
 """Every role (anonymous included) may search and finds the public text. A draft consultation
 (its title, its sections) is found only by the staff of its own agency and by admins, the same
-rule as the consultations list; a hidden comment, in it or anywhere, by no one."""
+rule as the consultations list and the consultation page (hidden comments: test_search.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from deliberation.models import User
-from deliberation.services.consultations import set_search_tokens
+from deliberation.models import Consultation, User
+from deliberation.rules import can_view_consultation
+from deliberation.search import queries
+from deliberation.services.consultations import list_consultations, set_search_tokens
 from tests.factories import login, make_agency, make_consultation, make_user
 
 ROLES = ("anonymous", "citizen", "moderator", "staff", "other_staff", "reviewer", "admin")
@@ -73,11 +75,6 @@ def test_the_matrix_covers_every_search_route(app):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_one_rule_decides_a_draft_for_the_page_the_list_and_search(session, world, role):
-    from deliberation.models import Consultation
-    from deliberation.rules import can_view_consultation
-    from deliberation.search import queries
-    from deliberation.services.consultations import list_consultations
-
     viewer = None if role == "anonymous" else db.session.get(User, world[role])
     [draft] = [c for c in db.session.scalars(select(Consultation)) if c.status == "draft"]
     listed = draft.id in [c.id for c in list_consultations(db.session, viewer)]
