@@ -69,11 +69,26 @@ def can_manage_consultation(user: Actor | None, consultation: ConsultationLike) 
     return user.role == Role.STAFF and user.agency_id == consultation.agency_id
 
 
+def draft_agency_ids(user: Actor | None) -> frozenset[int] | None:
+    """Whose draft consultations this person sees: None for every agency's (an admin), else
+    the agencies whose drafts they may see (their own, as its staff; none for anyone else).
+
+    The one rule of draft visibility: `can_view_consultation` asks it for one consultation,
+    and every list of consultations (the list, search, the API) filters with it in SQL
+    (`services.consultations.visible_consultation`)."""
+    if user is not None and user.role == Role.ADMIN:
+        return None
+    if user is not None and user.role == Role.STAFF and user.agency_id is not None:
+        return frozenset({user.agency_id})
+    return frozenset()
+
+
 def can_view_consultation(user: Actor | None, consultation: ConsultationLike) -> bool:
     """Drafts are seen only by the people who can manage them; everything else is public."""
     if consultation.status != ConsultationStatus.DRAFT:
         return True
-    return can_manage_consultation(user, consultation)
+    agencies = draft_agency_ids(user)
+    return agencies is None or consultation.agency_id in agencies
 
 
 def accepts_comments(consultation: ConsultationLike, now: datetime) -> bool:

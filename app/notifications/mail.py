@@ -27,7 +27,7 @@ from deliberation.notifications.mailing import Digest
 from deliberation.notifications.rules import MAIL_GROUPS, mail_group
 
 from .. import mail as site_mail
-from .messages import describe, excerpt, target_url
+from .messages import NotificationLike, describe, excerpt, target_url
 
 log = logging.getLogger(__name__)
 SALT = "zhongyi-notifications-unsubscribe"
@@ -85,7 +85,7 @@ def _message(user: User, subject: str, lines: list[str], groups: Iterable[str]) 
     }
 
 
-def _entry(item: Notification) -> list[str]:
+def _entry(item: NotificationLike) -> list[str]:
     lines = [f"- {describe(item)}"]
     quote = excerpt(item)
     if quote:
@@ -105,10 +105,21 @@ def compose_one(user: User, item: Notification) -> dict[str, Any]:
         )
 
 
+def compose_digests(batch: Iterable[Digest]) -> list[dict[str, Any]]:
+    """The digests of one batch, composed in one request context (links are built for the
+    public address; one context per mail was a tenth of a digest run)."""
+    with current_app.test_request_context(base_url=_base()):
+        return [_digest(digest) for digest in batch]
+
+
 def compose_digest(digest: Digest) -> dict[str, Any]:
     """One digest: everything waiting for this person, grouped by consultation."""
+    return compose_digests([digest])[0]
+
+
+def _digest(digest: Digest) -> dict[str, Any]:
     user = digest.user
-    with current_app.test_request_context(base_url=_base()), force_locale(_language(user)):
+    with force_locale(_language(user)):
         daily = digest.period.startswith("daily")
         subject = (
             _("Zhongyi daily digest: %(n)s new", n=len(digest.items))

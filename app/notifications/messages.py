@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.errors import MESSAGES
-from deliberation.models import CommentStatus, Notification
+from deliberation.models import CommentStatus
 from deliberation.notifications.rules import Kind
 
 from ..moderation.labels import NOTICES
@@ -20,6 +22,45 @@ MESSAGES.update(
         ),
     }
 )
+
+
+class _Named(Protocol):
+    @property
+    def display_name(self) -> str: ...
+
+
+class _Titled(Protocol):
+    @property
+    def title(self) -> str: ...
+
+
+class _Text(Protocol):
+    @property
+    def status(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+
+
+class NotificationLike(Protocol):
+    """What the words need: a Notification, or a digest's plain Entry (mailing.Entry)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def note(self) -> str: ...
+    @property
+    def comment_id(self) -> int | None: ...
+    @property
+    def consultation_id(self) -> int | None: ...
+    @property
+    def actor(self) -> _Named | None: ...
+    @property
+    def consultation(self) -> _Titled | None: ...
+    @property
+    def comment(self) -> _Text | None: ...
+
 
 EXCERPT = 140  # characters of the comment shown under a reply or mention
 
@@ -45,7 +86,7 @@ FREQUENCY_LABELS = {
 }
 
 
-def describe(item: Notification) -> str:
+def describe(item: NotificationLike) -> str:
     """The sentence that says what happened, e.g. 「王小明回覆了您的留言：〈草案〉」."""
     who = item.actor.display_name if item.actor is not None else _("Someone")
     title = item.consultation.title if item.consultation is not None else ""
@@ -74,7 +115,7 @@ def describe(item: Notification) -> str:
     return str(notice) if notice is not None else item.kind
 
 
-def excerpt(item: Notification) -> str:
+def excerpt(item: NotificationLike) -> str:
     """The start of the comment a reply or mention is about; never hidden or pending text."""
     comment = item.comment
     if item.kind not in (Kind.REPLY, Kind.MENTION, Kind.THREAD_COMMENT) or comment is None:
@@ -85,7 +126,7 @@ def excerpt(item: Notification) -> str:
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
-def target_url(item: Notification) -> str:
+def target_url(item: NotificationLike) -> str:
     """Where opening the notification leads."""
     if item.kind in (Kind.REPLY, Kind.MENTION, Kind.THREAD_COMMENT) and item.comment_id:
         return url_for("consultations.comment", comment_id=item.comment_id) + f"#c{item.comment_id}"

@@ -13,6 +13,7 @@ from deliberation.search.rules import Segment, highlight
 from ..extensions import db
 from ..openapi.operation import operation
 from ..params import int_arg
+from ..security import current_actor
 from . import api_bp
 from . import schemas as sc
 
@@ -25,7 +26,10 @@ def _snippet(pieces: list[Segment]) -> list[dict[str, Any]]:
 @operation("search", query=sc.SearchQuery, responses={200: sc.SearchResults}, public=True)
 def search():
     found = queries.search(
-        db.session, request.args.get("q", ""), page=int_arg("page", 1, low=1, high=10_000)
+        db.session,
+        request.args.get("q", ""),
+        viewer=current_actor(),
+        page=int_arg("page", 1, low=1, high=10_000),
     )
     terms = found.terms
     return jsonify(
@@ -70,6 +74,7 @@ def search():
                     for c in found.comments
                 ],
                 "total": found.total,
+                "more": found.more,
                 "page": found.page,
                 "pages": found.pages,
             },

@@ -12,6 +12,7 @@ from deliberation.search.rules import highlight
 from ..errors import message_for, status_for
 from ..extensions import db
 from ..params import int_arg
+from ..security import current_actor
 from . import bp
 
 
@@ -23,7 +24,7 @@ def results():
     if not q.strip():
         return render_template("search/results.html", q="", found=None, error=None)
     try:
-        found = queries.search(db.session, q, page=page)
+        found = queries.search(db.session, q, viewer=current_actor(), page=page)
     except ValidationError as error:
         message = message_for(error.code, **error.params)
         return render_template("search/results.html", q=q, found=None, error=message), status_for(

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import NotAuthenticated, NotFound
@@ -296,6 +297,64 @@ def _insert(session: Session, rows: Sequence[Mapping[str, object]]) -> list[int]
     return users
 
 
+def _insert_for_followers(
+    session: Session,
+    targets: Sequence[tuple[FollowTarget, int]],
+    kind: str,
+    values: Mapping[str, Any],
+    *,
+    exclude: Iterable[int] = (),
+    told: Sequence[ColumnElement[bool]] = (),
+) -> list[int]:
+    """Write one notification of `kind` for every reachable follower of these targets in one
+    INSERT … SELECT, each with its recipient's e-mail choice: five thousand followers are one
+    statement, not five thousand rows sent from here (bench/RESULTS.md, "Reply fan-out").
+    Skips `exclude` and anyone who already has a notification matching `told`. The recipients."""
+    group = mail_group(kind)
+    followers = (
+        select(Follow.user_id)
+        .where(
+            or_(*[and_(Follow.target_type == t.value, Follow.target_id == i) for t, i in targets]),
+            Follow.active.is_(True),
+        )
+        .distinct()
+        .subquery()
+    )
+    user_id = followers.c.user_id
+    columns = Notification.__table__.c
+    source = (
+        select(
+            user_id,
+            literal(kind, columns.kind.type),
+            *[literal(value, columns[name].type) for name, value in values.items()],
+            func.coalesce(EmailPreference.frequency, MAIL_DEFAULTS[group]),
+        )
+        .join(User, User.id == user_id)
+        .outerjoin(
+            EmailPreference,
+            and_(EmailPreference.user_id == user_id, EmailPreference.kind == group),
+        )
+        .where(User.is_active.is_(True), User.origin.is_(None))
+    )
+    skip = sorted(set(exclude))
+    if skip:
+        source = source.where(user_id.not_in(skip))
+    if told:
+        source = source.where(~exists().where(Notification.user_id == user_id, *told))
+    written = session.execute(
+        insert(Notification)
+        .from_select(["user_id", "kind", *values, "mail"], source)
+        .returning(Notification.id, Notification.user_id, Notification.mail)
+    ).all()
+    users = sorted({int(u) for _, u, _ in written})
+    if users:
+        after_commit(session, PUSH, users)
+    now = sorted(int(i) for i, _, mail in written if mail == "immediate")
+    if now:
+        after_commit(session, MAIL_NOW, now)
+    return users
+
+
 def mentioned_users(session: Session, text: str) -> list[User]:
     """The people an @name in `text` stands for (every account with that display name)."""
     candidates = sorted(set(mention_candidates(text)))
@@ -320,8 +379,6 @@ def fan_out_comment(session: Session, comment_id: int, *, now: datetime | None =
     for user in mentioned_users(session, comment.body):
         if can_view_consultation(user, consultation):
             reasons.setdefault(user.id, Kind.MENTION)
-    for user_id in _followers(session, FollowTarget.THREAD, comment.thread_id):
-        reasons.setdefault(user_id, Kind.THREAD_COMMENT)
     reasons.pop(comment.author_id, None)
     reachable = _reachable(session, reasons)
     already = set(
@@ -333,21 +390,33 @@ def fan_out_comment(session: Session, comment_id: int, *, now: datetime | None =
         )
     )
     stamp = now or utcnow()
+    values: dict[str, Any] = {
+        "comment_id": comment.id,
+        "consultation_id": consultation.id,
+        "actor_id": comment.author_id,
+        "reason": "",
+        "note": "",
+        "created_at": stamp,
+    }
     rows = [
-        {
-            "user_id": user_id,
-            "kind": kind.value,
-            "comment_id": comment.id,
-            "consultation_id": consultation.id,
-            "actor_id": comment.author_id,
-            "reason": "",
-            "note": "",
-            "created_at": stamp,
-        }
+        {"user_id": user_id, "kind": kind.value, **values}
         for user_id, kind in sorted(reasons.items())
         if user_id in reachable and user_id not in already
     ]
-    return _insert(session, rows)
+    told = _insert(session, rows)
+    # The thread's followers (thousands, perhaps), minus those told for a reason of their own.
+    told += _insert_for_followers(
+        session,
+        [(FollowTarget.THREAD, comment.thread_id)],
+        Kind.THREAD_COMMENT.value,
+        values,
+        exclude={comment.author_id, *reasons},
+        told=[
+            Notification.comment_id == comment.id,
+            Notification.kind.in_([k.value for k in COMMENT_KINDS]),
+        ],
+    )
+    return told
 
 
 def fan_out_consultation(
@@ -357,22 +426,16 @@ def fan_out_consultation(
     consultation = session.get(Consultation, consultation_id)
     if consultation is None or consultation.status == ConsultationStatus.DRAFT.value:
         return []
-    users = set(_followers(session, FollowTarget.CONSULTATION, consultation.id))
+    targets = [(FollowTarget.CONSULTATION, consultation.id)]
     if kind == Kind.CONSULTATION_OPENED:
-        users.update(_followers(session, FollowTarget.AGENCY, consultation.agency_id))
-    stamp = now or utcnow()
-    rows = [
-        {
-            "user_id": user_id,
-            "kind": kind,
-            "consultation_id": consultation.id,
-            "reason": "",
-            "note": "",
-            "created_at": stamp,
-        }
-        for user_id in sorted(users)
-    ]
-    return _insert(session, rows)
+        targets.append((FollowTarget.AGENCY, consultation.agency_id))
+    values = {
+        "consultation_id": consultation.id,
+        "reason": "",
+        "note": "",
+        "created_at": now or utcnow(),
+    }
+    return _insert_for_followers(session, targets, kind, values)
 
 
 def remind_closing(session: Session, *, now: datetime | None = None) -> int:
@@ -391,29 +454,16 @@ def remind_closing(session: Session, *, now: datetime | None = None) -> int:
     )
     told = 0
     for consultation in soon:
-        done = set(
-            session.scalars(
-                select(Notification.user_id).where(
-                    and_(
-                        Notification.consultation_id == consultation.id,
-                        Notification.kind == Kind.CONSULTATION_CLOSING.value,
-                    )
-                )
+        told += len(
+            _insert_for_followers(
+                session,
+                [(FollowTarget.CONSULTATION, consultation.id)],
+                Kind.CONSULTATION_CLOSING.value,
+                {"consultation_id": consultation.id, "reason": "", "note": "", "created_at": now},
+                told=[
+                    Notification.consultation_id == consultation.id,
+                    Notification.kind == Kind.CONSULTATION_CLOSING.value,
+                ],
             )
         )
-        rows = [
-            {
-                "user_id": user_id,
-                "kind": Kind.CONSULTATION_CLOSING.value,
-                "consultation_id": consultation.id,
-                "reason": "",
-                "note": "",
-                "created_at": now,
-            }
-            for user_id in sorted(
-                set(_followers(session, FollowTarget.CONSULTATION, consultation.id))
-            )
-            if user_id not in done
-        ]
-        told += len(_insert(session, rows))
     return told

@@ -18,12 +18,12 @@ from ..models import (
     CommentStatus,
     Consultation,
     ConsultationStatus,
-    Role,
     Thread,
     User,
 )
 from ..rules import can_manage_consultation
 from ..sanitize import clean_line
+from ..services.consultations import visible_consultation
 from .models import ConsultationTag
 
 SORTS = ("closing", "newest", "discussed")
@@ -97,15 +97,7 @@ def browse(session: Session, viewer: User | None, filters: Filters) -> list[Row]
         .outerjoin(counts, counts.c.consultation_id == Consultation.id)
         .options(selectinload(Consultation.agency))
     )
-    if viewer is None or viewer.role not in (Role.ADMIN, Role.STAFF):
-        stmt = stmt.where(Consultation.status != ConsultationStatus.DRAFT.value)
-    elif viewer.role == Role.STAFF:
-        stmt = stmt.where(
-            or_(
-                Consultation.status != ConsultationStatus.DRAFT.value,
-                Consultation.agency_id == viewer.agency_id,
-            )
-        )
+    stmt = stmt.where(visible_consultation(viewer))
     if filters.agency:
         stmt = stmt.join(Agency, Agency.id == Consultation.agency_id).where(
             Agency.code == filters.agency

@@ -1,10 +1,12 @@
 """`search`: consultations, sections and visible comments whose stored tokens hold every term
 of the query, ranked, one page of comments at a time. One function for both databases:
-PostgreSQL full-text search (`ts_rank` over the GIN-indexed tsvector) or SQLite FTS5 (`bm25`).
+PostgreSQL full-text search (`ts_rank` over the GIN-indexed tsvector) or SQLite FTS5 (`bm25`),
+ranking the newest CANDIDATES matches (rules.CANDIDATES), not every match of a common word.
 
-Only public text is ever found: comments that are visible, in consultations that are not drafts;
-sections and consultations that are not drafts. Hidden, pending and draft text is filtered in
-the query itself, so a stale index can never show it.
+Only what the viewer may see is found: visible comments, and consultations, sections and comments
+of consultations that are not drafts (drafts for the staff of their agency and admins: the
+consultations list's rule). Hidden, pending and others' draft text is filtered in the query
+itself, so a stale index can never show it.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from ..models import (
     Comment,
     CommentStatus,
     Consultation,
-    ConsultationStatus,
     Section,
     Thread,
+    User,
 )
 from ..services.comment_rows import tokens_of
+from ..services.consultations import visible_consultation
 from .index import FTS_TABLE, KINDS, tsvector_sql
-from .rules import PER_PAGE, fts5_query, query_terms
+from .rules import CANDIDATES, PER_PAGE, fts5_query, query_terms
 
 TOP = 10  # consultations and sections shown above the comments
 
@@ -37,18 +40,20 @@ class Results:
     consultations: list[Consultation] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
-    total: int = 0  # comments found
+    total: int = 0  # comments found (at most CANDIDATES)
+    more: bool = False  # more than CANDIDATES were found: the newest CANDIDATES are ranked
     page: int = 1
     pages: int = 1
 
 
-def _public(model: Any) -> list[ColumnElement[bool]]:
+def _visible(model: Any, viewer: User | None) -> list[ColumnElement[bool]]:
+    """What this viewer may find: the consultations they may see (drafts only for the staff of
+    the owning agency and admins: the one rule, `rules.draft_agency_ids`), and of comments
+    only the visible ones."""
+    where = [visible_consultation(viewer)]
     if model is Comment:
-        return [
-            Comment.status == CommentStatus.VISIBLE.value,
-            Consultation.status != ConsultationStatus.DRAFT.value,
-        ]
-    return [Consultation.status != ConsultationStatus.DRAFT.value]
+        where.append(Comment.status == CommentStatus.VISIBLE.value)
+    return where
 
 
 def _base(model: Any) -> Select[Any]:
@@ -64,25 +69,53 @@ def _base(model: Any) -> Select[Any]:
 
 
 def _matches(
-    session: Session, model: Any, terms: list[str], *, limit: int, offset: int
+    session: Session,
+    model: Any,
+    terms: list[str],
+    viewer: User | None,
+    *,
+    limit: int,
+    offset: int,
+    count: bool = True,
 ) -> tuple[list[int], int]:
-    """Ids of the matching public rows, best first, and how many there are."""
+    """Ids of the matching rows this viewer may see, best first, and (when `count`) how many
+    there are, at most CANDIDATES + 1: more is shown as "more than 200".
+
+    Ranking is bounded: the CANDIDATES newest matches are ranked (`ts_rank` / `bm25`) and the
+    page is cut from them. Ranking every match of a common word meant ranking tens of thousands
+    of rows for one page of twenty (bench/RESULTS.md, "Follow, notify, find"); among the newest
+    two hundred the best come first, and a rarer word narrows the set."""
     name = model.__tablename__
-    base = _base(model).where(*_public(model))
+    base = _base(model).where(*_visible(model, viewer))
     if session.get_bind().dialect.name == "postgresql":
         vector: ColumnElement[Any] = literal_column(tsvector_sql(name))
         query = func.plainto_tsquery(literal_column("'simple'"), " ".join(terms))
         found = base.where(vector.op("@@")(query))
-        rank = func.ts_rank(vector, query)
-        ordered = found.order_by(rank.desc(), model.id.desc())
+        # The newest matches' ids only (no vector carried through the sort), then the vector
+        # of those few read again to rank them.
+        newest = found.order_by(model.id.desc()).limit(CANDIDATES).subquery()
+        ordered = (
+            select(model.id)
+            .join(newest, newest.c.id == model.id)
+            .order_by(func.ts_rank(vector, query).desc(), model.id.desc())
+        )
     else:
         fts = table(FTS_TABLE, column("rowid"))
         found = base.join(fts, fts.c.rowid == model.id * 4 + KINDS[name]).where(
             literal_column(FTS_TABLE).op("MATCH")(fts5_query(terms))
         )
-        ordered = found.order_by(func.bm25(literal_column(FTS_TABLE)), model.id.desc())
-    total = int(session.scalar(select(func.count()).select_from(found.subquery())) or 0)
+        scored = (  # bm25 is only known in the query that MATCHes
+            found.add_columns(func.bm25(literal_column(FTS_TABLE)).label("score"))
+            .order_by(model.id.desc())
+            .limit(CANDIDATES)
+            .subquery()
+        )
+        ordered = select(scored.c.id).order_by(scored.c.score.asc(), scored.c.id.desc())
     ids = list(session.scalars(ordered.limit(limit).offset(offset)))
+    if not count:
+        return ids, len(ids)
+    counted = found.order_by(None).limit(CANDIDATES + 1).subquery()
+    total = int(session.scalar(select(func.count()).select_from(counted)) or 0)
     return ids, total
 
 
@@ -96,21 +129,31 @@ def _load(session: Session, model: Any, ids: list[int], *options: Any) -> list[A
     return [rows[i] for i in ids if i in rows]
 
 
-def search(session: Session, q: str, *, page: int = 1, per_page: int = PER_PAGE) -> Results:
-    """Everything public that holds every word of `q`: consultations and sections (the best
-    TOP of each) and one page of comments."""
+def search(
+    session: Session,
+    q: str,
+    *,
+    viewer: User | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Results:
+    """Everything this viewer may see that holds every word of `q`: consultations and sections
+    (the best TOP of each) and one page of comments. Drafts are found only by the staff of
+    their agency and admins; hidden and pending comments by no one."""
     terms = query_terms(q, tokens_of)
     results = Results(q=" ".join(q.split()), terms=terms)
-    ids, _ = _matches(session, Consultation, terms, limit=TOP, offset=0)
+    ids, _ = _matches(session, Consultation, terms, viewer, limit=TOP, offset=0, count=False)
     results.consultations = _load(session, Consultation, ids, joinedload(Consultation.agency))
-    ids, _ = _matches(session, Section, terms, limit=TOP, offset=0)
+    ids, _ = _matches(session, Section, terms, viewer, limit=TOP, offset=0, count=False)
     results.sections = _load(
         session, Section, ids, joinedload(Section.consultation), joinedload(Section.thread)
     )
     page = max(1, page)
-    ids, total = _matches(session, Comment, terms, limit=per_page, offset=(page - 1) * per_page)
-    results.total, results.page = total, page
-    results.pages = max(1, -(-total // per_page))
+    ids, total = _matches(
+        session, Comment, terms, viewer, limit=per_page, offset=(page - 1) * per_page
+    )
+    results.total, results.more, results.page = min(total, CANDIDATES), total > CANDIDATES, page
+    results.pages = max(1, -(-results.total // per_page))
     results.comments = _load(
         session,
         Comment,

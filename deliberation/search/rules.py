@@ -12,6 +12,7 @@ MAX_QUERY = 200  # characters
 MAX_TERMS = 10
 SNIPPET = 120  # characters of context shown around the first match
 PER_PAGE = 20
+CANDIDATES = 200  # the newest matches that are ranked; a larger count is shown as "more than"
 
 Segment = tuple[str, bool]  # a piece of text, and whether it is a match
 

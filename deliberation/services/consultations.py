@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from .. import rules
@@ -15,7 +15,6 @@ from ..models import (
     Comment,
     Consultation,
     ConsultationStatus,
-    Role,
     Section,
     Thread,
     User,
@@ -264,22 +263,27 @@ def set_status(
     return consultation
 
 
+def visible_consultation(viewer: User | None) -> ColumnElement[bool]:
+    """SQL for `rules.can_view_consultation`: the consultations this viewer may see (drafts
+    only for those who manage them; rules.draft_agency_ids)."""
+    agencies = rules.draft_agency_ids(viewer)
+    if agencies is None:
+        return true()
+    public = Consultation.status != ConsultationStatus.DRAFT.value
+    if not agencies:
+        return public
+    return or_(public, Consultation.agency_id.in_(sorted(agencies)))
+
+
 def list_consultations(
     session: Session, viewer: User | None, *, status: str | None = None
 ) -> list[Consultation]:
     """Consultations this viewer may see, open ones first, newest first."""
-    stmt = select(Consultation).options(selectinload(Consultation.agency))
-    if viewer is not None and viewer.role == Role.ADMIN:
-        pass
-    elif viewer is not None and viewer.role == Role.STAFF:
-        stmt = stmt.where(
-            or_(
-                Consultation.status != ConsultationStatus.DRAFT.value,
-                Consultation.agency_id == viewer.agency_id,
-            )
-        )
-    else:
-        stmt = stmt.where(Consultation.status != ConsultationStatus.DRAFT.value)
+    stmt = (
+        select(Consultation)
+        .options(selectinload(Consultation.agency))
+        .where(visible_consultation(viewer))
+    )
     if status:
         stmt = stmt.where(Consultation.status == status)
     order = {

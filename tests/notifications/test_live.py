@@ -74,3 +74,25 @@ def test_a_push_goes_only_to_the_persons_room(app, client, sockets):
     outbox.run_deferred(db.session)
     assert counts(alice_sock) == [1]
     alice_sock.disconnect(namespace=NS)
+
+
+def test_a_push_to_many_people_gives_each_their_own_count_and_nobody_elses(app, client, sockets):
+    from app.notifications.live import send_counts
+
+    people = [make_user() for _ in range(3)]
+    socks = []
+    for person in people:
+        browser = app.test_client()
+        login(browser, person)
+        socks.append(connect(app, browser))
+        counts(socks[-1])  # the count on connect
+    outsider = app.test_client()
+    login(outsider, make_user())
+    outsider_sock = connect(app, outsider)
+    counts(outsider_sock)
+    # Two share a count (one message to both rooms), one has another.
+    send_counts({people[0].id: 2, people[1].id: 2, people[2].id: 5})
+    assert [counts(s) for s in socks] == [[2], [2], [5]]
+    assert counts(outsider_sock) == []
+    for sock in [*socks, outsider_sock]:
+        sock.disconnect(namespace=NS)

@@ -261,3 +261,31 @@ def test_moderation_notices_are_notifications_and_old_imports_still_work(session
     )
     save()
     assert kinds(author) == ["comment_hidden"]
+
+
+def test_each_follower_is_told_once_for_the_strongest_reason_however_often_the_job_runs(session):
+    thread = general_thread(make_consultation())
+    alice, carol, gone = make_user(), make_user(name="陳卡蘿"), make_user()
+    mine = make_comment(thread, alice, body="我的意見")
+    for user in (alice, carol, gone):
+        operations.set_follow(db.session, "thread", thread.id, actor=user)
+    gone.is_active = False
+    save()
+    reply = make_comment(thread, make_user(), body="回覆你，也請 @陳卡蘿 看看", parent=mine)
+    settle()
+    operations.fan_out_comment(db.session, reply.id)  # the job again: nothing twice
+    save()
+    told = dict(
+        db.session.execute(
+            select(Notification.user_id, Notification.kind).where(
+                Notification.comment_id == reply.id
+            )
+        ).all()
+    )
+    assert told == {alice.id: "reply", carol.id: "mention"}
+    assert (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(Notification.comment_id == reply.id)
+        )
+        == 2
+    )

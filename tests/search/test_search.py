@@ -110,3 +110,20 @@ def test_the_page_and_the_api(client):
     assert empty.get_json()["error"]["code"] == "search_query_required"
     long = client.get("/search?q=" + "長" * 300, headers=EN)
     assert long.status_code == 400 and "at most 200" in long.get_data(as_text=True)
+
+
+def test_a_common_word_ranks_the_newest_matches_and_says_there_are_more(session, monkeypatch):
+    monkeypatch.setattr(queries, "CANDIDATES", 6)
+    thread = general_thread(make_consultation())
+    author = make_user()
+    made = [
+        make_comment(thread, author, body="充電樁 捷運站" if n == 3 else f"充電樁 第{n}則")
+        for n in range(10)
+    ]
+    found = queries.search(db.session, "充電樁", per_page=4)
+    assert found.more and found.total == 6 and found.pages == 2
+    last = queries.search(db.session, "充電樁", page=2, per_page=4)
+    shown = {c.id for c in found.comments} | {c.id for c in last.comments}
+    assert shown == {c.id for c in made[-6:]}  # the newest six, none twice
+    few = queries.search(db.session, "捷運站")
+    assert not few.more and few.total == 1
