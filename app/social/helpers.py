@@ -84,7 +84,7 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "social_platform": platform_label,
             # {code: label} for comments inserted live (static/js/realtime.js)
-            "social_platform_labels": lambda: {p: platform_label(p) for p in PLATFORMS},
+            "social_platform_labels": lambda: {p: platform_label(p) for p in PLATFORM_LABELS},
             "social_safe_url": safe_origin_url,
             "social_share_links": share_links,
             # the participation figures' words, from their one data dictionary

@@ -229,4 +229,4 @@ def test_the_snapshot_counts_imported_posts_apart_per_platform(filled, staff, cl
     page = client.get(f"/staff/consultations/{consultation.id}/themes?lang=en").get_data(
         as_text=True
     )
-    assert "of which imported: facebook 5、ptt 2" in page
+    assert "of which imported: Facebook 5、PTT 2" in page  # the platforms by name

@@ -2,11 +2,11 @@
 
 Citizens volunteer (one through a mailed signed link, without an account), staff set the
 quotas, draw the panel and download its audit record, which replays to the same panel; staff
-schedule a session, mail the panel, record who came and type the notes; the analysis puts the
-statements in themes marked 座談會, and the outcome DOCX has its 座談會 subsection.
-
-The steps are small functions so that another step (the quick poll of the same issue) can be
-added between the session and the analysis.
+schedule a session, mail the panel, record who came and type the notes; citizens answer the
+demo's quick poll with its background questions and staff see its unweighted and weighted
+results; staff enter the population margins of the focus group's consultation; the analysis puts
+the statements in themes marked 座談會, and the outcome DOCX has both subsections of the issue,
+（五）民調與代表性 and （六）政策提案座談會.
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ from docx import Document
 from sqlalchemy import create_engine, text
 
 from app.demo import DEMO_PASSWORD
+from app.demo.content import TITLE as POLL_CONSULTATION
+from app.demo.polls import TITLE as POLL_TITLE
 from deliberation.focus_groups import lottery
+from tests.e2e.livesite import wait_live
 from tests.mailbox import links
 
 pytestmark = pytest.mark.browser
@@ -40,6 +43,20 @@ VOLUNTEERS = {  # demo citizens and their answers
     "hao@demo.zhongyi.tw": ("男", "40+"),
 }
 GUEST = "guest@example.tw"
+# The demo poll's answers given here: (account, support, cares about, urgency 1–5, age, gender,
+# what the site says). 示範民眾 answers for the first time; 阿美 (who answered in the demo data)
+# changes her answers.
+RESPONDENTS = [
+    ("citizen@demo.zhongyi.tw", "支持", "民眾參與", "5", "65 歲以上", "女", "謝謝您：答案已記錄。"),
+    ("amei@demo.zhongyi.tw", "不支持", "跨機關協調", "2", "40-64 歲", "女", "答案已更新。"),
+]
+# The population of the focus group's consultation, in the categories of its quotas.
+MARGINS = """category,feature,percent
+性別,女,51
+性別,男,49
+年齡,18-39,40
+年齡,40+,60
+"""
 SEED = "20261205"
 STATEMENTS = [
     "充電站應該設在社區停車場，夜間充電比較方便。",
@@ -125,8 +142,20 @@ def draw_and_replay(staff_page, database_url: str) -> list[str]:
     return record["panel"]
 
 
-def hold_session(staff_page, mailbox) -> None:
-    """Schedule, mail the panel, record attendance, type the notes."""
+def _statement_marks(page) -> list[tuple[str, str]]:
+    """What a reader sees of each focus-group statement: its origin marker and its no-vote
+    line (and no vote buttons)."""
+    marks = []
+    for article in page.locator("article.comment:has(.badge-focus-group)").all():
+        assert article.locator("form.vote-form, .vote-counts").count() == 0
+        origin = " ".join(article.locator(".meta > .origin").inner_text().split())
+        marks.append((origin, article.locator(".focus-no-vote").inner_text().strip()))
+    return marks
+
+
+def hold_session(browser, base: str, staff_page, mailbox) -> None:
+    """Schedule, mail the panel, record attendance, type the notes; a citizen reading the
+    thread sees the statements arrive live marked as on a page the server renders."""
     staff_page.fill("#starts_at", "2099-01-05T14:00")
     staff_page.fill("#place", "交通部 5 樓會議室")
     staff_page.fill("#facilitator", "王主持")
@@ -145,10 +174,87 @@ def hold_session(staff_page, mailbox) -> None:
     notes = "\n".join(
         f"參與者 {label}：{said}" for label, said in zip("ABCD", STATEMENTS, strict=True)
     )
+    thread = staff_page.locator("dd:has(a[href^='/threads/']) a").get_attribute("href")
+    reader = browser.new_context(locale="zh-TW").new_page()
+    _login(reader, base, "amei@demo.zhongyi.tw")
+    reader.goto(f"{base}{thread}?sort=newest")  # the thread has 220 comments: newest first
+    wait_live(reader)
     staff_page.fill("#notes", "主持人：歡迎大家。\n" + notes)
     with staff_page.expect_navigation():
         staff_page.click("text=加入發言")
     assert staff_page.locator("ol.focus-statements li").count() == 4
+    reader.locator("article.comment .focus-no-vote").nth(3).wait_for(timeout=10_000)
+    live = _statement_marks(reader)
+    assert len(live) == 4, live
+    assert all("座談會" in o and n == "座談會上的發言：不開放投票。" for o, n in live), live
+    reader.reload()
+    assert _statement_marks(reader) == live
+
+
+def answer_the_poll(browser, base: str) -> None:
+    """Citizens answer the demo consultation's quick poll, background questions and consent."""
+    for email, support, cares, urgency, age, gender, thanks in RESPONDENTS:
+        page = browser.new_context(locale="zh-TW").new_page()
+        _login(page, base, email)
+        page.goto(base + "/")
+        page.click(f"text={POLL_CONSULTATION}")
+        with page.expect_navigation():
+            page.click(f"section.poll-card a:has-text('{POLL_TITLE}')")
+        questions = page.locator("fieldset")
+        questions.nth(0).locator(f"label:has-text('{support}') input").first.check()
+        for box in questions.nth(1).locator("input[type=checkbox]").all():
+            box.uncheck()  # a changed answer starts from the one given before
+        questions.nth(1).locator(f"label:has-text('{cares}') input").check()
+        questions.nth(2).locator(f"label:has-text('{urgency}') input").check()
+        if page.locator("details.poll-background[open]").count() == 0:  # open if answered
+            page.click("details.poll-background summary")
+        page.select_option("#demo_0", age)
+        page.select_option("#demo_1", gender)
+        page.check("input[name=consent]")
+        with page.expect_navigation():
+            page.click("form.poll-form button[type=submit]")
+        assert thanks in page.content(), page.locator("main").inner_text()[:500]
+        assert page.locator("p.poll-mine").count() == 1
+
+
+def see_poll_results(staff_page, base: str) -> None:
+    """Staff see the poll's unweighted and weighted shares, design effect and margins of error,
+    and the respondents beside the population."""
+    staff_page.goto(base + "/")
+    staff_page.click(f"text={POLL_CONSULTATION}")
+    with staff_page.expect_navigation():
+        staff_page.click(".staff-tools >> text=民調")
+    results = staff_page.locator("section.poll-results")
+    assert "共 6 人填答" in results.inner_text(), results.inner_text()[:500]  # 5 demo + 1 new
+    assert results.locator("th:has-text('未加權')").count() == 3
+    assert results.locator("th:has-text('加權後')").count() == 3
+    assert float(results.locator("dd.poll-deff").inner_text()) >= 1.0
+    raw = results.locator("td.raw").first.inner_text()
+    weighted = results.locator("td.weighted").first.inner_text()
+    assert raw.endswith("%") and weighted.endswith("%") and raw != weighted
+    assert results.locator("td.moe").first.inner_text().startswith("±")
+    table = staff_page.locator("table.representativeness-table")
+    assert table.locator("th:has-text('65 歲以上')").count() == 1
+
+
+def enter_margins(staff_page, base: str) -> None:
+    """Staff enter the population of the focus group's consultation, so the outcome sets the
+    panel beside it."""
+    staff_page.goto(base + "/")
+    staff_page.click(f"text={EV_TITLE}")
+    with staff_page.expect_navigation():
+        staff_page.click(".staff-tools >> text=民調")
+    staff_page.fill("#margins_csv", MARGINS)
+    staff_page.fill("#source", "示範資料")
+    with staff_page.expect_navigation():
+        staff_page.click("text=儲存人口分布")
+    assert staff_page.locator("#poll-error").count() == 0, staff_page.locator(
+        "#poll-error"
+    ).inner_text()
+    table = staff_page.locator("table.representativeness-table")
+    assert table.locator("th:has-text('40+')").count() == 1
+    panel = table.locator("td[data-kind=focus_group]").first.inner_text()
+    assert panel.endswith("%"), panel  # the drawn panel, beside the population
 
 
 def analyse(staff_page, base: str) -> None:
@@ -178,7 +284,7 @@ def outcome_docx(staff_page) -> str:
     return "\n".join(p.text for p in doc.paragraphs) + "\n" + cells
 
 
-def test_volunteers_to_a_drawn_panel_to_themed_statements_in_the_docx(
+def test_volunteers_to_a_drawn_panel_and_a_weighted_poll_to_both_subsections_of_the_docx(
     browser, live_server, mailbox, demo_database_url
 ):
     base = live_server
@@ -191,10 +297,14 @@ def test_volunteers_to_a_drawn_panel_to_themed_statements_in_the_docx(
     volunteers_register(browser, base, page, mailbox)
     page.goto(staff_url)
     draw_and_replay(page, demo_database_url)
-    hold_session(page, mailbox)
-    # (The quick poll of issue 18 would run here, at the session, before the analysis.)
+    hold_session(browser, base, page, mailbox)
+    answer_the_poll(browser, base)
+    see_poll_results(page, base)
+    enter_margins(page, base)
     analyse(page, base)
     text_of_docx = outcome_docx(page)
+    assert "（五）民調與代表性" in text_of_docx
+    assert "本諮詢未辦理民調" in text_of_docx and "座談會成員" in text_of_docx
     assert "（六）政策提案座談會" in text_of_docx
     assert "自 6 位報名者中選出 4 位" in text_of_docx
     assert "參與者 A・座談會" in text_of_docx and STATEMENTS[0] in text_of_docx

@@ -65,6 +65,8 @@ export class LiveThread {
     // Markers a comment has only sometimes: kept aside, cloned in when they apply.
     this.pinnedProto = takeProto(this.template, "pinned");
     this.originProto = takeProto(this.template, "origin");
+    this.focusOriginProto = takeProto(this.template, "focus-origin");
+    this.focusNoVoteProto = takeProto(this.template, "focus-no-vote");
     this.editProto = takeProto(this.template, "edit");
     this.officialProto = takeProto(this.template, "official");
     this.roleLabels = this.officialProto ? parseJson(this.officialProto.dataset.roleLabels) : {};
@@ -284,6 +286,7 @@ export class LiveThread {
     // Said at a focus group session (issue 18): not voted on, as the server's page renders it.
     if (comment.origin && comment.origin.platform === "focus_group") {
       el.querySelectorAll("form.vote-form, .vote-counts").forEach((node) => node.remove());
+      if (this.focusNoVoteProto) el.querySelector(".comment-actions").prepend(this.focusNoVoteProto.cloneNode(true));
     }
     // Like the server's page: anyone logged in may flag someone else's comment.
     const flag = el.querySelector("details.flag");
@@ -508,17 +511,21 @@ export class LiveThread {
     }
     const key = JSON.stringify([origin.platform, origin.url, origin.posted_at]);
     if (old && old.dataset.key === key) return;
-    const box = this.originProto.cloneNode(true);
+    // A focus-group statement has its own marker, with no link (as social/_origin.html).
+    const focus = origin.platform === "focus_group" && this.focusOriginProto;
+    const box = (focus ? this.focusOriginProto : this.originProto).cloneNode(true);
     box.className = "origin"; // as social/_origin.html renders it
     box.dataset.key = key;
     box.dataset.origin = origin.platform;
-    const badge = box.querySelector(".badge-imported");
-    badge.textContent = (badge.dataset.label || "{platform}").replace("{platform}", this.platforms[origin.platform] || origin.platform);
-    badge.removeAttribute("data-label");
-    const link = box.querySelector(".origin-link");
-    const href = origin.url && safeHttp(origin.url);
-    if (href) link.setAttribute("href", href);
-    else link.remove();
+    if (!focus) {
+      const badge = box.querySelector(".badge-imported");
+      badge.textContent = (badge.dataset.label || "{platform}").replace("{platform}", this.platforms[origin.platform] || origin.platform);
+      badge.removeAttribute("data-label");
+      const link = box.querySelector(".origin-link");
+      const href = origin.url && safeHttp(origin.url);
+      if (href) link.setAttribute("href", href);
+      else link.remove();
+    }
     const date = box.querySelector(".origin-date");
     if (origin.posted_at) {
       const time = date.querySelector("time");
