@@ -35,6 +35,10 @@ class TextSink(Protocol):
     def write(self, text: str) -> Any: ...
 
 
+class BinarySink(Protocol):
+    def write(self, data: bytes) -> Any: ...
+
+
 def write_csv(
     sink: TextSink,
     header: Sequence[str],
@@ -50,6 +54,27 @@ def write_csv(
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])
         n += 1
+    return n
+
+
+def copy_csv(sink: BinarySink, header: Sequence[str], chunks: Iterable[bytes | memoryview]) -> int:
+    """Write a header and CSV data the database already wrote (PostgreSQL's
+    `COPY (SELECT …) TO STDOUT WITH (FORMAT csv)`, in blocks) to `sink`; returns the row count.
+
+    Only for files with no text from people: every column must be a number, a code, or a time
+    the database formats. No cell can then start a formula (a vote of -1 is a number, as
+    `safe_cell` leaves it), so passing the database's bytes through is what `write_csv` would
+    write, at C speed (votes.csv of a 5,000,000-vote consultation). The header still goes
+    through `safe_cell`. The data must end every row with "\n" (COPY does) and hold no
+    quoted line breaks (no text cells), so rows are counted by their line ends."""
+    head = io.StringIO()
+    write_csv(head, header, ())
+    sink.write(head.getvalue().encode("utf-8"))
+    n = 0
+    for chunk in chunks:
+        data = bytes(chunk)  # the same object when it is bytes already
+        sink.write(data)
+        n += data.count(b"\n")
     return n
 
 

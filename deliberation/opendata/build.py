@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from .. import participation
-from ..exports import write_csv
+from ..exports import copy_csv, write_csv
 from ..models import Consultation, utcnow
 from . import aggregates, quality, queries, schema
 from .poll import poll_rows
@@ -168,7 +168,9 @@ def build(
         files: dict[str, dict[str, Any]] = {}
         rows: dict[str, int] = {}
         commenter_ids: set[int] = set()
-        voter_ids: set[int] = set()
+        # votes, agrees, disagrees per person; a voter is a published person with a vote
+        counts = queries.person_counts(session, consultation.id)
+        voters = sum(1 for uid in counts if uid in pid_of)
 
         def emit(name: str, header: Sequence[str], data: Iterable[Sequence[Any]]) -> None:
             sink = _Sink(work / name)
@@ -181,20 +183,23 @@ def build(
                     commenter_ids.add(row[3])
                 yield row
 
-        def counted_votes() -> Iterable[list[Any]]:
-            for row in queries.vote_rows(session, consultation.id, pid_of):
-                voter_ids.add(row[3])
-                yield row
-
         emit("comments.csv", [f.name for f in schema.COMMENTS], counted_comments())
-        emit("votes.csv", [f.name for f in schema.VOTES], counted_votes())
+        votes_header = [f.name for f in schema.VOTES]
+        if queries.copies_votes(session):  # no text from people: the database writes it
+            sink = _Sink(work / "votes.csv")
+            sink.text.flush()
+            blocks = queries.vote_csv_blocks(session, consultation.id, pid_of)
+            rows["votes.csv"] = copy_csv(sink.text.buffer, votes_header, blocks)
+            files["votes.csv"] = sink.close()
+        else:
+            emit("votes.csv", votes_header, queries.vote_rows(session, consultation.id, pid_of))
         meta = [f.name for f in schema.PARTICIPANT_META]
         emit(
             "participants-votes.csv",
             [*meta, *map(str, matrix)],
-            queries.participant_rows(session, consultation.id, pid_of, groups, matrix),
+            queries.participant_rows(session, consultation.id, pid_of, groups, matrix, counts),
         )
-        commenters, voters = len(commenter_ids), len(voter_ids)
+        commenters = len(commenter_ids)
         emit(
             "summary.csv",
             [f.name for f in schema.SUMMARY],
