@@ -243,7 +243,9 @@ def test_a_comment_that_starts_a_formula_is_neutralised_and_votes_stay_numbers(c
     assert "-1" in {v["vote"] for v in data.rows("votes.csv")}
 
 
-def test_votes_csv_written_by_postgresql_is_the_file_the_row_writer_writes(session, scene):
+def test_votes_csv_written_by_postgresql_is_the_file_the_row_writer_writes(
+    session, scene, monkeypatch
+):
     import io
     from datetime import UTC, datetime
 
@@ -253,6 +255,7 @@ def test_votes_csv_written_by_postgresql_is_the_file_the_row_writer_writes(sessi
 
     if not queries.copies_votes(session):
         pytest.skip("PostgreSQL writes votes.csv; SQLite uses the row writer")
+    monkeypatch.setattr(queries, "VOTE_BLOCK", 2)  # blocks of 2 rows: 3 votes take two
     votes = session.query(Vote).order_by(Vote.id).all()
     # a vote a hair before a millisecond and one on a leap day, to check the rounding and dates
     votes[0].updated_at = datetime(2024, 2, 29, 23, 59, 59, 999_999, tzinfo=UTC)
