@@ -38,6 +38,10 @@ MATRIX_MAX_CELLS = 20_000_000
 # Above this many votes the download never fits opinion groups itself (queries.group_labels):
 # fitting needs every vote in memory.
 GROUPS_FIT_MAX_VOTES = 200_000
+# A member larger than this is deflated at level 1 rather than zlib's default 6: three times
+# faster, about a seventh larger (votes.csv of 5,000,000 votes is some 280 MB of text).
+FAST_DEFLATE_ABOVE = 32 << 20
+FAST_DEFLATE = 1
 
 
 def matrix_columns(columns: Sequence[int], people: int) -> list[int]:
@@ -149,13 +153,27 @@ def build(
     publisher: Publisher,
     fingerprint: str = "",
     updated_at: datetime | None = None,
+    participants: set[int] | None = None,
 ) -> dict[str, Any]:
-    """Write the consultation's dataset as a ZIP at `zip_path`; returns its manifest."""
+    """Write the consultation's dataset as a ZIP at `zip_path`; returns its manifest.
+    `participants`: `queries.participants` when the caller has it already (the fingerprint)."""
     ident = dataset_id(consultation.id)
     built_at = utcnow()
     key = pseudonym_key(secret, ident)
-    pid_of = number_participants(key, queries.participants(session, consultation.id))
-    groups = queries.group_labels(session, consultation.id, max_votes=GROUPS_FIT_MAX_VOTES)
+    people = (
+        queries.participants(session, consultation.id) if participants is None else participants
+    )
+    pid_of = number_participants(key, people)
+    # votes, agrees, disagrees per person on visible comments (one grouped query: the voters,
+    # the vote total and participants-votes.csv's counts)
+    counts = queries.person_counts(session, consultation.id)
+    voters = sum(1 for uid in counts if uid in pid_of)
+    groups = queries.group_labels(
+        session,
+        consultation.id,
+        max_votes=GROUPS_FIT_MAX_VOTES,
+        total=sum(n for n, _agrees, _disagrees in counts.values()),
+    )
     columns = queries.visible_comment_ids(session, consultation.id)
     matrix = matrix_columns(columns, len(pid_of))
     run = queries.latest_run(session, consultation.id)
@@ -168,9 +186,6 @@ def build(
         files: dict[str, dict[str, Any]] = {}
         rows: dict[str, int] = {}
         commenter_ids: set[int] = set()
-        # votes, agrees, disagrees per person; a voter is a published person with a vote
-        counts = queries.person_counts(session, consultation.id)
-        voters = sum(1 for uid in counts if uid in pid_of)
 
         def emit(name: str, header: Sequence[str], data: Iterable[Sequence[Any]]) -> None:
             sink = _Sink(work / name)
@@ -274,7 +289,9 @@ def build(
         partial = work / "dataset.zip.part"
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for name in members:
-                zf.write(work / name, arcname=f"{ident}/{name}")  # streamed from disk
+                path = work / name
+                level = FAST_DEFLATE if path.stat().st_size > FAST_DEFLATE_ABOVE else None
+                zf.write(path, arcname=f"{ident}/{name}", compresslevel=level)  # from disk
         os.replace(partial, zip_path)  # readers never see a half-written ZIP
     finally:
         shutil.rmtree(work, ignore_errors=True)

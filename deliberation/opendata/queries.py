@@ -55,9 +55,14 @@ def _in(consultation_id: int) -> Any:
     return and_(Thread.id == Comment.thread_id, Thread.consultation_id == consultation_id)
 
 
-def fingerprint(session: Session, consultation: Consultation) -> tuple[str, datetime]:
+def fingerprint(
+    session: Session, consultation: Consultation, people: set[int] | None = None
+) -> tuple[str, datetime]:
     """What the dataset is built from, hashed (any post, vote, moderation, analysis run or
-    response changes it), and when the data last changed."""
+    response changes it), and when the data last changed. `people`: `participants`, when
+    the caller has read them (the build uses them too)."""
+    if people is None:
+        people = participants(session, consultation.id)
     seqs = session.execute(
         select(
             func.coalesce(func.sum(Thread.last_event_seq), 0), func.max(Thread.created_at)
@@ -89,7 +94,7 @@ def fingerprint(session: Session, consultation: Consultation) -> tuple[str, date
     parts = [
         repr([tuple(row) for row in statuses]),
         # who is published: an account deleted since the last build must leave the dataset
-        hashlib.sha256(repr(sorted(participants(session, consultation.id))).encode()).hexdigest(),
+        hashlib.sha256(repr(sorted(people)).encode()).hexdigest(),
         consultation.status,
         consultation.title,
         consultation.summary,
@@ -368,17 +373,21 @@ def participant_rows(
             ]
 
 
-def group_labels(session: Session, consultation_id: int, *, max_votes: int) -> dict[int, int]:
+def group_labels(
+    session: Session, consultation_id: int, *, max_votes: int, total: int | None = None
+) -> dict[int, int]:
     """User id -> opinion group for the dataset. Up to `max_votes` visible votes: the export's
     rule (services/polis_io/groups: the current run's groups, or fitted now). Above it the
     download never fits a model itself: the latest run's stored groups when it is current,
-    else none (group-id empty; the analysis run that closing starts provides them)."""
-    total = session.scalar(
-        select(func.count(Vote.id))
-        .join(Comment, Comment.id == Vote.comment_id)
-        .join(Thread, _in(consultation_id))
-        .where(Comment.status == VISIBLE)
-    )
+    else none (group-id empty; the analysis run that closing starts provides them).
+    `total`: the visible votes when the caller counted them already (`person_counts`)."""
+    if total is None:
+        total = session.scalar(
+            select(func.count(Vote.id))
+            .join(Comment, Comment.id == Vote.comment_id)
+            .join(Thread, _in(consultation_id))
+            .where(Comment.status == VISIBLE)
+        )
     if (total or 0) <= max_votes:
         return export_groups(session, consultation_id)
     run = analysis_queries.latest_run(session, consultation_id)
