@@ -35,6 +35,10 @@ class TextSink(Protocol):
     def write(self, text: str) -> Any: ...
 
 
+class BinarySink(Protocol):
+    def write(self, data: bytes) -> Any: ...
+
+
 def write_csv(
     sink: TextSink,
     header: Sequence[str],
@@ -50,6 +54,27 @@ def write_csv(
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])
         n += 1
+    return n
+
+
+def copy_csv(sink: BinarySink, header: Sequence[str], chunks: Iterable[bytes | memoryview]) -> int:
+    """Write a header and CSV lines the database already wrote (blocks of rows, each line
+    ending in "\n") to `sink`; returns the row count.
+
+    Only for files with no text from people: every column must be a number, a code, or a time
+    the database formats. No cell can then start a formula (a vote of -1 is a number, which
+    `safe_cell` leaves alone too) and nothing needs quoting, so passing the database's bytes
+    through is what `write_csv` would write, at C speed (votes.csv of a 5,000,000-vote
+    consultation: deliberation/opendata/queries.vote_csv_blocks, compared byte for byte with
+    the row writer in tests/opendata). The header still goes through `write_csv`."""
+    head = io.StringIO()
+    write_csv(head, header, ())
+    sink.write(head.getvalue().encode("utf-8"))
+    n = 0
+    for chunk in chunks:
+        data = bytes(chunk)  # the same object when it is bytes already
+        sink.write(data)
+        n += data.count(b"\n")
     return n
 
 

@@ -56,7 +56,8 @@ def ensure(
 ) -> tuple[dict[str, Any], Path]:
     """The current dataset's manifest and ZIP path, built now if the data changed since."""
     folder.mkdir(parents=True, exist_ok=True)
-    fingerprint, updated = queries.fingerprint(session, consultation)
+    people = queries.participants(session, consultation.id)
+    fingerprint, updated = queries.fingerprint(session, consultation, people)
     zip_path, manifest_path = _paths(folder, consultation.id, fingerprint)
     if zip_path.exists() and manifest_path.exists():
         try:
@@ -73,6 +74,7 @@ def ensure(
         publisher=publisher,
         fingerprint=fingerprint,
         updated_at=updated,
+        participants=people,
     )
     part = manifest_path.with_suffix(".json.part")
     part.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import hashlib
 
+import pytest
+
 from app.extensions import db
 from deliberation.opendata.build import summary_rows
 from deliberation.opendata.rules import DEFAULT_K
@@ -239,3 +241,36 @@ def test_a_comment_that_starts_a_formula_is_neutralised_and_votes_stay_numbers(c
     comments = {int(r["comment-id"]): r for r in data.rows("comments.csv")}
     assert comments[scene.c["charging"].id]["comment-body"].startswith("'=HYPERLINK(")
     assert "-1" in {v["vote"] for v in data.rows("votes.csv")}
+
+
+def test_votes_csv_written_by_postgresql_is_the_file_the_row_writer_writes(
+    session, scene, monkeypatch
+):
+    import io
+    from datetime import UTC, datetime
+
+    from deliberation.exports import copy_csv, write_csv
+    from deliberation.models import Vote
+    from deliberation.opendata import queries, schema
+
+    if not queries.copies_votes(session):
+        pytest.skip("PostgreSQL writes votes.csv; SQLite uses the row writer")
+    monkeypatch.setattr(queries, "VOTE_BLOCK", 2)  # blocks of 2 rows: 3 votes take two
+    votes = session.query(Vote).order_by(Vote.id).all()
+    # a vote a hair before a millisecond and one on a leap day, to check the rounding and dates
+    votes[0].updated_at = datetime(2024, 2, 29, 23, 59, 59, 999_999, tzinfo=UTC)
+    votes[1].updated_at = datetime(2026, 12, 5, 1, 2, 3, 4_500, tzinfo=UTC)
+    session.flush()
+    pid_of = {
+        uid: n for n, uid in enumerate(sorted(queries.participants(session, scene.consultation.id)))
+    }
+    header = [f.name for f in schema.VOTES]
+    text = io.StringIO()
+    expected_rows = write_csv(
+        text, header, queries.vote_rows(session, scene.consultation.id, pid_of)
+    )
+    copied = io.BytesIO()
+    blocks = queries.vote_csv_blocks(session, scene.consultation.id, pid_of)
+    assert copy_csv(copied, header, blocks) == expected_rows == 3
+    assert copied.getvalue().decode("utf-8") == text.getvalue()
+    assert "Thu Feb 29 23:59:59 UTC 2024" in text.getvalue()
