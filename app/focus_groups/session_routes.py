@@ -79,15 +79,20 @@ def _holder_page(token: str, *, error: str | None = None, status: int = 200):
     )
 
 
+def _invalid_link(error: ValidationError):
+    """A changed, expired or used-up invitation link: the reason, in the reader's language."""
+    return render_template(
+        "focus_groups/invitation_invalid.html", error=message_for(error.code, **error.params)
+    ), 400
+
+
 @bp.get("/focus-groups/invitation/<token>")
 def invitation_page(token: str):
     """The invited person's page: no account needed, the link is the key."""
     try:
         return _holder_page(token)
     except ValidationError as error:
-        return render_template(
-            "focus_groups/invitation_invalid.html", error=message_for(error.code, **error.params)
-        ), 400
+        return _invalid_link(error)
 
 
 @bp.post("/focus-groups/invitation/<token>")
@@ -95,9 +100,7 @@ def invitation_volunteer(token: str):
     try:
         invitation = invitations.invitation_for(db.session, current_app.config["SECRET_KEY"], token)
     except ValidationError as error:
-        return render_template(
-            "focus_groups/invitation_invalid.html", error=message_for(error.code, **error.params)
-        ), 400
+        return _invalid_link(error)
     group = queries.require_group_by_id(db.session, invitation.focus_group_id)
     given = {
         c: request.form.get(f"attr_{i}", "")
@@ -125,9 +128,7 @@ def invitation_withdraw(token: str):
     try:
         invitation = invitations.invitation_for(db.session, current_app.config["SECRET_KEY"], token)
     except ValidationError as error:
-        return render_template(
-            "focus_groups/invitation_invalid.html", error=message_for(error.code, **error.params)
-        ), 400
+        return _invalid_link(error)
     group = queries.require_group_by_id(db.session, invitation.focus_group_id)
     mine = invitations.volunteer_of(db.session, invitation)
     if mine is None:
