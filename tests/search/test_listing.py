@@ -4,7 +4,7 @@ newest, most discussed; 剩 N 天 on open consultations."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from types import SimpleNamespace
 
 from app.extensions import db
@@ -41,7 +41,11 @@ def test_days_left_counts_taiwan_calendar_days():
 def test_filters_sorts_and_the_countdown_on_the_page(client):
     now = datetime.now(UTC)
     moi = make_agency("MOI", "內政部")
-    soon = make_consultation(title="即將截止", closes_at=now + timedelta(days=2, hours=1))
+    # Noon in Taipei two Taiwan days from today: "2 days left" at any hour the suite runs
+    # (now + 2 days would be 3 Taiwan days away between 23:00 and midnight in Taipei).
+    taipei_today = (now + listing.TAIPEI).date()
+    noon = datetime.combine(taipei_today + timedelta(days=2), time(12), tzinfo=UTC)
+    soon = make_consultation(title="即將截止", closes_at=noon - listing.TAIPEI)
     later = make_consultation(
         staff=make_user("staff", agency=moi), title="較晚截止", closes_at=now + timedelta(days=20)
     )
