@@ -178,6 +178,11 @@ class Config:
     # Card images are served from this site (/link-images/<id>): img-src stays 'self' data:.
     CSP_EXTRA: dict = {"frame-src": EMBED_FRAME_SRC} if THIRD_PARTY_EMBEDS else {}
 
+    # Open data (docs/open-data.md): a large dataset is built on this many database connections
+    # reading one snapshot (PostgreSQL; votes.csv and the participation figures on their own
+    # connections while the first writes the other files). 1: one connection.
+    OPEN_DATA_LANES = _int("OPEN_DATA_LANES", 3)
+
     # The site's public address, for absolute links in exports (the outcome section's quotes).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     # E-mail to authors when a theme they wrote in is answered; off unless MAIL_SERVER is set.
@@ -215,6 +220,9 @@ class TestingConfig(Config):
     # One iteration: a test's accounts need no protection, and scrypt costs ~80 ms a hash.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
     MAIL_BACKEND = "none"  # a test that reads mail starts its own SMTP server (MAIL_SERVER)
+    # A test's rows sit in a transaction no other connection sees: a dataset is read on one.
+    # tests/opendata/test_lanes.py builds on committed rows with several.
+    OPEN_DATA_LANES = 1
 
 
 class ProductionConfig(Config):

@@ -158,6 +158,18 @@ def setup(url: str, comments: int, votes: int, participants: int, folder: str) -
     return cid
 
 
+def _ready(url: str, votes: int) -> bool:
+    """Whether an earlier setup left the consultation with its votes (for --reuse)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url) as conn:
+            row = conn.execute("SELECT count(*) FROM votes").fetchone()
+    except psycopg.Error:
+        return False
+    return row is not None and row[0] == votes
+
+
 def backend_cpu(url: str) -> dict[int, float]:
     """CPU seconds so far of each PostgreSQL backend connected to the bench database (read
     from /proc: the server runs on this machine), other than the one asking."""
@@ -223,6 +235,11 @@ def main() -> None:
     parser.add_argument("--votes", type=int, default=5_000_000)
     parser.add_argument("--participants", type=int, default=0, help="default: votes / 100")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="skip the setup when the bench database already holds the consultation (id 1)",
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -231,7 +248,9 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     participants = args.participants or max(100, args.votes // 100)
     with tempfile.TemporaryDirectory(prefix="bench-opendata-") as folder:
-        cid = setup(url, args.comments, args.votes, participants, folder)
+        cid = 1 if args.reuse and _ready(url, args.votes) else None
+        if cid is None:
+            cid = setup(url, args.comments, args.votes, participants, folder)
         proc = subprocess.run(
             [sys.executable, __file__, "--child", url, folder, str(cid)],
             capture_output=True,

@@ -254,7 +254,8 @@ def figures(session: Session, consultation_ids: Iterable[int]) -> Figures:
         .join(Thread, Thread.id == Comment.thread_id)
         .join(User, User.id == Comment.author_id)
         .where(in_scope, Comment.status == VISIBLE)
-    ).all()
+        .execution_options(yield_per=5000)  # a large consultation's comments, a batch at a time
+    )
     # Votes are counted in the database per (person, UTC hour, imported or not, in the window
     # or not): a consultation's millions of votes arrive as one row per person per hour they
     # voted in (bench/bench_opendata.py). Taiwan's offset is whole hours, so an hour has one

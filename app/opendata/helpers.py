@@ -11,6 +11,7 @@ from flask import current_app, url_for
 from deliberation.models import Consultation
 from deliberation.opendata import queries, store
 from deliberation.opendata.build import Publisher
+from deliberation.opendata.lanes import Lanes
 from deliberation.opendata.rules import DEFAULT_K, is_final
 
 from ..extensions import db
@@ -48,6 +49,7 @@ def _ensure(consultation: Consultation, config: Any) -> tuple[dict[str, Any], Pa
             site_url=str(config.get("PUBLIC_BASE_URL") or "").rstrip("/"),
             contact=str(config.get("OPEN_DATA_CONTACT") or ""),
         ),
+        lanes=Lanes(db.engine, int(config.get("OPEN_DATA_LANES", 1))),
     )
 
 

@@ -25,6 +25,7 @@ from .. import participation
 from ..exports import copy_csv, write_csv
 from ..models import Consultation, utcnow
 from . import aggregates, quality, queries, schema
+from .lanes import Lanes
 from .poll import poll_rows
 from .rules import dataset_id, is_final, number_participants, pseudonym_key, suppress
 
@@ -154,9 +155,12 @@ def build(
     fingerprint: str = "",
     updated_at: datetime | None = None,
     participants: set[int] | None = None,
+    lanes: Lanes | None = None,
 ) -> dict[str, Any]:
     """Write the consultation's dataset as a ZIP at `zip_path`; returns its manifest.
-    `participants`: `queries.participants` when the caller has it already (the fingerprint)."""
+    `participants`: `queries.participants` when the caller has it already (the fingerprint).
+    `lanes`: other connections on the session's snapshot that write votes.csv and count the
+    participation figures while this one writes the other files (lanes.py)."""
     ident = dataset_id(consultation.id)
     built_at = utcnow()
     key = pseudonym_key(secret, ident)
@@ -164,20 +168,6 @@ def build(
         queries.participants(session, consultation.id) if participants is None else participants
     )
     pid_of = number_participants(key, people)
-    # votes, agrees, disagrees per person on visible comments (one grouped query: the voters,
-    # the vote total and participants-votes.csv's counts)
-    counts = queries.person_counts(session, consultation.id)
-    voters = sum(1 for uid in counts if uid in pid_of)
-    groups = queries.group_labels(
-        session,
-        consultation.id,
-        max_votes=GROUPS_FIT_MAX_VOTES,
-        total=sum(n for n, _agrees, _disagrees in counts.values()),
-    )
-    columns = queries.visible_comment_ids(session, consultation.id)
-    matrix = matrix_columns(columns, len(pid_of))
-    run = queries.latest_run(session, consultation.id)
-    figures = participation.figures(session, [consultation.id])
     agency = consultation.agency.name
     url = f"{publisher.site_url}/consultations/{consultation.id}"
 
@@ -198,22 +188,32 @@ def build(
                     commenter_ids.add(row[3])
                 yield row
 
-        emit("comments.csv", [f.name for f in schema.COMMENTS], counted_comments())
-        votes_header = [f.name for f in schema.VOTES]
-        if queries.copies_votes(session):  # no text from people: the database writes it
-            sink = _Sink(work / "votes.csv")
-            sink.text.flush()
-            blocks = queries.vote_csv_blocks(session, consultation.id, pid_of)
-            rows["votes.csv"] = copy_csv(sink.text.buffer, votes_header, blocks)
-            files["votes.csv"] = sink.close()
-        else:
-            emit("votes.csv", votes_header, queries.vote_rows(session, consultation.id, pid_of))
-        meta = [f.name for f in schema.PARTICIPANT_META]
-        emit(
-            "participants-votes.csv",
-            [*meta, *map(str, matrix)],
-            queries.participant_rows(session, consultation.id, pid_of, groups, matrix, counts),
-        )
+        with (lanes or Lanes(None)).aside(session) as aside:
+            # the two reads of every vote start first, on other lanes when there are some
+            counted = aside(lambda s: participation.figures(s, [consultation.id]))
+            voted = aside(lambda s: _write_votes(s, work / "votes.csv", consultation.id, pid_of))
+            # votes, agrees, disagrees per person on visible comments (one grouped query: the
+            # voters, the vote total and participants-votes.csv's counts)
+            counts = queries.person_counts(session, consultation.id)
+            voters = sum(1 for uid in counts if uid in pid_of)
+            groups = queries.group_labels(
+                session,
+                consultation.id,
+                max_votes=GROUPS_FIT_MAX_VOTES,
+                total=sum(n for n, _agrees, _disagrees in counts.values()),
+            )
+            columns = queries.visible_comment_ids(session, consultation.id)
+            matrix = matrix_columns(columns, len(pid_of))
+            run = queries.latest_run(session, consultation.id)
+            emit("comments.csv", [f.name for f in schema.COMMENTS], counted_comments())
+            meta = [f.name for f in schema.PARTICIPANT_META]
+            emit(
+                "participants-votes.csv",
+                [*meta, *map(str, matrix)],
+                queries.participant_rows(session, consultation.id, pid_of, groups, matrix, counts),
+            )
+            rows["votes.csv"], files["votes.csv"] = voted.result()
+            figures = counted.result()
         commenters = len(commenter_ids)
         emit(
             "summary.csv",
@@ -240,6 +240,8 @@ def build(
         for table in aggregates.AGGREGATES:  # focus group (and any later aggregate)
             emit(table.name, [f.name for f in table.fields], table.rows(session, consultation, k))
 
+        order = list({**schema.FILES, **aggregates.FILES})
+        files = {name: files[name] for name in sorted(files, key=order.index)}
         year = (consultation.closes_at or consultation.created_at).year
         package = datapackage(consultation, ident, files, rows, matrix, url, built_at)
         meta_doc = metadata(consultation, ident, url, publisher, files, built_at, updated_at)
@@ -325,6 +327,21 @@ def build(
         "quality": graded,
         "metadata": meta_doc,
     }
+
+
+def _write_votes(
+    session: Session, path: Path, consultation_id: int, pid_of: dict[int, int]
+) -> tuple[int, dict[str, Any]]:
+    """votes.csv: its rows and its bytes and SHA-256."""
+    header = [f.name for f in schema.VOTES]
+    sink = _Sink(path)
+    if queries.copies_votes(session):  # no text from people: the database writes the lines
+        sink.text.flush()
+        blocks = queries.vote_csv_blocks(session, consultation_id, pid_of)
+        written = copy_csv(sink.text.buffer, header, blocks)
+    else:
+        written = write_csv(sink, header, queries.vote_rows(session, consultation_id, pid_of))
+    return written, sink.close()
 
 
 def _aware(when: datetime) -> datetime:

@@ -14,6 +14,7 @@ from ..errors import NotFound
 from ..models import Consultation
 from . import queries
 from .build import Publisher, build
+from .lanes import Lanes
 from .rules import dataset_id, has_dataset
 
 
@@ -53,29 +54,35 @@ def ensure(
     secret: str,
     k: int,
     publisher: Publisher,
+    lanes: Lanes | None = None,
 ) -> tuple[dict[str, Any], Path]:
-    """The current dataset's manifest and ZIP path, built now if the data changed since."""
+    """The current dataset's manifest and ZIP path, built now if the data changed since.
+    With `lanes` the fingerprint and the build read one snapshot, on several connections."""
     folder.mkdir(parents=True, exist_ok=True)
-    people = queries.participants(session, consultation.id)
-    fingerprint, updated = queries.fingerprint(session, consultation, people)
-    zip_path, manifest_path = _paths(folder, consultation.id, fingerprint)
-    if zip_path.exists() and manifest_path.exists():
-        try:
-            manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
-            return manifest, zip_path
-        except ValueError:
-            pass
-    manifest = build(
-        session,
-        consultation,
-        zip_path,
-        secret=secret,
-        k=k,
-        publisher=publisher,
-        fingerprint=fingerprint,
-        updated_at=updated,
-        participants=people,
-    )
+    lanes = lanes or Lanes(None)
+    with lanes.reading(session) as reading:
+        current = reading.get(Consultation, consultation.id) or consultation
+        people = queries.participants(reading, current.id)
+        fingerprint, updated = queries.fingerprint(reading, current, people)
+        zip_path, manifest_path = _paths(folder, current.id, fingerprint)
+        if zip_path.exists() and manifest_path.exists():
+            try:
+                manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
+                return manifest, zip_path
+            except ValueError:
+                pass
+        manifest = build(
+            reading,
+            current,
+            zip_path,
+            secret=secret,
+            k=k,
+            publisher=publisher,
+            fingerprint=fingerprint,
+            updated_at=updated,
+            participants=people,
+            lanes=lanes,
+        )
     part = manifest_path.with_suffix(".json.part")
     part.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     part.replace(manifest_path)
