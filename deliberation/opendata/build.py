@@ -155,17 +155,23 @@ def build(
     fingerprint: str = "",
     updated_at: datetime | None = None,
     participants: set[int] | None = None,
+    summary: queries.VoteSummary | None = None,
     lanes: Lanes | None = None,
 ) -> dict[str, Any]:
     """Write the consultation's dataset as a ZIP at `zip_path`; returns its manifest.
-    `participants`: `queries.participants` when the caller has it already (the fingerprint).
+    `participants`, `summary`: `queries.participants` and `queries.vote_summary` when the
+    caller has read them already (the fingerprint).
     `lanes`: other connections on the session's snapshot that write votes.csv and count the
     participation figures while this one writes the other files (lanes.py)."""
     ident = dataset_id(consultation.id)
     built_at = utcnow()
     key = pseudonym_key(secret, ident)
+    if summary is None:
+        summary = queries.vote_summary(session, consultation.id)
     people = (
-        queries.participants(session, consultation.id) if participants is None else participants
+        queries.participants(session, consultation.id, summary)
+        if participants is None
+        else participants
     )
     pid_of = number_participants(key, people)
     agency = consultation.agency.name
@@ -192,15 +198,10 @@ def build(
             # the two reads of every vote start first, on other lanes when there are some
             counted = aside(lambda s: participation.figures(s, [consultation.id]))
             voted = aside(lambda s: _write_votes(s, work / "votes.csv", consultation.id, pid_of))
-            # votes, agrees, disagrees per person on visible comments (one grouped query: the
-            # voters, the vote total and participants-votes.csv's counts)
-            counts = queries.person_counts(session, consultation.id)
+            counts = summary.counts  # votes, agrees, disagrees per person
             voters = sum(1 for uid in counts if uid in pid_of)
             groups = queries.group_labels(
-                session,
-                consultation.id,
-                max_votes=GROUPS_FIT_MAX_VOTES,
-                total=sum(n for n, _agrees, _disagrees in counts.values()),
+                session, consultation.id, max_votes=GROUPS_FIT_MAX_VOTES, totals=summary.totals
             )
             columns = queries.visible_comment_ids(session, consultation.id)
             matrix = matrix_columns(columns, len(pid_of))

@@ -78,6 +78,8 @@ class Lanes:
             with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
                 # the first statement of the transaction: it reads what `session` reads
                 conn.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+                # the lanes are the parallelism: no parallel workers of their own on top
+                conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
                 other = Session(bind=conn)
                 try:
                     return work(other)

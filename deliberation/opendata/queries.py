@@ -12,7 +12,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -30,6 +30,7 @@ from ..models import (
     Vote,
 )
 from ..services import analysis_queries
+from ..services.analysis_queries import VoteTotals
 from ..services.polis_io.formats import MODERATED_OF, chunks, to_millis
 from ..services.polis_io.groups import group_labels as export_groups
 from .rules import FINAL, ON_DEMAND
@@ -56,13 +57,18 @@ def _in(consultation_id: int) -> Any:
 
 
 def fingerprint(
-    session: Session, consultation: Consultation, people: set[int] | None = None
+    session: Session,
+    consultation: Consultation,
+    people: set[int] | None = None,
+    summary: VoteSummary | None = None,
 ) -> tuple[str, datetime]:
     """What the dataset is built from, hashed (any post, vote, moderation, analysis run or
-    response changes it), and when the data last changed. `people`: `participants`, when
-    the caller has read them (the build uses them too)."""
+    response changes it), and when the data last changed. `people` and `summary`:
+    `participants` and `vote_summary`, when the caller has read them (the build uses them)."""
+    if summary is None:
+        summary = vote_summary(session, consultation.id)
     if people is None:
-        people = participants(session, consultation.id)
+        people = participants(session, consultation.id, summary)
     seqs = session.execute(
         select(
             func.coalesce(func.sum(Thread.last_event_seq), 0), func.max(Thread.created_at)
@@ -75,10 +81,8 @@ def fingerprint(
         )
     ).one()
     last = session.execute(
-        select(func.max(Comment.created_at), func.max(Comment.edited_at), func.max(Vote.updated_at))
-        .select_from(Comment)
+        select(func.max(Comment.created_at), func.max(Comment.edited_at))
         .join(Thread, Thread.id == Comment.thread_id)
-        .outerjoin(Vote, Vote.comment_id == Comment.id)
         .where(Thread.consultation_id == consultation.id)
     ).one()
     # The thread events cover every change made through the services; the per-status counts
@@ -106,7 +110,13 @@ def fingerprint(
     ]
     stamps = [
         t
-        for t in (consultation.updated_at, resp[1], *last, run.finished_at if run else None)
+        for t in (
+            consultation.updated_at,
+            resp[1],
+            *last,
+            summary.totals.last,
+            run.finished_at if run else None,
+        )
         if t is not None
     ]
     updated = max(_aware(t) for t in stamps)
@@ -117,7 +127,60 @@ def _aware(when: datetime) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def participants(session: Session, consultation_id: int) -> set[int]:
+class VoteSummary(NamedTuple):
+    """One pass over a consultation's votes (`vote_summary`): what the fingerprint, the
+    participants, participants-votes.csv and the analysis staleness check need of them."""
+
+    # user id -> (votes, agrees, disagrees) on visible comments, any account
+    counts: dict[int, tuple[int, int, int]]
+    publishable: set[int]  # voters on visible comments whose rows are published
+    totals: VoteTotals  # as the analysis fingerprints them (analysis_queries)
+
+
+def vote_summary(session: Session, consultation_id: int) -> VoteSummary:
+    """Every vote of the consultation read once, grouped per person and whether the comment is
+    visible (a few rows per person, not one per vote); the accounts are joined to those rows,
+    not to each vote."""
+    visible = (Comment.status == VISIBLE).label("visible")
+    per_person = (
+        select(
+            Vote.user_id.label("user_id"),
+            visible,
+            func.count(Vote.id).label("n"),
+            func.sum(case((Vote.value == 1, 1), else_=0)).label("agrees"),
+            func.sum(case((Vote.value == -1, 1), else_=0)).label("disagrees"),
+            func.sum(Vote.value * Vote.comment_id).label("weighted"),
+            func.max(Vote.updated_at).label("newest"),
+        )
+        .join(Comment, Comment.id == Vote.comment_id)
+        .join(Thread, _in(consultation_id))
+        .group_by(Vote.user_id, visible)
+        .subquery()
+    )
+    counts: dict[int, tuple[int, int, int]] = {}
+    published: set[int] = set()
+    count = value_sum = 0
+    last: datetime | None = None
+    for row in session.execute(
+        select(per_person, PUBLISHABLE.label("publishable")).join(
+            User, User.id == per_person.c.user_id
+        )
+    ):
+        if last is None or (row.newest is not None and row.newest > last):
+            last = row.newest
+        if not row.visible:
+            continue
+        counts[row.user_id] = (int(row.n), int(row.agrees or 0), int(row.disagrees or 0))
+        count += int(row.n)
+        value_sum += int(row.weighted or 0)
+        if row.publishable:
+            published.add(row.user_id)
+    return VoteSummary(counts, published, VoteTotals(count, value_sum, last))
+
+
+def participants(
+    session: Session, consultation_id: int, summary: VoteSummary | None = None
+) -> set[int]:
     """Everyone with a published row: authors of visible comments and voters on them."""
     authors = session.scalars(
         select(Comment.author_id)
@@ -126,15 +189,9 @@ def participants(session: Session, consultation_id: int) -> set[int]:
         .where(Comment.status == VISIBLE, PUBLISHABLE)
         .distinct()
     ).all()
-    voters = session.scalars(
-        select(Vote.user_id)
-        .join(Comment, Comment.id == Vote.comment_id)
-        .join(Thread, _in(consultation_id))
-        .join(User, User.id == Vote.user_id)
-        .where(Comment.status == VISIBLE, PUBLISHABLE)
-        .distinct()
-    ).all()
-    return set(authors) | set(voters)
+    if summary is None:
+        summary = vote_summary(session, consultation_id)
+    return set(authors) | summary.publishable
 
 
 def visible_comment_ids(session: Session, consultation_id: int) -> list[int]:
@@ -304,34 +361,18 @@ def vote_csv_blocks(
         cur.execute("DROP TABLE opendata_pids")
 
 
-def person_counts(session: Session, consultation_id: int) -> dict[int, tuple[int, int, int]]:
-    """User id -> (votes, agrees, disagrees) on visible comments, in one grouped query."""
-    agree = func.sum(case((Vote.value == 1, 1), else_=0))
-    disagree = func.sum(case((Vote.value == -1, 1), else_=0))
-    return {
-        uid: (int(n), int(a or 0), int(d or 0))
-        for uid, n, a, d in session.execute(
-            select(Vote.user_id, func.count(Vote.id), agree, disagree)
-            .join(Comment, Comment.id == Vote.comment_id)
-            .join(Thread, _in(consultation_id))
-            .where(Comment.status == VISIBLE)
-            .group_by(Vote.user_id)
-        )
-    }
-
-
 def participant_rows(
     session: Session,
     consultation_id: int,
     pid_of: dict[int, int],
     groups: dict[int, int],
     columns: Sequence[int],
-    counts: dict[int, tuple[int, int, int]] | None = None,
+    counts: dict[int, tuple[int, int, int]],
 ) -> Iterator[list[Any]]:
     """participants-votes.csv rows in participant-number order. The per-person counts come from
     one grouped query; the vote matrix (one column per comment in `columns`, which may be
     empty for a very large conversation) is read a batch of people at a time, so memory stays
-    bounded by the batch, not the conversation."""
+    bounded by the batch, not the conversation. `counts`: `VoteSummary.counts`."""
     authored = Counter(
         dict(
             session.execute(
@@ -342,8 +383,6 @@ def participant_rows(
             ).all()
         )
     )
-    if counts is None:
-        counts = person_counts(session, consultation_id)
     ordered = sorted(pid_of, key=pid_of.__getitem__)
     position = {c: i for i, c in enumerate(columns)}
     for chunk in chunks(ordered):
@@ -374,24 +413,19 @@ def participant_rows(
 
 
 def group_labels(
-    session: Session, consultation_id: int, *, max_votes: int, total: int | None = None
+    session: Session, consultation_id: int, *, max_votes: int, totals: VoteTotals | None = None
 ) -> dict[int, int]:
     """User id -> opinion group for the dataset. Up to `max_votes` visible votes: the export's
     rule (services/polis_io/groups: the current run's groups, or fitted now). Above it the
     download never fits a model itself: the latest run's stored groups when it is current,
     else none (group-id empty; the analysis run that closing starts provides them).
-    `total`: the visible votes when the caller counted them already (`person_counts`)."""
-    if total is None:
-        total = session.scalar(
-            select(func.count(Vote.id))
-            .join(Comment, Comment.id == Vote.comment_id)
-            .join(Thread, _in(consultation_id))
-            .where(Comment.status == VISIBLE)
-        )
-    if (total or 0) <= max_votes:
+    `totals`: `VoteSummary.totals`, when the caller read them."""
+    if totals is None:
+        totals = analysis_queries.vote_totals(session, consultation_id)
+    if totals.visible <= max_votes:
         return export_groups(session, consultation_id)
     run = analysis_queries.latest_run(session, consultation_id)
-    if run is None or not run.groups or analysis_queries.is_stale(session, run):
+    if run is None or not run.groups or analysis_queries.is_stale(session, run, totals):
         return {}
     stored: dict[int, int] = {}
     try:

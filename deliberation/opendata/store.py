@@ -62,8 +62,9 @@ def ensure(
     lanes = lanes or Lanes(None)
     with lanes.reading(session) as reading:
         current = reading.get(Consultation, consultation.id) or consultation
-        people = queries.participants(reading, current.id)
-        fingerprint, updated = queries.fingerprint(reading, current, people)
+        summary = queries.vote_summary(reading, current.id)  # every vote, read once
+        people = queries.participants(reading, current.id, summary)
+        fingerprint, updated = queries.fingerprint(reading, current, people, summary)
         zip_path, manifest_path = _paths(folder, current.id, fingerprint)
         if zip_path.exists() and manifest_path.exists():
             try:
@@ -81,6 +82,7 @@ def ensure(
             fingerprint=fingerprint,
             updated_at=updated,
             participants=people,
+            summary=summary,
             lanes=lanes,
         )
     part = manifest_path.with_suffix(".json.part")

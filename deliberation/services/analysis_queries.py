@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -35,10 +37,12 @@ def latest_run(
     return session.scalars(query.order_by(AnalysisRun.id.desc()).limit(1)).first()
 
 
-def input_fingerprint(session: Session, consultation_id: int) -> str:
+def input_fingerprint(
+    session: Session, consultation_id: int, votes: VoteTotals | None = None
+) -> str:
     """A hash of everything analysis reads: which comments are visible, at which version, the
     votes on them and the theme settings. Any post, edit, vote, hide, restore or settings change
-    changes it."""
+    changes it. `votes`: the vote totals when the caller counted them in a pass of its own."""
     digest = hashlib.sha256()
     rows = session.execute(
         select(Comment.id, Comment.version)
@@ -51,7 +55,30 @@ def input_fingerprint(session: Session, consultation_id: int) -> str:
     )
     for comment_id, version in rows:
         digest.update(f"{comment_id}:{version};".encode())
-    votes = session.execute(
+    if votes is None:
+        votes = vote_totals(session, consultation_id)
+    digest.update(f"votes:{votes.visible}:{votes.value_sum}:{votes.last}".encode())
+    # the theme settings too (left out while there are none, so older snapshots stay fresh)
+    settings = session.scalar(
+        select(Consultation.analysis_settings).where(Consultation.id == consultation_id)
+    )
+    if settings and (settings.get("n_themes") is not None or settings.get("seed_themes")):
+        params = {k: settings.get(k) for k in ("n_themes", "seed_themes")}
+        digest.update(json.dumps(params, sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+class VoteTotals(NamedTuple):
+    """What analysis fingerprints of a consultation's votes: the votes on visible comments,
+    the sum of value × comment id over them, and the newest vote on any of its comments."""
+
+    visible: int
+    value_sum: int
+    last: datetime | None
+
+
+def vote_totals(session: Session, consultation_id: int) -> VoteTotals:
+    counted = session.execute(
         select(func.count(Vote.id), func.coalesce(func.sum(Vote.value * Vote.comment_id), 0))
         .join(Comment, Comment.id == Vote.comment_id)
         .join(Thread, Thread.id == Comment.thread_id)
@@ -66,20 +93,12 @@ def input_fingerprint(session: Session, consultation_id: int) -> str:
         .join(Thread, Thread.id == Comment.thread_id)
         .where(Thread.consultation_id == consultation_id)
     )
-    digest.update(f"votes:{votes[0]}:{votes[1]}:{last_vote}".encode())
-    # the theme settings too (left out while there are none, so older snapshots stay fresh)
-    settings = session.scalar(
-        select(Consultation.analysis_settings).where(Consultation.id == consultation_id)
-    )
-    if settings and (settings.get("n_themes") is not None or settings.get("seed_themes")):
-        params = {k: settings.get(k) for k in ("n_themes", "seed_themes")}
-        digest.update(json.dumps(params, sort_keys=True, ensure_ascii=False).encode())
-    return digest.hexdigest()
+    return VoteTotals(int(counted[0]), int(counted[1]), last_vote)
 
 
-def is_stale(session: Session, run: AnalysisRun) -> bool:
+def is_stale(session: Session, run: AnalysisRun, votes: VoteTotals | None = None) -> bool:
     """True when the visible input changed since the run read it."""
-    return run.input_fingerprint != input_fingerprint(session, run.consultation_id)
+    return run.input_fingerprint != input_fingerprint(session, run.consultation_id, votes)
 
 
 def active_run(session: Session, consultation_id: int) -> AnalysisRun | None:

@@ -45,6 +45,12 @@ def open_data_dir(app, tmp_path, monkeypatch):
 
 @pytest.fixture
 def scene(session) -> Scene:
+    return make_scene()
+
+
+def make_scene() -> Scene:
+    """The scene, with db.session of whichever app is current (tests/opendata/test_lanes.py
+    builds it, committed, in a database of its own)."""
     ndc = make_agency("NDC", "國家發展委員會")
     other = make_agency("MOI", "內政部")
     staff = make_user("staff", agency=ndc, name="國發會承辦人")
