@@ -182,6 +182,9 @@ class Config:
     # reading one snapshot (PostgreSQL; votes.csv and the participation figures on their own
     # connections while the first writes the other files). 1: one connection.
     OPEN_DATA_LANES = _int("OPEN_DATA_LANES", 3)
+    # A closed or concluded consultation's dataset is rebuilt in a background job when its data
+    # change (analysis run, published responses, concluded), before anyone downloads it.
+    OPEN_DATA_PREBUILD = _bool("OPEN_DATA_PREBUILD", True)
 
     # The site's public address, for absolute links in exports (the outcome section's quotes).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
@@ -223,6 +226,9 @@ class TestingConfig(Config):
     # A test's rows sit in a transaction no other connection sees: a dataset is read on one.
     # tests/opendata/test_lanes.py builds on committed rows with several.
     OPEN_DATA_LANES = 1
+    # Jobs run at once in tests: a build after every analysis run would slow every test that
+    # makes one. tests/opendata/test_prebuild.py turns it on.
+    OPEN_DATA_PREBUILD = False
 
 
 class ProductionConfig(Config):

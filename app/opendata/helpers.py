@@ -82,14 +82,14 @@ def entry(consultation: Consultation, manifest: dict[str, Any] | None) -> dict[s
 
 
 def listing() -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Every dataset (closed and concluded ones built if needed; open ones as last built) and
-    the site's totals."""
+    """Every dataset as last built (a closed or concluded one never built is built now; the
+    background job rebuilds them after a change, and a dataset's page and download check it is
+    current: the list itself reads no votes) and the site's totals."""
     items = []
     for consultation in queries.listed(db.session):
-        if is_final(consultation.status):
-            manifest: dict[str, Any] | None = ensure(consultation)[0]
-        else:
-            manifest = store.cached(folder(), consultation.id)
+        manifest = store.cached(folder(), consultation.id)
+        if manifest is None and is_final(consultation.status):
+            manifest = ensure(consultation)[0]
         items.append(entry(consultation, manifest))
     built = [i for i in items if i["built"]]
     totals = {

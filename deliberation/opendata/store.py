@@ -1,10 +1,14 @@
 """Built datasets on disk: one ZIP and its manifest per consultation and data version (the
 fingerprint of what it is built from). A dataset is built the first time it is asked for after
-its data change; older versions are removed."""
+its data change (or before, by the job a change to a closed consultation declares: refresh.py),
+one build at a time; older versions are removed."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,29 +70,55 @@ def ensure(
         people = queries.participants(reading, current.id, summary)
         fingerprint, updated = queries.fingerprint(reading, current, people, summary)
         zip_path, manifest_path = _paths(folder, current.id, fingerprint)
-        if zip_path.exists() and manifest_path.exists():
-            try:
-                manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
-                return manifest, zip_path
-            except ValueError:
-                pass
-        manifest = build(
-            reading,
-            current,
-            zip_path,
-            secret=secret,
-            k=k,
-            publisher=publisher,
-            fingerprint=fingerprint,
-            updated_at=updated,
-            participants=people,
-            summary=summary,
-            lanes=lanes,
-        )
-    part = manifest_path.with_suffix(".json.part")
-    part.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    part.replace(manifest_path)
-    for old in folder.glob(f"{dataset_id(consultation.id)}-*"):
-        if old not in (zip_path, manifest_path) and old.suffix in (".zip", ".json"):
-            old.unlink(missing_ok=True)
+        found = _read(zip_path, manifest_path)
+        if found is not None:
+            return found, zip_path
+        # One build of a dataset at a time on this machine (a download and the background
+        # job, or two downloads): the second waits, then finds the first one's files.
+        with _locked(folder / f"{dataset_id(current.id)}.lock"):
+            found = _read(zip_path, manifest_path)
+            if found is not None:
+                return found, zip_path
+            manifest = build(
+                reading,
+                current,
+                zip_path,
+                secret=secret,
+                k=k,
+                publisher=publisher,
+                fingerprint=fingerprint,
+                updated_at=updated,
+                participants=people,
+                summary=summary,
+                lanes=lanes,
+            )
+            part = manifest_path.with_suffix(".json.part")
+            part.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+            part.replace(manifest_path)
+            for old in folder.glob(f"{dataset_id(current.id)}-*"):
+                if old not in (zip_path, manifest_path) and old.suffix in (".zip", ".json"):
+                    old.unlink(missing_ok=True)
     return manifest, zip_path
+
+
+def _read(zip_path: Path, manifest_path: Path) -> dict[str, Any] | None:
+    """The manifest of a dataset built already (its ZIP beside it), or None."""
+    if not (zip_path.exists() and manifest_path.exists()):
+        return None
+    try:
+        manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+    return manifest
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on `path` between processes of this machine (flock; the lock goes
+    with the process, so a crashed build never leaves it held)."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

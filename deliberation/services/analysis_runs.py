@@ -37,6 +37,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..opendata.refresh import dataset_changed
 from . import curation, theme_learning, theme_settings
 from .analysis_queries import active_run as active_run
 from .analysis_queries import get_run as get_run
@@ -444,6 +445,7 @@ def execute_run(
     except Exception as err:  # a bug or a broken input must not leave the run "running"
         log.exception("analysis run %s failed", run_id)
         _fail(run, f"internal: {type(err).__name__}: {err}"[:2000])
+    dataset_changed(session, run.consultation)  # its open dataset, rebuilt after the commit
     if progress is not None:
         progress(run)
     else:

@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..notifications import operations as notifications
 from ..notifications.rules import Kind
+from ..opendata.refresh import dataset_changed
 from ..outbox import after_commit
 from ..sanitize import clean_line, plain_text, render_markdown
 from ..webhooks import operations as webhooks
@@ -195,6 +196,8 @@ def update_consultation(
     _announce(session, consultation, before)
     if closing:
         after_commit(session, "analysis.run_on_close", consultation.id)  # closing starts one
+    elif new_status == ConsultationStatus.CONCLUDED.value and before != new_status:
+        dataset_changed(session, consultation)  # its dataset says so, rebuilt after the commit
     return consultation
 
 
@@ -260,6 +263,8 @@ def set_status(
     _announce(session, consultation, before)
     if status == ConsultationStatus.CLOSED.value:
         after_commit(session, "analysis.run_on_close", consultation.id)  # closing starts one
+    elif status == ConsultationStatus.CONCLUDED.value:
+        dataset_changed(session, consultation)  # its dataset says so, rebuilt after the commit
     return consultation
 
 

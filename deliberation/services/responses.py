@@ -26,6 +26,7 @@ from ..models import (
 )
 from ..notifications import operations as notifications
 from ..notifications.rules import Kind
+from ..opendata.refresh import dataset_changed
 from ..sanitize import clean_line, plain_text, render_markdown
 from ..webhooks import operations as webhooks
 from . import analysis_runs
@@ -376,6 +377,7 @@ def publish(
         response.updated_by_id = actor.id
         published.append(response)
     webhooks.responses_published(session, consultation, published)  # sent after the commit
+    dataset_changed(session, consultation)  # responses.csv, rebuilt after the commit
 
     # Authors of visible member comments; imported pseudonymous participants have no inbox.
     theme_ids = {themes[k].id: k for k in keys}

@@ -7,15 +7,18 @@ so TestingConfig reads on one connection)."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
+import time
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
 from app import create_app
 from app.extensions import db
 from config import TestingConfig
-from deliberation.models import Base
+from deliberation.models import Base, Consultation
 from deliberation.opendata import build, queries, store
 from deliberation.opendata.lanes import Lanes
 from tests.databases import isolated_database_url, using_postgres
@@ -103,3 +106,45 @@ def test_votes_cast_while_a_dataset_is_built_are_in_none_of_its_files(
     after = _build(scene, tmp_path / "after", Lanes(db.engine, 3))
     assert len(after.rows("votes.csv")) == 4
     engine.dispose()
+
+
+def test_two_downloads_at_once_build_the_dataset_once(committed, tmp_path, monkeypatch):
+    """A download and the background job (or two downloads) asking for a dataset not built yet:
+    the second waits for the first one's build and serves the same ZIP."""
+    app, scene, _url = committed
+    real = store.build
+    builds: list[int] = []
+    started = threading.Barrier(2)
+
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        builds.append(1)
+        time.sleep(0.5)  # long enough for the other request to arrive meanwhile
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "build", slow)
+    shas: list[str] = []
+
+    def download() -> None:
+        with app.app_context(), Session(db.engine) as own:
+            consultation = own.get(Consultation, scene.consultation.id)
+            assert consultation is not None
+            started.wait()
+            manifest, path = store.ensure(
+                own,
+                consultation,
+                tmp_path / "shared",
+                secret="lanes",
+                k=5,
+                publisher=build.Publisher(),
+                lanes=Lanes(db.engine, 3),
+            )
+            shas.append(hashlib.sha256(path.read_bytes()).hexdigest())
+            assert shas[-1] == manifest["zip"]["sha256"]
+
+    threads = [threading.Thread(target=download) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(shas) == 2 and shas[0] == shas[1]
+    assert builds == [1]
