@@ -329,7 +329,7 @@ def main() -> None:
         "snapshot on that many connections: votes.csv and the participation figures are read "
         "beside the other files (deliberation/opendata/lanes.py). Each run is a cold build in "
         'a fresh process and folder; the table shows the median run. "CPU of the process" is '
-        "the figure a busy machine distorts least. \"CPU of PostgreSQL\" is its backends' "
+        'the figure a busy machine distorts least. "CPU of PostgreSQL" is its backends\' '
         "CPU for this process's connections (from /proc; parallel workers not counted).\n"
     )
     write_section(SECTION, intro, heading, block.getvalue())

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from deliberation.models import AnalysisStatus, Consultation, utcnow
 from deliberation.outbox import after_commit
-from deliberation.services import analysis_runs
+from deliberation.services import analysis_runs, consultations
 
 from ..extensions import db
 from ..transaction import cli_unit, commit
@@ -45,10 +45,18 @@ def run_command(consultation_id: int, wait: bool) -> None:
 @click.option("--wait", is_flag=True, help="Run each here and now, one after the other.")
 @cli_unit
 def run_due_command(wait: bool) -> None:
-    """Analyse every consultation whose comment period is over and whose latest analysis is
-    missing or stale; prints one run id per line. For a timer (cron, systemd), so consultations
-    that close by their closing time are analysed too."""
-    for consultation in analysis_runs.due_for_analysis(db.session, utcnow()):
+    """Close the open consultations whose closing time has passed (as closing by hand does:
+    followers' notice, the consultation.closed webhook), then analyse every consultation whose
+    comment period is over and whose latest analysis is missing or stale; prints one run id per
+    line. For a timer (cron, systemd)."""
+    now = utcnow()
+    closed = [c.id for c in consultations.close_due(db.session, now)]
+    commit()  # closing queues their analysis, as closing by hand does
+    for consultation_id in closed:
+        run = analysis_runs.newest_run(db.session, consultation_id)
+        if run is not None:
+            click.echo(run.id)
+    for consultation in analysis_runs.due_for_analysis(db.session, now):
         run, created = analysis_runs.start_run(db.session, consultation, actor=None, system=True)
         if created and not wait:
             after_commit(db.session, RUN, run.id)

@@ -256,6 +256,10 @@ def set_status(
         raise ValidationError("invalid_status", field="status")
     if not rules.transition_allowed(consultation.status, status):
         raise Conflict("invalid_transition", current=consultation.status, new=status)
+    return _move(session, consultation, status)
+
+
+def _move(session: Session, consultation: Consultation, status: str) -> Consultation:
     before = consultation.status
     consultation.status = status
     consultation.updated_at = utcnow()
@@ -266,6 +270,22 @@ def set_status(
     elif status == ConsultationStatus.CONCLUDED.value:
         dataset_changed(session, consultation)  # its dataset says so, rebuilt after the commit
     return consultation
+
+
+def close_due(session: Session, now: datetime) -> list[Consultation]:
+    """Close every open consultation whose closing time has passed, as closing one by hand
+    does (followers' notice, the consultation.closed webhook, its analysis, then its open
+    dataset): for the timer (`flask analysis run-due`). Staff may reopen one."""
+    due = session.scalars(
+        select(Consultation)
+        .where(
+            Consultation.status == ConsultationStatus.OPEN.value,
+            Consultation.closes_at.is_not(None),
+            Consultation.closes_at <= now,
+        )
+        .order_by(Consultation.id)
+    ).all()
+    return [_move(session, consultation, ConsultationStatus.CLOSED.value) for consultation in due]
 
 
 def visible_consultation(viewer: User | None) -> ColumnElement[bool]:

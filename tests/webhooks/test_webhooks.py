@@ -290,3 +290,31 @@ def test_turning_a_webhook_off_gives_up_its_retries_and_stops_new_events(client,
     client.post(f"/staff/webhooks/{hook.id}/secret", data={"csrf_token": _token(client)})
     db.session.refresh(hook)
     assert hook.secret != old
+
+
+def test_a_consultation_that_reaches_its_closing_time_is_closed_by_the_timer_and_announced(
+    app, moa, receiver
+):
+    """`flask analysis run-due` (cron) closes what passed its closing time as closing by hand
+    does: the status, the consultation.closed webhook; one still open is left alone."""
+    agency, staff = moa
+    make_hook(agency, receiver.url)
+    ended = make_consultation(staff=staff, status="open", title="已到截止時間")
+    ended.opens_at = utcnow() - timedelta(days=3)
+    ended.closes_at = utcnow() - timedelta(minutes=1)
+    running = make_consultation(staff=staff, status="open", title="仍在進行")
+    running.closes_at = utcnow() + timedelta(days=1)
+    db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["analysis", "run-due", "--wait"])
+    assert result.exit_code == 0, result.output
+    db.session.refresh(ended)
+    db.session.refresh(running)
+    assert (ended.status, running.status) == ("closed", "open")
+    events = [json.loads(r.body) for r in receiver.requests]
+    assert [(e["event"], e["data"]["consultation"]["id"]) for e in events] == [
+        ("consultation.closed", ended.id)
+    ]
+    # the next tick finds nothing more to close
+    app.test_cli_runner().invoke(args=["analysis", "run-due", "--wait"])
+    assert len(receiver.requests) == 1
