@@ -23,8 +23,7 @@ from deliberation.opendata import build, queries, store
 from deliberation.opendata.lanes import Lanes
 from tests.databases import isolated_database_url, using_postgres
 
-from .conftest import make_scene
-from .helpers import Dataset
+from .helpers import Dataset, make_scene
 
 pytestmark = pytest.mark.skipif(
     not using_postgres(), reason="several connections on one snapshot: PostgreSQL only"
