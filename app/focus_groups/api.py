@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
 from deliberation.errors import ValidationError
 from deliberation.focus_groups import lottery, operations, queries, rules
@@ -10,6 +10,7 @@ from deliberation.services import consultations
 
 from ..extensions import db
 from ..openapi.operation import operation
+from ..params import json_body
 from ..security import current_actor
 from . import api_bp
 from . import schemas as sc
@@ -40,7 +41,7 @@ def summary(consultation_id: int):
 def draw(consultation_id: int):
     """Staff: {"seed": 42, "size": 12, "algorithm": "maximin"} → the audit record."""
     consultation, actor = consultation_for_staff(consultation_id)
-    data = request.get_json(silent=True) or {}
+    data = json_body()  # checked against DrawBody
     if not isinstance(data.get("seed"), int):
         raise ValidationError("invalid_field", field="seed")
     group = queries.require_group(db.session, consultation.id)

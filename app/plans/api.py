@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify
 
 from deliberation import plan_rules
 from deliberation.errors import ValidationError
@@ -265,8 +265,8 @@ def publish(consultation_id: int, theme_key: str):
 )
 def done(consultation_id: int, theme_key: str):
     actor = current_actor()
-    data = request.get_json(silent=True) or {}
-    flag = data.get("done", True) if isinstance(data, dict) else True
+    data = json_body(optional=True)  # checked against DoneBody
+    flag = data.get("done", True)
     if not isinstance(flag, bool):
         raise ValidationError("invalid_field", field="done")
     consultation = _consultation(consultation_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
 from deliberation.errors import Forbidden, ValidationError
 from deliberation.polls import operations, queries, results, rules
@@ -10,6 +10,7 @@ from deliberation.services import consultations
 
 from ..extensions import db
 from ..openapi.operation import operation
+from ..params import json_body
 from ..security import current_actor
 from . import api_bp
 from . import schemas as sc
@@ -62,8 +63,8 @@ def answer(consultation_id: int):
     actor = current_actor()
     consultations.get_consultation(db.session, consultation_id, actor)
     item = queries.require_poll(db.session, consultation_id)
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
+    data = json_body()  # checked against AnswerBody
+    if not isinstance(data.get("answers"), dict):
         raise ValidationError("invalid_field", field="answers")
     demographics = data.get("demographics") or {}
     if not isinstance(demographics, dict) or not all(
