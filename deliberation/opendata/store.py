@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,11 @@ def available(session: Session, consultation_id: int) -> Consultation:
 
 
 def _paths(folder: Path, consultation_id: int, fingerprint: str) -> tuple[Path, Path]:
+    """(a new ZIP's path, the manifest's path) of one data version. Each build writes a ZIP of
+    its own name and its manifest names it: a manifest always describes the ZIP it points to,
+    even if two machines sharing the folder build the same version at once."""
     stem = f"{dataset_id(consultation_id)}-{fingerprint}"
-    return folder / f"{stem}.zip", folder / f"{stem}.json"
+    return folder / f"{stem}-{uuid.uuid4().hex[:8]}.zip", folder / f"{stem}.json"
 
 
 def cached(folder: Path, consultation_id: int) -> dict[str, Any] | None:
@@ -70,15 +74,15 @@ def ensure(
         people = queries.participants(reading, current.id, summary)
         fingerprint, updated = queries.fingerprint(reading, current, people, summary)
         zip_path, manifest_path = _paths(folder, current.id, fingerprint)
-        found = _read(zip_path, manifest_path)
+        found = _read(folder, manifest_path)
         if found is not None:
-            return found, zip_path
+            return found
         # One build of a dataset at a time on this machine (a download and the background
         # job, or two downloads): the second waits, then finds the first one's files.
         with _locked(folder / f"{dataset_id(current.id)}.lock"):
-            found = _read(zip_path, manifest_path)
+            found = _read(folder, manifest_path)
             if found is not None:
-                return found, zip_path
+                return found
             manifest = build(
                 reading,
                 current,
@@ -101,15 +105,14 @@ def ensure(
     return manifest, zip_path
 
 
-def _read(zip_path: Path, manifest_path: Path) -> dict[str, Any] | None:
-    """The manifest of a dataset built already (its ZIP beside it), or None."""
-    if not (zip_path.exists() and manifest_path.exists()):
-        return None
+def _read(folder: Path, manifest_path: Path) -> tuple[dict[str, Any], Path] | None:
+    """A version built already: its manifest and the ZIP it names (None if either is gone)."""
     try:
         manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except ValueError:
+        zip_path = folder / Path(str(manifest["zip"]["name"])).name
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    return manifest
+    return (manifest, zip_path) if zip_path.exists() else None
 
 
 @contextlib.contextmanager
