@@ -125,7 +125,10 @@ def _check(page, base: str, item: Page, ids: dict, role: str, width: int, found:
             )
 
 
-@pytest.fixture(scope="module")
+# Session scope: the audit is data once made (the site is gone when it yields). With module
+# scope, xdist's loadgroup ran another module's test between these three and the audit
+# (about 105 s) was made twice.
+@pytest.fixture(scope="session")
 def audit(tmp_path_factory, chromium) -> Iterator[Audit]:
     script = AXE.read_text(encoding="utf-8")
     found = Audit()
