@@ -10,6 +10,9 @@ Read with `ast`, not by importing: every import counts, at module level and insi
 from __future__ import annotations
 
 import ast
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -64,3 +67,30 @@ def test_no_test_module_imports_from_a_conftest() -> None:
         "Import helpers from tests/factories.py, the package's helpers.py or tests/plugins/, "
         "and receive fixtures as test arguments, not from a conftest:\n" + "\n".join(offenders)
     )
+
+
+def test_tests_of_one_xdist_group_run_on_one_worker(tmp_path: Path) -> None:
+    """`make test` runs `--dist loadgroup`: the browser and live-server tests share one worker
+    (one Chromium, no second live site racing their timings; tests/conftest.py). pytest 9.2
+    silently broke that with pytest-xdist 3.8 (pytest-dev/pytest-xdist#1386; pyproject.toml caps
+    pytest): tests of one group were spread over both workers."""
+    (tmp_path / "test_grouped.py").write_text(
+        "import pytest\n"
+        "pytestmark = pytest.mark.xdist_group('together')\n"
+        "@pytest.mark.parametrize('i', range(8))\n"
+        "def test_one(i):\n"
+        "    pass\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v"]
+        + ["-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    workers = re.findall(r"\[(gw\d+)\] \[ *\d+%\] PASSED", done.stdout)
+    assert len(workers) == 8 and len(set(workers)) == 1, done.stdout[-2000:]
