@@ -32,6 +32,7 @@ pytest_plugins = ["tests.plugins.browser", "tests.plugins.sockets"]
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups into node ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under `pytest -n 2 --dist loadgroup` (make test), the tests that drive a browser or real
     server processes share one worker: one Chromium and one demo template for all of them, and

@@ -94,3 +94,24 @@ def test_tests_of_one_xdist_group_run_on_one_worker(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     workers = re.findall(r"\[(gw\d+)\] \[ *\d+%\] PASSED", done.stdout)
     assert len(workers) == 8 and len(set(workers)) == 1, done.stdout[-2000:]
+
+
+def test_the_browser_tests_join_the_live_group_under_xdist() -> None:
+    """tests/conftest.py adds the "live" group to every browser and redis test; its hook must run
+    before xdist's reads the groups (tryfirst), or the mark is added too late and ignored."""
+    repo = TESTS.parent
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v"]
+        + [
+            "-p",
+            "no:cacheprovider",
+            "tests/e2e/test_accessibility.py::test_every_html_page_is_listed",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=repo,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "test_every_html_page_is_listed@live" in done.stdout, done.stdout[-2000:]
