@@ -25,7 +25,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-
+from people import ndc_staff  # noqa: E402  (bench/people.py)
 from results import write_section  # noqa: E402  (bench/results.py, next to this script)
 
 RESULTS = REPO / "bench" / "RESULTS.md"
@@ -66,14 +66,7 @@ def seed(app, pending: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
     with app.app_context():
         upgrade()
         session = db.session
-        staff = accounts.create_user(
-            session,
-            email="staff@bench.tw",
-            display_name="承辦人",
-            password="bench-password",
-            role="staff",
-            agency=accounts.get_or_create_agency(session, "NDC", "國家發展委員會"),
-        )
+        staff = ndc_staff(session)
         moderator = accounts.create_user(
             session,
             email="mod@bench.tw",

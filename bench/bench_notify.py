@@ -43,8 +43,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
-
 from bench_moderation import fresh_database, machine, pct  # noqa: E402
+from people import ndc_staff  # noqa: E402  (bench/people.py)
 from results import cpu_reference, write_section  # noqa: E402
 
 SECTION = "## Follow, notify, find (issue 14)"
@@ -112,15 +112,8 @@ def base_world(app, *, posters: int = 2):  # type: ignore[no-untyped-def]
 
     with app.app_context():
         s = db.session
-        agency = accounts.get_or_create_agency(s, "NDC", "國家發展委員會")
-        staff = accounts.create_user(
-            s,
-            email="staff@bench.tw",
-            display_name="承辦人",
-            password="bench-password",
-            role="staff",
-            agency=agency,
-        )
+        staff = ndc_staff(s)
+        agency = staff.agency
         item = consultations.create_consultation(
             s,
             actor=staff,

@@ -35,6 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
+from people import ndc_staff  # noqa: E402  (bench/people.py)
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/zhongyi_bench_opendata"
 SECTION = "## Open data: large downloads"
@@ -62,21 +63,13 @@ def setup(url: str, comments: int, votes: int, participants: int, folder: str) -
 
     from app.extensions import db
     from deliberation.models import AnalysisRun, Consultation, Thread
-    from deliberation.services import accounts
 
     fresh_database(url)
     app = _app(url, folder)
     with app.app_context():
         upgrade()
-        agency = accounts.get_or_create_agency(db.session, "NDC", "國家發展委員會")
-        staff = accounts.create_user(
-            db.session,
-            email="staff@bench.tw",
-            display_name="承辦人",
-            password="bench-password",
-            role="staff",
-            agency=agency,
-        )
+        staff = ndc_staff(db.session)
+        agency = staff.agency
         now = datetime.now(UTC)
         consultation = Consultation(
             agency_id=agency.id,

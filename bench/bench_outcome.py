@@ -26,8 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
-
 from bench_moderation import fresh_database, machine  # noqa: E402
+from people import ndc_staff  # noqa: E402  (bench/people.py)
 from results import write_section  # noqa: E402
 
 RESULTS = REPO / "bench" / "RESULTS.md"
@@ -62,20 +62,13 @@ def main() -> None:
     from app.extensions import db
     from config import Config, _database_url
     from deliberation.models import User
-    from deliberation.services import accounts, analysis_runs, plans, responses
+    from deliberation.services import analysis_runs, plans, responses
 
     app = create_app(Config, SQLALCHEMY_DATABASE_URI=_database_url(url), JOBS_BACKEND="eager")
     runner = app.test_cli_runner()
     with app.app_context():
         upgrade()
-        staff = accounts.create_user(
-            db.session,
-            email="staff@bench.tw",
-            display_name="承辦人",
-            password="bench-password",
-            role="staff",
-            agency=accounts.get_or_create_agency(db.session, "NDC", "國家發展委員會"),
-        )
+        staff = ndc_staff(db.session)
         db.session.commit()
         staff_id = staff.id
 

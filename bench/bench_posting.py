@@ -29,6 +29,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+from people import ndc_staff  # noqa: E402  (bench/people.py)
 
 from bench.bench_web import RESULTS, machine, wait_up  # noqa: E402
 
@@ -88,15 +89,7 @@ def seed(url: str, posters: int) -> dict:
     engine = create_engine(_database_url(url))
     Base.metadata.create_all(engine)
     with Session(engine) as s:
-        agency = accounts.get_or_create_agency(s, "NDC", "國家發展委員會")
-        staff = accounts.create_user(
-            s,
-            email="staff@bench.tw",
-            display_name="承辦人",
-            password="bench-password",
-            role="staff",
-            agency=agency,
-        )
+        staff = ndc_staff(s)
         item = consultations.create_consultation(
             s,
             actor=staff,

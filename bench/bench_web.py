@@ -22,6 +22,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+from people import ndc_staff  # noqa: E402  (bench/people.py)
+
 RESULTS = REPO / "bench" / "RESULTS.md"
 SECTION = "## Web: thread page and comments API"
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/zhongyi_bench"
@@ -61,15 +63,7 @@ def seed(url: str) -> int:
     app = create_app(SQLALCHEMY_DATABASE_URI=_database_url(url))
     with app.app_context():
         s = db.session
-        agency = accounts.get_or_create_agency(s, "NDC", "國家發展委員會")
-        staff = accounts.create_user(
-            s,
-            email="staff@bench.tw",
-            display_name="承辦人",
-            password="bench-password",
-            role="staff",
-            agency=agency,
-        )
+        staff = ndc_staff(s)
         item = consultations.create_consultation(
             s,
             actor=staff,
