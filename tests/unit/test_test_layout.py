@@ -69,6 +69,21 @@ def test_no_test_module_imports_from_a_conftest() -> None:
     )
 
 
+def _loadgroup_run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`pytest -n 2 --dist loadgroup -v` (as `make test` runs) in `cwd`; it must pass."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v"]
+        + ["-p", "no:cacheprovider", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return done
+
+
 def test_tests_of_one_xdist_group_run_on_one_worker(tmp_path: Path) -> None:
     """`make test` runs `--dist loadgroup`: the browser and live-server tests share one worker
     (one Chromium, no second live site racing their timings; tests/conftest.py). pytest 9.2
@@ -82,16 +97,7 @@ def test_tests_of_one_xdist_group_run_on_one_worker(tmp_path: Path) -> None:
         "    pass\n",
         encoding="utf-8",
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v"]
-        + ["-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(tmp_path)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    done = _loadgroup_run(tmp_path, "--rootdir", str(tmp_path), str(tmp_path))
     workers = re.findall(r"\[(gw\d+)\] \[ *\d+%\] PASSED", done.stdout)
     assert len(workers) == 8 and len(set(workers)) == 1, done.stdout[-2000:]
 
@@ -99,19 +105,7 @@ def test_tests_of_one_xdist_group_run_on_one_worker(tmp_path: Path) -> None:
 def test_the_browser_tests_join_the_live_group_under_xdist() -> None:
     """tests/conftest.py adds the "live" group to every browser and redis test; its hook must run
     before xdist's reads the groups (tryfirst), or the mark is added too late and ignored."""
-    repo = TESTS.parent
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v"]
-        + [
-            "-p",
-            "no:cacheprovider",
-            "tests/e2e/test_accessibility.py::test_every_html_page_is_listed",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=repo,
-        timeout=300,
-        check=False,
+    done = _loadgroup_run(
+        TESTS.parent, "tests/e2e/test_accessibility.py::test_every_html_page_is_listed"
     )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "test_every_html_page_is_listed@live" in done.stdout, done.stdout[-2000:]
