@@ -69,3 +69,19 @@ def test_without_prebuild_a_change_waits_for_the_next_download(client, scene, op
     )
     (manifest,) = _built(open_data_dir)
     assert manifest["counts"]["responses"] == 1  # the old version until someone asks
+
+
+def test_the_list_shows_each_dataset_as_last_built_and_its_page_the_current_one(
+    client, scene, open_data_dir
+):
+    """The list reads the built manifests (it counts no votes); a dataset's own page and its
+    download check the data first."""
+    cid = scene.consultation.id
+    download(client, cid)
+    client.post(f"/api/v1/consultations/{cid}/responses/T2/publish", headers=_bearer(scene.staff))
+    (listed,) = client.get("/api/v1/open-data").get_json()["datasets"]
+    assert listed["counts"]["responses"] == 1  # as last built, with its date
+    current = client.get(f"/api/v1/open-data/{cid}").get_json()
+    assert current["manifest"]["counts"]["responses"] == 2
+    (listed,) = client.get("/api/v1/open-data").get_json()["datasets"]
+    assert listed["counts"]["responses"] == 2 and listed["built_at"] == current["built_at"]
